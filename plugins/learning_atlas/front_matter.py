@@ -1,0 +1,343 @@
+"""Splitting a case file into YAML front matter and Markdown body, and reading the YAML safely.
+
+The YAML is composed once with libyaml (``yaml.CSafeLoader``) into nodes; the
+nodes give every value its line and column, and are turned into plain Python
+values by :func:`_to_python`, which refuses what a case never needs and an
+attacker might use: aliases (the "billion laughs"), explicit tags, keys that
+are not text, duplicate keys and deep nesting.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from .problems import format_key_path
+from .source import SourceError
+
+MAX_DEPTH = 32
+"""Front matter nested deeper than this is refused (a case needs 3 levels)."""
+
+_MAX_NODE_PROBLEMS = 20
+
+# libyaml composes recursively in C and scans flow collections in quadratic
+# time, so a deeply nested document can crash or hang it. Below this bound on
+# the possible depth the document is composed directly; above it, a streaming
+# pass over libyaml's events (iterative, and stopped as soon as it is too
+# deep) measures the real depth first.
+_DIRECT_COMPOSE_BOUND = 400
+_BLOCK_INDENT = re.compile(r"^[ \t]*(?:[-?:][ \t]+)*", re.MULTILINE)
+
+_BOUNDARY = YAMLHandler.FM_BOUNDARY
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP = (
+    _TAG + "str",
+    _TAG + "int",
+    _TAG + "float",
+    _TAG + "bool",
+    _TAG + "null",
+    _TAG + "timestamp",
+)
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+@dataclass
+class NodeProblem:
+    """A problem found while reading the YAML nodes, before any schema check."""
+
+    line: int
+    column: int
+    key: str
+    message: str
+    rule: str
+
+
+@dataclass
+class YamlDocument:
+    """A YAML document as data, with the nodes that locate each value in the file."""
+
+    data: Any
+    root: yaml.Node
+    first_line: int
+
+    def node_at(self, parts: Iterable[str | int]) -> tuple[yaml.Node | None, yaml.Node | None]:
+        """Return ``(key node, value node)`` for a JSON path, as far as the path exists."""
+        key_node: yaml.Node | None = None
+        node: yaml.Node | None = self.root
+        for part in parts:
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    if k.value == part:
+                        key_node, node = k, v
+                        break
+                else:
+                    return key_node, None
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                node = node.value[part]
+                key_node = node
+            else:
+                return key_node, None
+        return key_node, node
+
+    def position(self, parts: Iterable[str | int]) -> tuple[int, int]:
+        """The file line and column of the key at ``parts`` (its parent's if it is missing)."""
+        key_node, value_node = self.node_at(parts)
+        node = key_node or value_node
+        if node is None:
+            return self.first_line - 1, 1
+        return self.mark(node)
+
+    def mark(self, node: yaml.Node) -> tuple[int, int]:
+        return self.first_line + node.start_mark.line, node.start_mark.column + 1
+
+    def text_line(self, parts: Iterable[str | int], offset: int) -> int:
+        """The file line of character ``offset`` inside the string at ``parts``.
+
+        Exact for literal block scalars (``|``), the style prose fields use;
+        for other styles, the line of the key.
+        """
+        parts = list(parts)
+        key_node, node = self.node_at(parts)
+        line, _ = self.position(parts)
+        if isinstance(node, yaml.ScalarNode) and node.style == "|" and isinstance(node.value, str):
+            return self.first_line + node.start_mark.line + 1 + node.value.count("\n", 0, offset)
+        return line
+
+
+@dataclass
+class FrontMatter(YamlDocument):
+    """A case file's front matter, and the Markdown body that follows it."""
+
+    body: str = ""
+    body_line: int = 1
+
+
+def split_front_matter(text: str) -> tuple[str, int, str, int]:
+    """Split ``text`` into ``(yaml, first yaml line, body, first body line)``.
+
+    The boundary is python-frontmatter's (a line of three or more hyphens);
+    the file must start with one and have a second.
+    """
+    opening = _BOUNDARY.match(text)
+    if opening is None:
+        raise SourceError(
+            "has no front matter: a case file must start with a line '---', then the "
+            "fields (title: …), then another line '---'",
+            rule="front-matter.missing",
+        )
+    closing = _BOUNDARY.search(text, opening.end())
+    if closing is None:
+        raise SourceError(
+            "front matter is not closed: add a line '---' after the last field",
+            rule="front-matter.unclosed",
+        )
+    yaml_start = opening.end()
+    # The boundary pattern's trailing \s* can swallow the newline; start on the next line.
+    if yaml_start < len(text) and text[yaml_start] == "\n":
+        yaml_start += 1
+    yaml_text = text[yaml_start : closing.start()]
+    first_line = text.count("\n", 0, yaml_start) + 1
+    body_start = closing.end()
+    if body_start < len(text) and text[body_start] == "\n":
+        body_start += 1
+    body_line = text.count("\n", 0, body_start) + 1
+    return yaml_text, first_line, text[body_start:], body_line
+
+
+def parse_front_matter(text: str) -> tuple[FrontMatter | None, list[NodeProblem]]:
+    """Split and read the front matter of a case file's text.
+
+    Returns the front matter (``None`` when it cannot be used) and the
+    problems found in its YAML. Raises :class:`SourceError` when there is no
+    usable front matter at all.
+    """
+    yaml_text, first_line, body, body_line = split_front_matter(text)
+    fm = FrontMatter(data=None, root=None, first_line=first_line, body=body, body_line=body_line)  # type: ignore[arg-type]
+    return _read_mapping(yaml_text, fm, what="front matter")
+
+
+def parse_yaml_mapping(text: str) -> tuple[YamlDocument | None, list[NodeProblem]]:
+    """Read a whole YAML file (a vocabulary, say) that must hold a mapping, as safely as front matter."""
+    doc = YamlDocument(data=None, root=None, first_line=1)  # type: ignore[arg-type]
+    return _read_mapping(text, doc, what="the file")
+
+
+def _read_mapping(yaml_text: str, doc: Any, *, what: str) -> tuple[Any, list[NodeProblem]]:
+    root = _compose(yaml_text, doc.first_line)
+    if root is None:
+        raise SourceError(
+            f"{what} is empty: add the fields" + (" between the '---' lines" if what == "front matter" else ""),
+            line=max(doc.first_line - 1, 1),
+            rule="front-matter.empty",
+        )
+    doc.root = root
+    if not isinstance(root, yaml.MappingNode):
+        kind = "a list" if isinstance(root, yaml.SequenceNode) else "a single value"
+        line, column = doc.mark(root)
+        raise SourceError(
+            f"{what} is {kind}, not a set of fields: write one 'key: value' per line",
+            line=line,
+            column=column,
+            rule="front-matter.not-mapping",
+        )
+    reader = _NodeReader(doc)
+    data = reader.convert(root, (), 0)
+    if reader.problems:
+        return None, reader.problems
+    doc.data = data
+    return doc, []
+
+
+def _compose(yaml_text: str, first_line: int) -> yaml.Node | None:
+    bound = yaml_text.count("[") + yaml_text.count("{")
+    if bound <= _DIRECT_COMPOSE_BOUND:
+        block = max((len(m) for m in _BLOCK_INDENT.findall(yaml_text)), default=0)
+        bound += 2 * (block + 1)
+    try:
+        if bound > _DIRECT_COMPOSE_BOUND:
+            _refuse_deep_nesting(yaml_text, first_line)
+        return yaml.compose(yaml_text, Loader=yaml.CSafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_error(exc, first_line) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - libyaml always gives marks
+        raise SourceError(f"front matter is not valid YAML: {exc}", line=first_line, rule="yaml.syntax") from None
+
+
+def _refuse_deep_nesting(yaml_text: str, first_line: int) -> None:
+    depth = 0
+    for event in yaml.parse(yaml_text, Loader=yaml.CSafeLoader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise SourceError(
+                    f"front matter is nested more than {MAX_DEPTH} levels deep; "
+                    "a case study needs only a few levels",
+                    line=first_line + event.start_mark.line,
+                    column=event.start_mark.column + 1,
+                    rule="yaml.too-deep",
+                )
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, first_line: int) -> SourceError:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or "is not valid YAML"
+    line = first_line + (mark.line if mark else 0)
+    column = (mark.column + 1) if mark else 1
+    hint = ""
+    if "mapping values are not allowed" in problem:
+        hint = "; if a value contains ': ', put it in quotes or use a block (key: |)"
+    elif "found character '\\t'" in problem:
+        hint = "; indent with spaces, not tabs"
+    elif "could not find expected ':'" in problem or "expected <block end>" in problem:
+        hint = "; check the indentation and that every field is written 'key: value'"
+    elif "expected a single document" in problem:
+        hint = "; the front matter must be one document between the two '---' lines"
+    context = f"{exc.context} " if exc.context and "document" not in problem else ""
+    return SourceError(
+        f"front matter is not valid YAML: {context}{problem}{hint}",
+        line=line,
+        column=column,
+        rule="yaml.syntax",
+    )
+
+
+class _NodeReader:
+    """Turns composed nodes into Python values, collecting what a case may not use."""
+
+    def __init__(self, fm: YamlDocument) -> None:
+        self.fm = fm
+        self.problems: list[NodeProblem] = []
+        self._seen: set[int] = set()
+        self._alias_reported = False
+
+    def _problem(self, node: yaml.Node, path: tuple, message: str, rule: str) -> None:
+        if len(self.problems) < _MAX_NODE_PROBLEMS:
+            line, column = self.fm.mark(node)
+            self.problems.append(NodeProblem(line, column, format_key_path(path), message, rule))
+
+    def convert(self, node: yaml.Node, path: tuple, depth: int, owner: yaml.Node | None = None) -> Any:
+        """Convert ``node``; ``owner`` is the key or collection it sits in, to point at for an alias."""
+        if id(node) in self._seen:
+            # An alias shares its anchor's node, and so its marks: point at where it is used.
+            if not self._alias_reported:
+                self._alias_reported = True
+                self._problem(
+                    owner or node, path,
+                    "uses a YAML alias (*name) to repeat a value; write the value out in full",
+                    "yaml.alias",
+                )
+            return None
+        self._seen.add(id(node))
+        if depth > MAX_DEPTH:
+            self._problem(node, path, f"is nested more than {MAX_DEPTH} levels deep", "yaml.too-deep")
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _TAG + "seq":
+                return self._bad_tag(node, path)
+            return [self.convert(item, path + (i,), depth + 1, node) for i, item in enumerate(node.value)]
+        if node.tag != _TAG + "map":
+            return self._bad_tag(node, path)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
+                shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag == _TAG + "merge":
+                    message = "uses a YAML merge key (<<); write the fields out in full"
+                else:
+                    message = f"key {shown!r} is not text; field names are words such as 'title' (quote it if you must)"
+                self._problem(key_node, path, message, "yaml.key-not-text")
+                continue
+            key = key_node.value
+            if key in result:
+                first = next(k for k, _ in node.value if isinstance(k, yaml.ScalarNode) and k.value == key)
+                self._problem(
+                    key_node,
+                    path + (key,),
+                    f"appears twice (first on line {self.fm.mark(first)[0]}); keep one",
+                    "yaml.duplicate-key",
+                )
+                continue
+            result[key] = self.convert(value_node, path + (key,), depth + 1, key_node)
+        return result
+
+    def _scalar(self, node: yaml.ScalarNode, path: tuple) -> Any:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag == _TIMESTAMP:
+            # Unquoted dates stay the ISO text they were written as; the schema checks the form.
+            return node.value
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return _CONSTRUCTOR.construct_yaml_bool(node)
+        if tag == _INT:
+            try:
+                return _CONSTRUCTOR.construct_yaml_int(node)
+            except ValueError:
+                self._problem(node, path, "is a number too long to read; write a shorter number", "yaml.bad-number")
+                return None
+        if tag == _FLOAT:
+            value = _CONSTRUCTOR.construct_yaml_float(node)
+            if not math.isfinite(value):
+                self._problem(node, path, f"{node.value!r} is not a finite number", "yaml.bad-number")
+                return None
+            return value
+        return self._bad_tag(node, path)
+
+    def _bad_tag(self, node: yaml.Node, path: tuple) -> None:
+        tag = node.tag.replace(_TAG, "!!")
+        self._problem(
+            node, path, f"uses the YAML tag {tag}, which case files do not allow; remove the tag", "yaml.tag"
+        )
+        return None

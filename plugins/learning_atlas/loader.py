@@ -1,0 +1,123 @@
+"""The one loader the CLI and the site share: read, parse and check every case file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from .domain_checks import domain_problems
+from .front_matter import FrontMatter, parse_front_matter
+from .problems import Problem, Severity
+from .schema import CaseSchema
+from .source import SourceError, read_source
+from .validation import schema_problems
+
+SLUG_PATTERN = re.compile(r"^(?=.{3,80}$)[a-z0-9]+(?:-[a-z0-9]+)*$")
+CASE_SUFFIX = ".md"
+
+
+@dataclass
+class LoadedCase:
+    """A case file as read: its slug, front matter and body, and what is wrong with it."""
+
+    path: Path
+    slug: str
+    front_matter: FrontMatter | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        fm = self.front_matter
+        return fm.data if fm is not None and isinstance(fm.data, dict) else {}
+
+    @property
+    def body(self) -> str:
+        return self.front_matter.body if self.front_matter is not None else ""
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.is_error for p in self.problems)
+
+
+def load_case(path: Path, case_schema: CaseSchema, *, today: dt.date | None = None) -> LoadedCase:
+    """Read one case file and check it against the schema and the domain rules.
+
+    Never raises for anything a file holds: every fault becomes a problem.
+    """
+    today = today or dt.date.today()
+    slug = path.name[: -len(CASE_SUFFIX)] if path.name.endswith(CASE_SUFFIX) else path.stem
+    case = LoadedCase(path=path, slug=slug, front_matter=None)
+    if not SLUG_PATTERN.match(slug):
+        case.problems.append(
+            Problem(
+                path, 1, 1, Severity.ERROR, "",
+                f"file name {path.name!r} is not a valid slug: use 3 to 80 lower-case letters, digits "
+                "and single hyphens, ending in .md (for example 'learning-lessons-framework.md')",
+                "file.slug",
+            )
+        )
+    try:
+        fm, node_problems = parse_front_matter(read_source(path))
+    except SourceError as exc:
+        case.problems.append(Problem(path, exc.line, exc.column, Severity.ERROR, "", exc.message, exc.rule))
+        return case
+    case.problems.extend(
+        Problem(path, p.line, p.column, Severity.ERROR, p.key, p.message, p.rule) for p in node_problems
+    )
+    if fm is None:
+        return case
+    case.front_matter = fm
+    case.problems.extend(schema_problems(fm, path, case_schema.validator, case_schema.vocabularies))
+    case.problems.extend(domain_problems(fm, path, slug, today=today))
+    case.problems.sort(key=lambda p: (p.line, p.column))
+    return case
+
+
+def collection_problems(cases: Iterable[LoadedCase]) -> list[Problem]:
+    """Problems between cases: a slug used twice, or a ``redirect_from`` that clashes."""
+    cases = list(cases)
+    problems: list[Problem] = []
+    owners: dict[str, LoadedCase] = {}
+    for case in cases:
+        first = owners.setdefault(case.slug, case)
+        if first is not case:
+            problems.append(
+                Problem(
+                    case.path, 1, 1, Severity.ERROR, "",
+                    f"slug {case.slug!r} is already used by {first.path}; every case needs its own file name",
+                    "collection.duplicate-slug",
+                )
+            )
+    claimed: dict[str, LoadedCase] = {}
+    for case in cases:
+        redirects = case.data.get("redirect_from")
+        if not isinstance(redirects, list) or case.front_matter is None:
+            continue
+        for index, old in enumerate(redirects):
+            if not isinstance(old, str):
+                continue
+            line, column = case.front_matter.position(["redirect_from", index])
+            key = f"redirect_from[{index}]"
+            if old in owners:
+                whose = "this case's own slug" if owners[old] is case else f"the slug of {owners[old].path}"
+                problems.append(
+                    Problem(
+                        case.path, line, column, Severity.ERROR, key,
+                        f"{old!r} is {whose}; a redirect would hide a live page",
+                        "collection.redirect-clash",
+                    )
+                )
+            elif old in claimed and claimed[old] is not case:
+                problems.append(
+                    Problem(
+                        case.path, line, column, Severity.ERROR, key,
+                        f"{old!r} is already redirected to {claimed[old].path}; an old address can lead to one case only",
+                        "collection.redirect-clash",
+                    )
+                )
+            else:
+                claimed[old] = case
+    return problems

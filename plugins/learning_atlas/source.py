@@ -1,0 +1,71 @@
+"""Reading a case file's bytes safely: size, encoding, line endings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+MAX_BYTES = 1024 * 1024
+"""A case file larger than this is refused before it is read (1 MiB)."""
+
+_BOM = "\ufeff"
+
+
+class SourceError(Exception):
+    """A file that cannot be read as a case, with the line to point at and the rule broken."""
+
+    def __init__(self, message: str, *, line: int = 1, column: int = 1, rule: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.rule = rule
+
+
+def read_source(path: Path, *, max_bytes: int = MAX_BYTES) -> str:
+    """Return the text of ``path`` with any BOM removed and line endings made LF.
+
+    Raises :class:`SourceError` for a file that is too large, has NUL bytes
+    (a binary file) or is not valid UTF-8, naming the line of the first bad byte.
+    """
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise SourceError(f"cannot be read: {exc.strerror or exc}", rule="file.unreadable") from None
+    if len(data) > max_bytes:
+        raise SourceError(
+            f"is larger than {max_bytes // 1024} KiB; a case study must be smaller: "
+            "move images and documents into the case's own folder and link to them",
+            rule="file.too-large",
+        )
+    return decode_source(data)
+
+
+def decode_source(data: bytes) -> str:
+    """Decode bytes as strict UTF-8 (optional BOM), refusing NUL bytes; CRLF and CR become LF."""
+    nul = data.find(b"\x00")
+    if nul != -1:
+        raise SourceError(
+            "contains NUL bytes, so it looks like a binary file rather than a case study; "
+            "save it as plain UTF-8 text",
+            line=data.count(b"\n", 0, nul) + 1,
+            column=nul - (data.rfind(b"\n", 0, nul) + 1) + 1,
+            rule="file.binary",
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SourceError(
+            f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at line {line}); "
+            "save the file with UTF-8 encoding",
+            line=line,
+            column=column,
+            rule="file.encoding",
+        ) from None
+    if text.startswith(_BOM):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
