@@ -164,7 +164,7 @@ def nhs_number_problems(fm: FrontMatter, path: Path, spans: list[TextSpan]) -> I
 
 # --- contact details outside `contact` ---------------------------------------------------------
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z0-9-]++(?:\.[A-Za-z0-9-]++)+")
 _UK_PHONE = re.compile(
     r"(?<![\w+])(?:"
     r"(?:\+44\s?(?:\(0\)\s?)?|0)\d(?:[\s-]?\d){8,9}"
@@ -197,25 +197,39 @@ def contact_detail_problems(fm: FrontMatter, path: Path, spans: list[TextSpan]) 
 
 # --- HTML that would run script ----------------------------------------------------------------
 
-_CODE = re.compile(r"(?ms)^[ \t]{0,3}(`{3,}|~{3,}).*?(?:^[ \t]{0,3}\1[ \t]*$|\Z)|(`+)(?!`).+?(?<!`)\2(?!`)")
+_CODE = re.compile(
+    r"(?ms)^[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]{0,3}\1[ \t]*$|\Z)"  # fenced block
+    r"|(?<!`)(`++)(?!`)[^`\n]{1,2000}+(?<!`)\2(?!`)"  # inline code span on one line
+)
 _DANGEROUS_TAG = re.compile(
-    r"<\s*/?\s*(script|iframe|object|embed|form|style|base|meta|link|frame|frameset|applet|noscript|template)\b",
+    r"<\s*(script|iframe|object|embed|form|style|base|meta|link|frame|frameset|applet|noscript|template)\b",
     re.IGNORECASE,
 )
-_EVENT_HANDLER = re.compile(r"<[A-Za-z!][^>]*?[\s/\"'](on[a-z]+)\s*=", re.IGNORECASE)
+_EVENT_HANDLER = re.compile(r"[\s/\"'](on[a-z]+)\s*=", re.IGNORECASE)
 _HTML_URL_ATTRIBUTE = re.compile(
     r"\b(?:href|src|srcset|action|formaction|xlink:href|data|poster|background|cite|lowsrc|dynsrc)\s*=\s*"
     r"(\"[^\"]*\"?|'[^']*'?|[^\s>]+)",
     re.IGNORECASE,
 )
 _MARKDOWN_URL = re.compile(
-    r"\]\(\s*(<[^>]*>|[^)\s]+)"  # inline link or image: [text](url) ![alt](url)
-    r"|^[ \t]{0,3}\[[^\]]+\]:[ \t]*(<[^>]*>|\S+)"  # reference definition: [id]: url
+    r"\]\(\s*(<[^>\n]{0,2000}>|[^)\s]+)"  # inline link or image: [text](url) ![alt](url)
+    r"|^[ \t]{0,3}\[[^\]\n]{1,999}\]:[ \t]*(<[^>\n]{0,2000}>|\S+)"  # reference definition: [id]: url
     r"|<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>",  # autolink: <scheme:...>
     re.MULTILINE,
 )
 _SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028\u2029\ufeff]+")
+
+
+def _tags(text: str) -> Iterator[tuple[int, int]]:
+    """The spans of HTML start tags, from ``<`` to the next ``>`` (or the end), as a browser reads them."""
+    start = text.find("<")
+    while start != -1:
+        end = text.find(">", start)
+        end = len(text) if end == -1 else end
+        if start + 1 < len(text) and (text[start + 1].isalpha() or text[start + 1] in "!?"):
+            yield start, end
+        start = text.find("<", end)
 
 
 def _blank_code(text: str) -> str:
@@ -251,17 +265,19 @@ def unsafe_html_problems(fm: FrontMatter, path: Path, spans: list[TextSpan]) -> 
             tag = match.group(1).lower()
             yield _at(
                 fm, path, span, match.start(), Severity.ERROR,
-                f"contains a <{tag}> tag, which the atlas does not allow because it could run "
+                f"contains the tag <{tag}>, which the atlas does not allow because it could run "
                 "script or change the page; remove it and write the content in Markdown",
                 "html.unsafe-tag",
             )
-        for match in _EVENT_HANDLER.finditer(text):
-            yield _at(
-                fm, path, span, match.start(1), Severity.ERROR,
-                f"contains an event-handler attribute ({match.group(1).lower()}=), which would run "
-                "script; remove it",
-                "html.event-handler",
-            )
+        for start, end in _tags(text):
+            match = _EVENT_HANDLER.search(text, start, end)
+            if match:
+                yield _at(
+                    fm, path, span, match.start(1), Severity.ERROR,
+                    f"contains an event-handler attribute ({match.group(1).lower()}=), which would run "
+                    "script; remove it",
+                    "html.event-handler",
+                )
         for offset, url in _urls(text):
             scheme = script_scheme(url)
             if scheme:

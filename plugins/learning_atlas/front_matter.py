@@ -72,18 +72,26 @@ class YamlDocument:
         node: yaml.Node | None = self.root
         for part in parts:
             if isinstance(node, yaml.MappingNode):
-                for k, v in node.value:
-                    if k.value == part:
-                        key_node, node = k, v
-                        break
-                else:
+                pair = self._pairs(node).get(part)
+                if pair is None:
                     return key_node, None
+                key_node, node = pair
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
                 node = node.value[part]
                 key_node = node
             else:
                 return key_node, None
         return key_node, node
+
+    def _pairs(self, node: yaml.MappingNode) -> dict[object, tuple[yaml.Node, yaml.Node]]:
+        cache = self.__dict__.setdefault("_pair_cache", {})
+        pairs = cache.get(id(node))
+        if pairs is None:
+            pairs = {}
+            for k, v in node.value:
+                pairs.setdefault(k.value, (k, v))
+            cache[id(node)] = pairs
+        return pairs
 
     def position(self, parts: Iterable[str | int]) -> tuple[int, int]:
         """The file line and column of the key at ``parts`` (its parent's if it is missing)."""
@@ -204,7 +212,7 @@ def _compose(yaml_text: str, first_line: int) -> yaml.Node | None:
             _refuse_deep_nesting(yaml_text, first_line)
         return yaml.compose(yaml_text, Loader=yaml.CSafeLoader)
     except yaml.MarkedYAMLError as exc:
-        raise _yaml_error(exc, first_line) from None
+        raise _yaml_error(exc, yaml_text, first_line) from None
     except yaml.YAMLError as exc:  # pragma: no cover - libyaml always gives marks
         raise SourceError(f"front matter is not valid YAML: {exc}", line=first_line, rule="yaml.syntax") from None
 
@@ -226,16 +234,21 @@ def _refuse_deep_nesting(yaml_text: str, first_line: int) -> None:
             depth -= 1
 
 
-def _yaml_error(exc: yaml.MarkedYAMLError, first_line: int) -> SourceError:
+def _yaml_error(exc: yaml.MarkedYAMLError, yaml_text: str, first_line: int) -> SourceError:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or "is not valid YAML"
     line = first_line + (mark.line if mark else 0)
     column = (mark.column + 1) if mark else 1
     hint = ""
+    if mark is not None and 0 <= mark.index < len(yaml_text) and yaml_text[mark.index] == "\t":
+        return SourceError(
+            "front matter is not valid YAML: a tab is used for indentation; indent with spaces instead",
+            line=line,
+            column=column,
+            rule="yaml.syntax",
+        )
     if "mapping values are not allowed" in problem:
         hint = "; if a value contains ': ', put it in quotes or use a block (key: |)"
-    elif "found character '\\t'" in problem:
-        hint = "; indent with spaces, not tabs"
     elif "could not find expected ':'" in problem or "expected <block end>" in problem:
         hint = "; check the indentation and that every field is written 'key: value'"
     elif "expected a single document" in problem:
@@ -277,7 +290,9 @@ class _NodeReader:
             return None
         self._seen.add(id(node))
         if depth > MAX_DEPTH:
-            self._problem(node, path, f"is nested more than {MAX_DEPTH} levels deep", "yaml.too-deep")
+            self._problem(
+                node, path[:1], f"is nested more than {MAX_DEPTH} levels deep; a case needs only a few", "yaml.too-deep"
+            )
             return None
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, path)

@@ -12,6 +12,9 @@ from .front_matter import YamlDocument
 from .problems import Problem, Severity, format_key_path
 from .vocabularies import Vocabulary
 
+MAX_SCHEMA_PROBLEMS = 50
+"""A file with more schema problems than this gets this many and a note of how many more."""
+
 _FEW = 12
 """Up to this many allowed values are listed in a message."""
 
@@ -35,13 +38,27 @@ def schema_problems(
     """Validate ``doc.data`` and return one problem per schema error, in file order."""
     problems: list[Problem] = []
     seen: set[tuple] = set()
+    truncated = False
     for error in validator.iter_errors(doc.data):
         for problem in _explain(error, doc, path, vocabularies or {}):
+            if len(problems) >= MAX_SCHEMA_PROBLEMS:
+                truncated = True
+                break
             marker = (problem.line, problem.key, problem.message)
             if marker not in seen:
                 seen.add(marker)
                 problems.append(problem)
+        if truncated:
+            break
     problems.sort(key=lambda p: (p.line, p.column))
+    if truncated:
+        problems.append(
+            Problem(
+                path, problems[-1].line, 1, Severity.ERROR, "",
+                f"has more than {MAX_SCHEMA_PROBLEMS} problems; fix the ones above and check again",
+                "schema.too-many",
+            )
+        )
     return problems
 
 
@@ -59,6 +76,8 @@ def _explain(
     if kind == "required":
         properties = schema.get("properties", {})
         unknown = [k for k in error.instance if k not in properties] if isinstance(error.instance, dict) else []
+        if len(unknown) > MAX_SCHEMA_PROBLEMS:
+            unknown = []  # not misspellings: a file of junk keys
         for name in error.validator_value:
             if isinstance(error.instance, dict) and name not in error.instance:
                 if difflib.get_close_matches(name, unknown, n=1, cutoff=0.6):

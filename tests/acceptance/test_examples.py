@@ -1,0 +1,62 @@
+"""Every negative example fails with its one expected problem; every positive example passes."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from conftest import ACCEPTANCE, CASES
+
+NEGATIVE = ACCEPTANCE / "negative"
+POSITIVE = ACCEPTANCE / "positive"
+EXPECTED: dict[str, str] = yaml.safe_load((ACCEPTANCE / "expected-negative.yaml").read_text(encoding="utf-8"))
+
+
+def test_every_negative_file_has_an_expectation():
+    files = sorted(p.name for p in NEGATIVE.glob("*.md"))
+    assert files == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_negative_example(run_line, name):
+    path = NEGATIVE / name
+    result = run_line(["check", str(path)])
+    lines = result.output.splitlines()
+    assert lines[:-1] == [f"{path}:{EXPECTED[name]}"]
+    is_error = ": error: " in EXPECTED[name]
+    assert result.exit_code == (1 if is_error else 0)
+    kind = "error" if is_error else "warning"
+    assert lines[-1] == f"1 case checked: 1 {kind} in 1 file"
+
+
+@pytest.mark.parametrize("path", sorted(POSITIVE.glob("*.md")), ids=lambda p: p.name)
+def test_positive_example(run_line, path):
+    result = run_line(["check", str(path)])
+    assert result.output == "1 case checked: no problems found\n"
+    assert result.exit_code == 0
+
+
+def test_positive_folder_with_bom_and_crlf(run_line):
+    raw = (POSITIVE / "bom-and-crlf.md").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    result = run_line(["check", str(POSITIVE)])
+    assert result.exit_code == 0, result.output
+
+
+def test_sample_atlas_passes(run_line):
+    result = run_line(["check", str(CASES)])
+    assert result.exit_code == 0, result.output
+    count = len(list(CASES.glob("*.md")))
+    assert count >= 12
+    assert result.output == f"{count} cases checked: no problems found\n"
+
+
+def test_whole_negative_folder_checks_every_file(run_line):
+    result = run_line(["check", str(NEGATIVE)])
+    assert result.exit_code == 1
+    assert len(result.output.splitlines()) == len(EXPECTED) + 1
+    errors = sum(": error: " in v for v in EXPECTED.values())
+    warnings = len(EXPECTED) - errors
+    assert result.output.splitlines()[-1] == (
+        f"{len(EXPECTED)} cases checked: {errors} errors, {warnings} warnings in {len(EXPECTED)} files"
+    )

@@ -1,0 +1,31 @@
+"""Fixtures shared by every test: paths of the project and a ``run_line`` around the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from learning_atlas.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = ROOT / "schemas"
+CASES = ROOT / "cases"
+ACCEPTANCE = ROOT / "tests" / "acceptance"
+MINIMAL_CASE = ACCEPTANCE / "positive" / "minimal-valid-case.md"
+
+
+@pytest.fixture
+def run_line():
+    """Run an ``atlas`` command line in-process; exceptions propagate, so a traceback fails the test."""
+
+    def run(args: list[str], **kwargs) -> Result:
+        return CliRunner().invoke(cli, args, catch_exceptions=False, **kwargs)
+
+    return run
+
+
+@pytest.fixture
+def minimal_text() -> str:
+    return MINIMAL_CASE.read_text(encoding="utf-8")
