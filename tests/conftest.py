@@ -21,7 +21,7 @@ def run_line():
     """Run an ``atlas`` command line in-process; exceptions propagate, so a traceback fails the test."""
 
     def run(args: list[str], **kwargs) -> Result:
-        return CliRunner().invoke(cli, args, catch_exceptions=False, **kwargs)
+        return CliRunner().invoke(cli, args, prog_name="atlas", catch_exceptions=False, **kwargs)
 
     return run
 

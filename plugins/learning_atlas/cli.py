@@ -21,7 +21,7 @@ _SCHEMAS_OPTION = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="atlas", context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="atlas")
 def cli() -> None:
     """Shared Learning Atlas: check, index and publish improvement case studies."""
