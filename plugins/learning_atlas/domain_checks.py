@@ -6,7 +6,9 @@ checks read defensively) and yields problems at the line of what is wrong.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import functools
 import html
 import posixpath
 import re
@@ -35,41 +37,87 @@ class TextSpan:
         return self.parts == ("(body)",)
 
 
+_SEPARATOR = "\n\x00\n"  # NUL never occurs in a case (the loader refuses it), so no match spans two texts
+
+
+class CaseText:
+    """Every text of a case joined into one string, so each pattern runs once per case.
+
+    ``find(offset)`` maps an offset in the joined text back to its span.
+    """
+
+    def __init__(self, spans: list[TextSpan]) -> None:
+        self.spans = spans
+        self.starts: list[int] = []
+        position = 0
+        for span in spans:
+            self.starts.append(position)
+            position += len(span.text) + len(_SEPARATOR)
+        self.joined = _SEPARATOR.join(span.text for span in spans)
+        if "`" in self.joined or "~~~" in self.joined:
+            self.without_code = _blank_code(self.joined)
+        else:
+            self.without_code = self.joined
+
+    @functools.cached_property
+    def number_runs(self) -> list[tuple[int, int]]:
+        """Where runs of digits long enough for an NHS or phone number are."""
+        return [m.span() for m in _NUMBER_RUN.finditer(self.joined)]
+
+    def find(self, offset: int) -> tuple[TextSpan, int]:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return self.spans[index], offset - self.starts[index]
+
+
 def domain_problems(fm: FrontMatter, path: Path, slug: str, *, today: dt.date) -> list[Problem]:
     """Every domain problem of one case, in file order."""
-    spans = list(text_spans(fm))
+    text = CaseText(text_spans(fm))
+    urls = list(_urls(text.without_code)) if _may_link(text.without_code) else []
     problems = [
         *date_problems(fm, path, today=today),
-        *nhs_number_problems(fm, path, spans),
-        *contact_detail_problems(fm, path, spans),
-        *unsafe_html_problems(fm, path, spans),
-        *relative_link_problems(fm, path, slug, spans),
+        *nhs_number_problems(fm, path, text),
+        *contact_detail_problems(fm, path, text),
+        *unsafe_html_problems(fm, path, text, urls),
+        *relative_link_problems(fm, path, slug, text, urls),
     ]
     problems.sort(key=lambda p: (p.line, p.column))
     return problems
 
 
-def text_spans(fm: FrontMatter) -> Iterator[TextSpan]:
-    """Every string and number in the front matter, then the body."""
-    markdown_keys = set(PROSE_KEYS)
+def _may_link(text: str) -> bool:
+    return "](" in text or "]:" in text or "<" in text or "=" in text
 
-    def walk(value: Any, parts: tuple) -> Iterator[TextSpan]:
-        if isinstance(value, dict):
+
+def text_spans(fm: FrontMatter) -> list[TextSpan]:
+    """Every string and number in the front matter, then the body."""
+    spans: list[TextSpan] = []
+    add = spans.append
+
+    def walk(value: Any, parts: tuple, is_markdown: bool) -> None:
+        if isinstance(value, str):
+            add(TextSpan(parts, value, is_markdown))
+        elif isinstance(value, dict):
             for key, item in value.items():
-                yield from walk(item, parts + (key,))
+                walk(item, parts + (key,), is_markdown)
         elif isinstance(value, list):
             for index, item in enumerate(value):
-                yield from walk(item, parts + (index,))
-        elif isinstance(value, str):
-            is_markdown = parts[0] in markdown_keys or (parts[0] == "adding_value" and len(parts) == 2)
-            yield TextSpan(parts, value, is_markdown)
+                walk(item, parts + (index,), is_markdown)
         elif isinstance(value, int) and not isinstance(value, bool):
-            yield TextSpan(parts, str(value), False)
+            add(TextSpan(parts, str(value), False))
 
     if isinstance(fm.data, dict):
-        yield from walk(fm.data, ())
+        for key, value in fm.data.items():
+            if key == "adding_value" and isinstance(value, dict):
+                for part, text in value.items():
+                    walk(text, (key, part), True)
+            else:
+                walk(value, (key,), key in _MARKDOWN_KEYS)
     if fm.body.strip():
-        yield TextSpan(("(body)",), fm.body, True)
+        add(TextSpan(("(body)",), fm.body, True))
+    return spans
+
+
+_MARKDOWN_KEYS = frozenset(PROSE_KEYS)
 
 
 def _line(fm: FrontMatter, span: TextSpan, offset: int) -> int:
@@ -78,7 +126,8 @@ def _line(fm: FrontMatter, span: TextSpan, offset: int) -> int:
     return fm.text_line(span.parts, offset)
 
 
-def _at(fm: FrontMatter, path: Path, span: TextSpan, offset: int, severity: Severity, message: str, rule: str) -> Problem:
+def _at(fm: FrontMatter, path: Path, text: CaseText, offset: int, severity: Severity, message: str, rule: str) -> Problem:
+    span, offset = text.find(offset)
     line = _line(fm, span, offset)
     column = 1 if span.in_body else fm.position(span.parts)[1]
     key = "(body)" if span.in_body else format_key_path(span.parts)
@@ -136,6 +185,16 @@ def date_problems(fm: FrontMatter, path: Path, *, today: dt.date) -> Iterator[Pr
 # --- NHS numbers -------------------------------------------------------------------------------
 
 _NHS_NUMBER = re.compile(r"(?<![\d])(\d{3})([ -]?)(\d{3})\2(\d{4})(?![\d])")
+# Patterns that open with a look-behind are tried at every character; this one opens with a
+# character class, so the engine skips ahead to runs of digits, which the exact patterns then read.
+_NUMBER_RUN = re.compile(r"[0-9+(][0-9 ()-]{8,}[0-9]")
+
+
+def _number_matches(pattern: re.Pattern[str], text: CaseText) -> Iterator[re.Match[str]]:
+    joined = text.joined
+    for start, end in text.number_runs:
+        yield from pattern.finditer(joined, start, min(end + 1, len(joined)))
+
 
 
 def is_valid_nhs_number(digits: str) -> bool:
@@ -149,22 +208,37 @@ def is_valid_nhs_number(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
-def nhs_number_problems(fm: FrontMatter, path: Path, spans: list[TextSpan]) -> Iterator[Problem]:
+def nhs_number_problems(fm: FrontMatter, path: Path, text: CaseText) -> Iterator[Problem]:
     """A valid NHS number anywhere is patient-identifiable information: an error."""
-    for span in spans:
-        for match in _NHS_NUMBER.finditer(span.text):
-            if is_valid_nhs_number(match.group(1) + match.group(3) + match.group(4)):
-                yield _at(
-                    fm, path, span, match.start(), Severity.ERROR,
-                    f"contains what looks like an NHS number ({match.group(0)}); remove it: "
-                    "a case study must not identify a patient",
-                    "privacy.nhs-number",
-                )
+    for match in _number_matches(_NHS_NUMBER, text):
+        if is_valid_nhs_number(match.group(1) + match.group(3) + match.group(4)):
+            yield _at(
+                fm, path, text, match.start(), Severity.ERROR,
+                f"contains what looks like an NHS number ({match.group(0)}); remove it: "
+                "a case study must not identify a patient",
+                "privacy.nhs-number",
+            )
 
 
 # --- contact details outside `contact` ---------------------------------------------------------
 
-_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z0-9-]++(?:\.[A-Za-z0-9-]++)+")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]++@[A-Za-z0-9-]++(?:\.[A-Za-z0-9-]++)+")
+_EMAIL_LOCAL_PART = re.compile(r"[A-Za-z0-9._%+-]{1,64}$")
+
+
+def _emails(text: str) -> Iterator[re.Match[str]]:
+    """Email addresses, found from each ``@`` (so a long run of letters is read once, not once per letter)."""
+    at = text.find("@")
+    while at != -1:
+        local = _EMAIL_LOCAL_PART.search(text, max(0, at - 64), at)
+        if local:
+            match = _EMAIL.match(text, local.start())
+            if match:
+                yield match
+                at = text.find("@", match.end())
+                continue
+        at = text.find("@", at + 1)
+
 _UK_PHONE = re.compile(
     r"(?<![\w+])(?:"
     r"(?:\+44\s?(?:\(0\)\s?)?|0)\d(?:[\s-]?\d){8,9}"
@@ -173,23 +247,27 @@ _UK_PHONE = re.compile(
 )
 
 
-def contact_detail_problems(fm: FrontMatter, path: Path, spans: list[TextSpan]) -> Iterator[Problem]:
+def contact_detail_problems(fm: FrontMatter, path: Path, text: CaseText) -> Iterator[Problem]:
     """Email addresses and UK phone numbers belong in ``contact`` only: a warning elsewhere."""
-    for span in spans:
-        if span.parts and span.parts[0] in ("contact", "links"):
-            continue
-        for match in _EMAIL.finditer(span.text):
+
+    def outside_contact(offset: int) -> bool:
+        span, _ = text.find(offset)
+        return not (span.parts and span.parts[0] in ("contact", "links"))
+
+    for match in _emails(text.joined):
+        if outside_contact(match.start()):
             yield _at(
-                fm, path, span, match.start(), Severity.WARNING,
+                fm, path, text, match.start(), Severity.WARNING,
                 f"contains an email address ({match.group(0)}); put contact details in 'contact' only",
                 "privacy.email",
             )
-        for match in _UK_PHONE.finditer(span.text):
-            digits = re.sub(r"\D", "", match.group(0))
-            if len(digits) == 10 and is_valid_nhs_number(digits):
-                continue  # already reported as an NHS number
+    for match in _number_matches(_UK_PHONE, text):
+        digits = re.sub(r"\D", "", match.group(0))
+        if len(digits) == 10 and is_valid_nhs_number(digits):
+            continue  # already reported as an NHS number
+        if outside_contact(match.start()):
             yield _at(
-                fm, path, span, match.start(), Severity.WARNING,
+                fm, path, text, match.start(), Severity.WARNING,
                 f"contains a phone number ({match.group(0)}); put contact details in 'contact' only",
                 "privacy.phone",
             )
@@ -211,12 +289,10 @@ _HTML_URL_ATTRIBUTE = re.compile(
     r"(\"[^\"]*\"?|'[^']*'?|[^\s>]+)",
     re.IGNORECASE,
 )
-_MARKDOWN_URL = re.compile(
-    r"\]\(\s*(<[^>\n]{0,2000}>|[^)\s]+)"  # inline link or image: [text](url) ![alt](url)
-    r"|^[ \t]{0,3}\[[^\]\n]{1,999}\]:[ \t]*(<[^>\n]{0,2000}>|\S+)"  # reference definition: [id]: url
-    r"|<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>",  # autolink: <scheme:...>
-    re.MULTILINE,
-)
+# Three patterns, not one alternation, so each can skip ahead to its own first character.
+_INLINE_URL = re.compile(r"\]\(\s*(<[^>\n]{0,2000}>|[^)\s]+)")  # [text](url) and ![alt](url)
+_REFERENCE_URL = re.compile(r"^[ \t]{0,3}\[[^\]\n]{1,999}\]:[ \t]*(<[^>\n]{0,2000}>|\S+)", re.MULTILINE)
+_AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
 _SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028\u2029\ufeff]+")
 
@@ -239,11 +315,17 @@ def _blank_code(text: str) -> str:
 
 def _urls(text: str) -> Iterator[tuple[int, str]]:
     """``(offset, url)`` for every link target in Markdown or HTML."""
-    for match in _MARKDOWN_URL.finditer(text):
-        group = next(g for g in (1, 2, 3) if match.group(g) is not None)
-        yield match.start(group), match.group(group).strip("<>")
-    for match in _HTML_URL_ATTRIBUTE.finditer(text):
-        yield match.start(1), match.group(1).strip("\"'")
+    patterns = [_INLINE_URL]
+    if "]:" in text:
+        patterns.append(_REFERENCE_URL)
+    if "<" in text:
+        patterns.append(_AUTOLINK)
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            yield match.start(1), match.group(1).strip("<>")
+    if "=" in text:
+        for match in _HTML_URL_ATTRIBUTE.finditer(text):
+            yield match.start(1), match.group(1).strip("\"'")
 
 
 def script_scheme(url: str) -> str | None:
@@ -255,37 +337,37 @@ def script_scheme(url: str) -> str | None:
     return None
 
 
-def unsafe_html_problems(fm: FrontMatter, path: Path, spans: list[TextSpan]) -> Iterator[Problem]:
+def unsafe_html_problems(
+    fm: FrontMatter, path: Path, text: CaseText, urls: list[tuple[int, str]]
+) -> Iterator[Problem]:
     """Raw HTML that could run script in a reader's browser: an error wherever it is."""
-    for span in spans:
-        text = _blank_code(span.text) if span.is_markdown else span.text
-        if "<" not in text and ":" not in text:
-            continue
-        for match in _DANGEROUS_TAG.finditer(text):
+    source = text.without_code
+    if "<" in source:
+        for match in _DANGEROUS_TAG.finditer(source):
             tag = match.group(1).lower()
             yield _at(
-                fm, path, span, match.start(), Severity.ERROR,
+                fm, path, text, match.start(), Severity.ERROR,
                 f"contains the tag <{tag}>, which the atlas does not allow because it could run "
                 "script or change the page; remove it and write the content in Markdown",
                 "html.unsafe-tag",
             )
-        for start, end in _tags(text):
-            match = _EVENT_HANDLER.search(text, start, end)
+        for start, end in _tags(source):
+            match = _EVENT_HANDLER.search(source, start, end)
             if match:
                 yield _at(
-                    fm, path, span, match.start(1), Severity.ERROR,
+                    fm, path, text, match.start(1), Severity.ERROR,
                     f"contains an event-handler attribute ({match.group(1).lower()}=), which would run "
                     "script; remove it",
                     "html.event-handler",
                 )
-        for offset, url in _urls(text):
-            scheme = script_scheme(url)
-            if scheme:
-                yield _at(
-                    fm, path, span, offset, Severity.ERROR,
-                    f"links to a {scheme} address, which could run script; link to an https:// page instead",
-                    "html.script-url",
-                )
+    for offset, url in urls:
+        scheme = script_scheme(url)
+        if scheme:
+            yield _at(
+                fm, path, text, offset, Severity.ERROR,
+                f"links to a {scheme} address, which could run script; link to an https:// page instead",
+                "html.script-url",
+            )
 
 
 # --- relative links and images -----------------------------------------------------------------
@@ -293,30 +375,31 @@ def unsafe_html_problems(fm: FrontMatter, path: Path, spans: list[TextSpan]) -> 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def relative_link_problems(fm: FrontMatter, path: Path, slug: str, spans: list[TextSpan]) -> Iterator[Problem]:
-    """A relative link or image must point at a file that exists in ``cases/<slug>/``."""
+def relative_link_problems(
+    fm: FrontMatter, path: Path, slug: str, text: CaseText, urls: list[tuple[int, str]]
+) -> Iterator[Problem]:
+    """A relative link or image in Markdown must point at a file that exists in ``cases/<slug>/``."""
     folder = f"{slug}/"
-    for span in spans:
-        if not span.is_markdown:
+    for offset, url in urls:
+        url = url.strip()
+        if not url or url.startswith(("#", "/", "?")) or _SCHEME.match(url) or script_scheme(url):
             continue
-        for offset, url in _urls(_blank_code(span.text)):
-            url = url.strip()
-            if not url or url.startswith(("#", "/", "?")) or _SCHEME.match(url) or script_scheme(url):
-                continue
-            target = unquote(urlsplit(url).path)
-            if not target:
-                continue
-            normal = posixpath.normpath(target)
-            if not normal.startswith(folder) or normal == folder.rstrip("/"):
-                yield _at(
-                    fm, path, span, offset, Severity.ERROR,
-                    f"links to {url!r}, outside the case's own folder; put the file in "
-                    f"cases/{slug}/ and link to it as '{slug}/…'",
-                    "link.outside-folder",
-                )
-            elif not (path.parent / normal).is_file():
-                yield _at(
-                    fm, path, span, offset, Severity.ERROR,
-                    f"links to {url!r}, which does not exist; add the file to cases/{slug}/ or fix the link",
-                    "link.missing-file",
-                )
+        if not text.find(offset)[0].is_markdown:
+            continue
+        target = unquote(urlsplit(url).path)
+        if not target:
+            continue
+        normal = posixpath.normpath(target)
+        if not normal.startswith(folder) or normal == folder.rstrip("/"):
+            yield _at(
+                fm, path, text, offset, Severity.ERROR,
+                f"links to {url!r}, outside the case's own folder; put the file in "
+                f"cases/{slug}/ and link to it as '{slug}/…'",
+                "link.outside-folder",
+            )
+        elif not (path.parent / normal).is_file():
+            yield _at(
+                fm, path, text, offset, Severity.ERROR,
+                f"links to {url!r}, which does not exist; add the file to cases/{slug}/ or fix the link",
+                "link.missing-file",
+            )

@@ -10,7 +10,6 @@ are not text, duplicate keys and deep nesting.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -23,15 +22,20 @@ from .source import SourceError
 MAX_DEPTH = 32
 """Front matter nested deeper than this is refused (a case needs 3 levels)."""
 
+MAX_ITEMS = 1000
+"""A list or mapping with more entries than this is refused (a case needs a few dozen at most)."""
+
 _MAX_NODE_PROBLEMS = 20
 
-# libyaml composes recursively in C and scans flow collections in quadratic
-# time, so a deeply nested document can crash or hang it. Below this bound on
-# the possible depth the document is composed directly; above it, a streaming
-# pass over libyaml's events (iterative, and stopped as soon as it is too
-# deep) measures the real depth first.
-_DIRECT_COMPOSE_BOUND = 400
-_BLOCK_INDENT = re.compile(r"^[ \t]*(?:[-?:][ \t]+)*", re.MULTILINE)
+# libyaml composes recursively in C (measured here: 20,000 nested levels are
+# fine, 100,000 crash the process) and scans flow collections in quadratic
+# time, so a deeply nested document can crash or hang it. Each block level
+# takes at least two characters and each flow level a bracket, so a short
+# document with few brackets is composed directly; any other first gets a
+# streaming pass over libyaml's events (iterative, and stopped as soon as it
+# is too deep).
+_DIRECT_COMPOSE_BRACKETS = 400
+_DIRECT_COMPOSE_CHARS = 20_000
 
 _BOUNDARY = YAMLHandler.FM_BOUNDARY
 
@@ -82,6 +86,11 @@ class YamlDocument:
             else:
                 return key_node, None
         return key_node, node
+
+    def release_nodes(self) -> None:
+        """Drop the YAML nodes once every position has been asked for; ``data`` stays."""
+        self.root = None  # type: ignore[assignment]
+        self.__dict__.pop("_pair_cache", None)
 
     def _pairs(self, node: yaml.MappingNode) -> dict[object, tuple[yaml.Node, yaml.Node]]:
         cache = self.__dict__.setdefault("_pair_cache", {})
@@ -203,12 +212,12 @@ def _read_mapping(yaml_text: str, doc: Any, *, what: str) -> tuple[Any, list[Nod
 
 
 def _compose(yaml_text: str, first_line: int) -> yaml.Node | None:
-    bound = yaml_text.count("[") + yaml_text.count("{")
-    if bound <= _DIRECT_COMPOSE_BOUND:
-        block = max((len(m) for m in _BLOCK_INDENT.findall(yaml_text)), default=0)
-        bound += 2 * (block + 1)
+    direct = (
+        len(yaml_text) <= _DIRECT_COMPOSE_CHARS
+        and yaml_text.count("[") + yaml_text.count("{") <= _DIRECT_COMPOSE_BRACKETS
+    )
     try:
-        if bound > _DIRECT_COMPOSE_BOUND:
+        if not direct:
             _refuse_deep_nesting(yaml_text, first_line)
         return yaml.compose(yaml_text, Loader=yaml.CSafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -289,6 +298,8 @@ class _NodeReader:
                 )
             return None
         self._seen.add(id(node))
+        if node.tag == _STR and isinstance(node, yaml.ScalarNode):
+            return node.value
         if depth > MAX_DEPTH:
             self._problem(
                 node, path[:1], f"is nested more than {MAX_DEPTH} levels deep; a case needs only a few", "yaml.too-deep"
@@ -296,6 +307,11 @@ class _NodeReader:
             return None
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, path)
+        if len(node.value) > MAX_ITEMS:
+            self._problem(
+                node, path[:1], f"has more than {MAX_ITEMS:,} entries; a case study needs far fewer", "yaml.too-long"
+            )
+            return None
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _TAG + "seq":
                 return self._bad_tag(node, path)

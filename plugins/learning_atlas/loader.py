@@ -27,6 +27,8 @@ class LoadedCase:
     slug: str
     front_matter: FrontMatter | None
     problems: list[Problem] = field(default_factory=list)
+    redirect_positions: list[tuple[int, int]] = field(default_factory=list)
+    """Line and column of each ``redirect_from`` entry, for the checks between cases."""
 
     @property
     def data(self) -> dict[str, Any]:
@@ -70,9 +72,16 @@ def load_case(path: Path, case_schema: CaseSchema, *, today: dt.date | None = No
     if fm is None:
         return case
     case.front_matter = fm
-    case.problems.extend(schema_problems(fm, path, case_schema.validator, case_schema.vocabularies))
+    if case_schema.is_valid is None or not case_schema.is_valid(fm.data):
+        case.problems.extend(schema_problems(fm, path, case_schema.validator, case_schema.vocabularies))
     case.problems.extend(domain_problems(fm, path, slug, today=today))
     case.problems.sort(key=lambda p: (p.line, p.column))
+    redirects = case.data.get("redirect_from")
+    if isinstance(redirects, list):
+        case.redirect_positions = [fm.position(["redirect_from", i]) for i in range(len(redirects))]
+    # The YAML nodes are many small objects; holding a thousand cases' worth makes every
+    # garbage collection slower. Everything that needed them has run.
+    fm.release_nodes()
     return case
 
 
@@ -94,12 +103,12 @@ def collection_problems(cases: Iterable[LoadedCase]) -> list[Problem]:
     claimed: dict[str, LoadedCase] = {}
     for case in cases:
         redirects = case.data.get("redirect_from")
-        if not isinstance(redirects, list) or case.front_matter is None:
+        if not isinstance(redirects, list) or len(case.redirect_positions) != len(redirects):
             continue
         for index, old in enumerate(redirects):
             if not isinstance(old, str):
                 continue
-            line, column = case.front_matter.position(["redirect_from", index])
+            line, column = case.redirect_positions[index]
             key = f"redirect_from[{index}]"
             if old in owners:
                 whose = "this case's own slug" if owners[old] is case else f"the slug of {owners[old].path}"

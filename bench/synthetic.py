@@ -1,0 +1,124 @@
+"""A generator of synthetic, valid case studies for benchmarks (deterministic for a seed).
+
+Usage: python bench/synthetic.py OUT_DIR [COUNT] [--seed N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_WORDS = (
+    "patients staff ward team safety learning improvement care quality handover huddle falls pressure "
+    "ulcers discharge community nurse midwife pharmacist therapy outcomes experience resources pathway "
+    "referral waiting list clinic virtual video consultation training coaching leadership culture data "
+    "dashboard audit feedback family carer partnership network system integrated primary acute mental "
+    "health prevention screening vaccination outreach equity inequalities rural urban digital record "
+    "incident investigation review lessons bulletin session workshop cycle test change measure spread"
+).split()
+
+
+def _load_vocab(name: str) -> list:
+    data = yaml.load((ROOT / "schemas" / "vocabularies" / f"{name}.yaml").read_text(), Loader=yaml.CSafeLoader)
+    return [t["slug"] for t in data["terms"]]
+
+
+def _sentence(rng: random.Random, words: int) -> str:
+    text = " ".join(rng.choice(_WORDS) for _ in range(words))
+    return text[0].upper() + text[1:] + "."
+
+
+def _paragraph(rng: random.Random, sentences: int) -> str:
+    return " ".join(_sentence(rng, rng.randint(8, 18)) for _ in range(sentences))
+
+
+def _block(text: str, indent: str = "  ") -> str:
+    lines, line = [], ""
+    for word in text.split():
+        if len(line) + len(word) + 1 > 76:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "|\n" + "\n".join(indent + item for item in lines)
+
+
+def case_text(index: int, rng: random.Random, vocab: dict[str, list]) -> str:
+    """One valid case study of typical size (about 4 KB)."""
+    title = f"Case {index}: " + _sentence(rng, rng.randint(5, 10))[:-1]
+    summary = _paragraph(rng, 2)[:380]
+    year = rng.randint(2015, 2025)
+    orgs = [f"Example {rng.choice(_WORDS).title()} NHS Trust {rng.randint(1, 300)}" for _ in range(rng.randint(1, 3))]
+    measures = "".join(
+        f"\n  - label: {rng.choice(_WORDS).title()} {rng.choice(_WORDS)} rate {k}\n"
+        f"    value: {rng.randint(1, 500)}\n    baseline: {rng.randint(1, 500)}\n    unit: '%'\n"
+        f"    period: '{year}'\n    dimension: {rng.choice(['outcomes', 'experience', 'resources'])}"
+        for k in range(rng.randint(0, 3))
+    )
+    fields = [
+        f"title: {yaml.safe_dump(title, width=1000).splitlines()[0]}",
+        f"summary: {yaml.safe_dump(summary, width=1000).splitlines()[0]}",
+        "organisations:\n" + "\n".join(f"  - {o}" for o in dict.fromkeys(orgs)),
+        f"region: {rng.choice(vocab['regions'])}",
+        "settings:\n" + "\n".join(f"  - {s}" for s in rng.sample(vocab["settings"], rng.randint(1, 3))),
+        "themes:\n" + "\n".join(f"  - {t}" for t in rng.sample(vocab["themes"], rng.randint(1, 4))),
+        f"commitments: {sorted(rng.sample(vocab['commitments'], rng.randint(1, 3)))}",
+        f"published: {year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+        f"review_by: {2030 + rng.randint(0, 5)}-01-01",
+        f"lead:\n  role: {rng.choice(['Ward Sister', 'Mental Health Nurse', 'Consultant Midwife', 'Matron'])}",
+        f"leading_change: {_block(_paragraph(rng, 3))}",
+        f"where_to_look: {_block(_paragraph(rng, 4))}",
+        f"what_to_change: {_block(_paragraph(rng, 4))}",
+        f"how_to_change: {_block(_paragraph(rng, 5))}",
+        "adding_value:\n"
+        f"  better_outcomes: {_block(_paragraph(rng, 2), '    ')}\n"
+        f"  better_experience: {_block(_paragraph(rng, 2), '    ')}\n"
+        f"  better_use_of_resources: {_block(_paragraph(rng, 2), '    ')}",
+    ]
+    if measures:
+        fields.append("measures:" + measures)
+    fields += [
+        f"challenges: {_block(_paragraph(rng, 3))}",
+        f"contact:\n  name: Improvement team {index}\n  email: team{index}@example.org",
+        f"links:\n  - title: Project page {index}\n    url: https://example.org/projects/{index}",
+        "consent_confirmed: true",
+    ]
+    body = f"\n## More detail\n\n{_paragraph(rng, 3)}\n"
+    return "---\n" + "\n".join(fields) + "\n---\n" + body
+
+
+def generate(out_dir: Path, count: int, *, seed: int = 1) -> list[Path]:
+    """Write ``count`` valid cases into ``out_dir`` (emptied of earlier .md files) and return their paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for old in out_dir.glob("*.md"):
+        old.unlink()
+    rng = random.Random(seed)
+    vocab = {name: _load_vocab(name) for name in ("regions", "settings", "themes", "commitments")}
+    paths = []
+    for index in range(count):
+        path = out_dir / f"synthetic-case-{index:05d}.md"
+        path.write_text(case_text(index, rng, vocab), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("count", type=int, nargs="?", default=1000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    generate(args.out_dir, args.count, seed=args.seed)
+    print(f"wrote {args.count} cases to {args.out_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
