@@ -22,6 +22,9 @@ from .source import SourceError
 MAX_DEPTH = 32
 """Front matter nested deeper than this is refused (a case needs 3 levels)."""
 
+MAX_NODES = 20_000
+"""Front matter with more values than this is refused before it is composed (memory stays small)."""
+
 MAX_ITEMS = 1000
 """A list or mapping with more entries than this is refused (a case needs a few dozen at most)."""
 
@@ -218,7 +221,7 @@ def _compose(yaml_text: str, first_line: int) -> yaml.Node | None:
     )
     try:
         if not direct:
-            _refuse_deep_nesting(yaml_text, first_line)
+            _refuse_oversized_structure(yaml_text, first_line)
         return yaml.compose(yaml_text, Loader=yaml.CSafeLoader)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, yaml_text, first_line) from None
@@ -226,10 +229,20 @@ def _compose(yaml_text: str, first_line: int) -> yaml.Node | None:
         raise SourceError(f"front matter is not valid YAML: {exc}", line=first_line, rule="yaml.syntax") from None
 
 
-def _refuse_deep_nesting(yaml_text: str, first_line: int) -> None:
-    depth = 0
+def _refuse_oversized_structure(yaml_text: str, first_line: int) -> None:
+    depth = nodes = 0
     for event in yaml.parse(yaml_text, Loader=yaml.CSafeLoader):
-        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+        if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise SourceError(
+                    f"front matter holds more than {MAX_NODES:,} values; a case study needs a few hundred "
+                    "at most: move long detail into the Markdown body",
+                    line=first_line + event.start_mark.line,
+                    column=event.start_mark.column + 1,
+                    rule="yaml.too-large",
+                )
+        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
                 raise SourceError(

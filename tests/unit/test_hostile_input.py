@@ -105,6 +105,8 @@ HOSTILE = {
     "word-run-before-at": "---\ntitle: x\n---\n@ " + "a" * 900_000,
     "many-digits": "---\ntitle: " + "1 " * 400_000 + "\n---\n",
     "long-list-of-mappings": "---\norganisations:\n" + "- {a: 1}\n" * 60_000 + "---\n",
+    "long-flow-list": "---\nthemes: [" + "a, " * 300_000 + "]\n---\n",
+    "list-just-over-limit": "---\nthemes:\n" + "- a\n" * 1_500 + "---\n",
     "regex-backtracking": "---\ntitle: " + "<a " + "a" * 100_000 + "\n---\n" + "![x](" * 50_000,
 }
 
@@ -142,5 +144,7 @@ def test_hostile_files_each_give_a_clear_error_in_bounded_memory(tmp_path):
     assert any("not a finite number" in m for m in by_file["nan-value.md"])
     assert any("larger than 1024 KiB" in m for m in by_file["too-large.md"])
     assert any("too long to read" in m for m in by_file["huge-integer.md"])
-    assert any("more than 1,000 entries" in m for m in by_file["long-list-of-mappings.md"])
-    assert any("more than 1,000 entries" in m for m in by_file["many-keys.md"])
+    assert any("more than 20,000 values" in m for m in by_file["long-list-of-mappings.md"])
+    assert any("more than 20,000 values" in m for m in by_file["many-keys.md"])
+    assert any("more than 20,000 values" in m for m in by_file["long-flow-list.md"])
+    assert any("more than 1,000 entries" in m for m in by_file["list-just-over-limit.md"])

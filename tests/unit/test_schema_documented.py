@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 
 from conftest import ROOT, SCHEMAS
@@ -49,7 +50,10 @@ def test_every_vocabulary_term_has_a_real_description():
 
 
 def test_contract_minimum_vocabularies_are_present():
-    contract = (ROOT.parent / "shared" / "CASE_FORMAT.md").read_text(encoding="utf-8")
+    contract_file = ROOT.parent / "shared" / "CASE_FORMAT.md"
+    if not contract_file.exists():
+        pytest.skip("../shared/CASE_FORMAT.md is not beside this checkout")
+    contract = contract_file.read_text(encoding="utf-8")
     vocabularies = load_case_schema(SCHEMAS).vocabularies
     for name in ("regions", "settings", "themes"):
         section = contract.split(f"- `{name}`:")[1].split("\n- ")[0]
