@@ -1,0 +1,147 @@
+"""Open data and feeds from an :class:`~learning_atlas.model.Atlas`: JSON, CSV, Atom and the explore index."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from typing import Iterable
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
+
+from .model import Atlas, Case, Listing
+
+EXPORT_FIELDS = (
+    "slug", "url", "title", "summary", "organisations", "region", "settings", "themes", "commitments",
+    "published", "updated", "review_by", "status", "lead_role", "lead_name", "contact_name", "contact_role",
+    "contact_organisation", "contact_email", "links", "measures",
+)
+
+
+def case_record(case: Case, url: str) -> dict:
+    """Every structured field of a case, dates in ISO form (the prose sections are on the page)."""
+    return {
+        "slug": case.slug,
+        "url": url,
+        "title": case.title,
+        "summary": case.summary,
+        "organisations": list(case.organisations),
+        "region": case.region,
+        "settings": list(case.settings),
+        "themes": list(case.themes),
+        "commitments": list(case.commitments),
+        "published": case.published.isoformat(),
+        "updated": case.updated.isoformat() if case.updated else None,
+        "review_by": case.review_by.isoformat() if case.review_by else None,
+        "status": case.status,
+        "lead_role": case.lead_role,
+        "lead_name": case.lead_name,
+        "contact_name": case.contact.get("name"),
+        "contact_role": case.contact.get("role"),
+        "contact_organisation": case.contact.get("organisation"),
+        "contact_email": case.contact.get("email"),
+        "links": [{"title": link.title, "url": link.url} for link in case.links],
+        "measures": [
+            {k: v for k, v in vars(m).items() if v is not None} for m in case.measures
+        ],
+    }
+
+
+def cases_json(atlas: Atlas, site_url: str) -> str:
+    """``cases.json``: one record per case, newest first."""
+    records = [case_record(c, f"{site_url}cases/{c.slug}/") for c in atlas.cases]
+    return json.dumps({"generated": dt.date.today().isoformat(), "count": len(records), "cases": records},
+                      ensure_ascii=False, indent=1) + "\n"
+
+
+def _csv_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):
+            return json.dumps(value, ensure_ascii=False)
+        return "; ".join(str(v) for v in value)
+    text = str(value)
+    # A cell that a spreadsheet would run as a formula is made text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def cases_csv(atlas: Atlas, site_url: str) -> str:
+    """``cases.csv``: the same records, lists joined with '; ', measures and links as JSON."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(EXPORT_FIELDS)
+    for case in atlas.cases:
+        record = case_record(case, f"{site_url}cases/{case.slug}/")
+        writer.writerow([_csv_cell(record[f]) for f in EXPORT_FIELDS])
+    return out.getvalue()
+
+
+def explore_index(atlas: Atlas) -> str:
+    """The explore page's data: facet labels and one compact row per case."""
+    facets = {
+        name: [[term.key, term.label] for term in vocabulary.terms]
+        for name, vocabulary in atlas.vocabularies.items()
+    }
+    rows = [
+        {
+            "s": c.slug,
+            "t": c.title,
+            "o": list(c.organisations),
+            "d": c.published.isoformat(),
+            "regions": [c.region],
+            "settings": list(c.settings),
+            "themes": list(c.themes),
+            "commitments": [str(n) for n in c.commitments],
+            "a": 1 if c.is_archived else 0,
+        }
+        for c in atlas.cases
+    ]
+    return json.dumps({"facets": facets, "cases": rows}, ensure_ascii=False, separators=(",", ":"))
+
+
+def _atom_date(value: dt.date) -> str:
+    return f"{value.isoformat()}T00:00:00Z"
+
+
+def atom_feed(title: str, feed_url: str, page_url: str, cases: Iterable[Case], site_url: str, size: int) -> str:
+    """An Atom feed of the newest ``size`` cases (archived ones left out)."""
+    chosen = sorted((c for c in cases if not c.is_archived), key=lambda c: (c.latest, c.slug), reverse=True)[:size]
+    updated = _atom_date(max((c.latest for c in chosen), default=dt.date(2000, 1, 1)))
+    entries = []
+    for case in chosen:
+        url = f"{site_url}cases/{case.slug}/"
+        categories = "".join(f"<category term={quoteattr(t)}/>" for t in case.themes)
+        authors = "".join(f"<author><name>{xml_escape(o)}</name></author>" for o in case.organisations)
+        entries.append(
+            "<entry>"
+            f"<title>{xml_escape(case.title)}</title>"
+            f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr(url)}/>"
+            f"<id>{xml_escape(url)}</id>"
+            f"<published>{_atom_date(case.published)}</published>"
+            f"<updated>{_atom_date(case.latest)}</updated>"
+            f"{authors}{categories}"
+            f"<summary>{xml_escape(case.summary)}</summary>"
+            "</entry>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>{xml_escape(title)}</title>"
+        f"<link rel=\"self\" type=\"application/atom+xml\" href={quoteattr(feed_url)}/>"
+        f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr(page_url)}/>"
+        f"<id>{xml_escape(feed_url)}</id>"
+        f"<updated>{updated}</updated>"
+        + "".join(entries)
+        + "</feed>\n"
+    )
+
+
+FEED_KINDS = ("themes", "settings", "regions")
+"""The vocabularies whose terms each get a feed (and the site one for all cases)."""
+
+
+def feed_path(listing: Listing | None) -> str:
+    """Where a feed is written: ``feed.xml`` for the atlas, ``themes/<slug>/feed.xml`` for a term."""
+    return "feed.xml" if listing is None else f"{listing.kind}/{listing.key}/feed.xml"

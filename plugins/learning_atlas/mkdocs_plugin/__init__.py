@@ -1,0 +1,1 @@
+"""The MkDocs adapter over the atlas core: the ``atlas`` plugin."""

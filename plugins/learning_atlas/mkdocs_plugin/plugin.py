@@ -1,0 +1,242 @@
+"""The ``atlas`` MkDocs plugin: builds the case pages, listings, explore page, feeds and open data.
+
+Each hook is a few lines that hand off to named helpers; the work itself is
+done by the MkDocs-free core (:mod:`learning_atlas.loader`, ``model``,
+``rendering``, ``exports``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.toc import get_toc
+
+from .. import exports
+from ..checker import CheckResult, check_paths
+from ..model import Atlas, Case, Listing
+from ..rendering import MarkdownRenderer, escape, format_date, format_number, render_case_article
+from ..schema import schema_files
+from .config import DEFAULT_TITLES, AtlasConfig
+
+log = logging.getLogger("mkdocs.plugins.atlas")
+
+PACKAGE = Path(__file__).resolve().parent.parent
+TEMPLATES = PACKAGE / "templates"
+ASSETS = PACKAGE / "assets"
+STYLESHEET = "assets/atlas/atlas.css"
+_SKIP_TARGETS = {"listing": "case-studies", "section": "section-title", "explore": "explore-title"}
+
+
+@dataclass
+class GeneratedPage:
+    """What a generated page shows: its kind and the object it is about."""
+
+    kind: str  # case | term | vocabulary | explore
+    case: Case | None = None
+    listing: Listing | None = None
+    section: str = ""
+    listings: list[Listing] = field(default_factory=list)
+    feed: str | None = None
+
+
+class AtlasPlugin(BasePlugin[AtlasConfig]):
+    """Turns ``cases/*.md`` into the atlas: case pages, listings, explore, feeds, open data."""
+
+    def __init__(self) -> None:
+        self.is_serve = False
+        self._reset()
+
+    def _reset(self) -> None:
+        self.atlas: Atlas | None = None
+        self.pages: dict[str, GeneratedPage] = {}
+        self.renderer = MarkdownRenderer()
+        self.root = Path.cwd()
+
+    # --- hooks -------------------------------------------------------------------------------
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Remember whether this is ``mkdocs serve``: drafts are built only there."""
+        self.is_serve = command == "serve"
+
+    def on_config(self, config):
+        """Reset state left from a previous build (serve) and add our templates and stylesheet."""
+        if not self.config.enabled:
+            return config
+        self._reset()
+        self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        # Appended after the theme's own folders: our names are namespaced (atlas/…),
+        # and a site's custom_dir, which comes first, can override any of them.
+        config.theme.dirs.append(str(TEMPLATES))
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.append(STYLESHEET)
+        return config
+
+    def on_pre_build(self, *, config) -> None:
+        """Load and check every case before the site folder is touched: a failure leaves it as it was."""
+        if not self.config.enabled:
+            return
+        result = check_paths([self._path(self.config.cases_dir)], schema_dir=self._path(self.config.schemas_dir))
+        self._report(result, strict=bool(config.strict))
+        cases = [Case.from_loaded(c) for c in result.cases if not c.has_errors]
+        if not self.is_serve:
+            cases = [c for c in cases if not c.is_draft]
+        self.atlas = Atlas(cases, self._vocabularies(result), related_count=self.config.related_count)
+
+    def on_files(self, files: Files, *, config) -> Files:
+        """Add every generated page, asset and data file (never written into docs_dir)."""
+        if not self.config.enabled or self.atlas is None:
+            return files
+        for file in self._generate_files(config):
+            if files.get_file_from_path(file.src_uri) is None:
+                files.append(file)
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
+        """Give case pages their description, and set their edit link to the case's own file."""
+        spec = self.pages.get(page.file.src_uri)
+        if spec is not None and spec.case is not None:
+            page.meta["description"] = spec.case.summary
+            page.edit_url = self._edit_url(spec.case, config)
+        return markdown
+
+    def on_page_content(self, html: str, *, page, config, files) -> str:
+        """A case page's content is its sanitised article, so search indexes what readers see."""
+        spec = self.pages.get(page.file.src_uri)
+        if spec is None:
+            return html
+        if spec.case is None:
+            # Listing pages are drawn by their templates; their table of contents gives
+            # Material's skip link somewhere to go.
+            page.toc = get_toc([{"level": 2, "id": _SKIP_TARGETS[spec.kind], "name": escape(page.title), "children": []}])
+            return html
+        article, toc_tokens = render_case_article(spec.case, self.renderer)
+        page.toc = get_toc(toc_tokens)
+        return article
+
+    def on_env(self, env, *, config, files):
+        """Give templates the atlas and its formatting filters."""
+        if self.atlas is not None:
+            env.globals["atlas"] = self.atlas
+            env.globals["atlas_titles"] = {**DEFAULT_TITLES, **self.config.titles}
+            env.filters["atlas_date"] = format_date
+            env.filters["atlas_number"] = format_number
+            env.filters["atlas_org_slug"] = self.atlas.organisation_slug
+        return env
+
+    def on_page_context(self, context: dict, *, page, config, nav) -> dict:
+        """Tell our templates which case or listing the page is about."""
+        context["atlas_page"] = self.pages.get(page.file.src_uri)
+        return context
+
+    def on_serve(self, server, *, config, builder):
+        """Rebuild when a case, a vocabulary or the schema changes."""
+        if self.config.enabled:
+            server.watch(str(self._path(self.config.cases_dir)))
+            for path in schema_files(self._path(self.config.schemas_dir)):
+                server.watch(str(path))
+        return server
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _path(self, value: str) -> Path:
+        return (self.root / value).resolve()
+
+    def _vocabularies(self, result: CheckResult):
+        from ..schema import load_case_schema
+
+        return load_case_schema(self._path(self.config.schemas_dir)).vocabularies
+
+    def _report(self, result: CheckResult, *, strict: bool) -> None:
+        """Show check problems as `atlas check` does; fail on errors when strict or configured to."""
+        errors = [p for p in result.problems if p.is_error]
+        for problem in result.problems:
+            if not problem.is_error:
+                log.info(problem.gnu())
+        if not errors:
+            return
+        lines = "\n".join(p.gnu() for p in errors)
+        if strict or self.config.invalid_cases == "fail":
+            raise PluginError(f"atlas: invalid case studies; nothing was built.\n{lines}\n{result.summary()}")
+        skipped = sorted({str(p.path) for p in errors})
+        log.warning(f"atlas: skipping {len(skipped)} invalid case file(s):\n{lines}")
+
+    def _edit_url(self, case: Case, config) -> str | None:
+        if not config.repo_url:
+            return None
+        base = self.config.cases_edit_uri
+        if base is None:
+            base = (config.edit_uri or "edit/main/docs/").removesuffix("docs/")
+        path = os.path.relpath(case.source.resolve(), self.root).replace(os.sep, "/")
+        return config.repo_url.rstrip("/") + "/" + base.strip("/") + "/" + path
+
+    def _page(self, config, src_uri: str, title: str, template: str, spec: GeneratedPage, *, in_nav: bool = False) -> File:
+        self.pages[src_uri] = spec
+        content = f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\ntemplate: {template}\n---\n"
+        inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
+        file = File.generated(config, src_uri, content=content, inclusion=inclusion)
+        file.generated_by = "atlas"
+        return file
+
+    def _data(self, config, src_uri: str, content: str) -> File:
+        file = File.generated(config, src_uri, content=content)
+        file.generated_by = "atlas"
+        return file
+
+    def _generate_files(self, config) -> list[File]:
+        atlas = self.atlas
+        assert atlas is not None
+        titles = {**DEFAULT_TITLES, **self.config.titles}
+        site_url = config.site_url or ""
+        size = self.config.feed_size
+        out: list[File] = []
+        for case in atlas.cases:
+            out.append(self._page(config, f"cases/{case.slug}.md", case.title, "atlas/case.html",
+                                  GeneratedPage("case", case=case)))
+            out.extend(self._case_assets(config, case))
+        for section, listings in atlas.listings.items():
+            title = titles[section]
+            out.append(self._page(config, f"{section}/index.md", title, "atlas/section.html",
+                                  GeneratedPage("section", section=section, listings=listings), in_nav=False))
+            for listing in listings:
+                feed = exports.feed_path(listing) if section in exports.FEED_KINDS else None
+                out.append(self._page(config, f"{section}/{listing.key}/index.md", listing.label,
+                                      "atlas/listing.html",
+                                      GeneratedPage("listing", listing=listing, section=section, feed=feed)))
+                if feed:
+                    out.append(self._data(config, feed, exports.atom_feed(
+                        f"{listing.label}: Shared Learning Atlas", f"{site_url}{feed}",
+                        f"{site_url}{listing.url}", listing.cases, site_url, size)))
+        out.append(self._page(config, "explore/index.md", titles["explore"], "atlas/explore.html",
+                              GeneratedPage("explore")))
+        out.append(self._data(config, "explore/cases.json", exports.explore_index(atlas)))
+        out.append(self._data(config, "feed.xml", exports.atom_feed(
+            config.site_name, f"{site_url}feed.xml", site_url, atlas.cases, site_url, size)))
+        out.append(self._data(config, "cases.json", exports.cases_json(atlas, site_url)))
+        out.append(self._data(config, "cases.csv", exports.cases_csv(atlas, site_url)))
+        for asset in sorted(ASSETS.rglob("*")):
+            if asset.is_file():
+                uri = "assets/" + asset.relative_to(ASSETS).as_posix()
+                file = File.generated(config, uri, abs_src_path=str(asset))
+                file.generated_by = "atlas"
+                out.append(file)
+        return out
+
+    def _case_assets(self, config, case: Case) -> list[File]:
+        folder = case.source.parent / case.slug
+        if not folder.is_dir():
+            return []
+        files = []
+        for asset in sorted(folder.rglob("*")):
+            if asset.is_file() and not asset.name.startswith("."):
+                uri = f"cases/{case.slug}/{asset.relative_to(folder).as_posix()}"
+                file = File.generated(config, uri, abs_src_path=str(asset))
+                file.generated_by = "atlas"
+                files.append(file)
+        return files

@@ -1,0 +1,281 @@
+"""The atlas as objects: a :class:`Case` per valid case file, and the :class:`Atlas` that indexes them.
+
+Free of MkDocs: any site engine (or a script) can build the same atlas.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from .loader import LoadedCase
+from .vocabularies import FRONT_MATTER_KEYS, VOCABULARY_NAMES, Term, Vocabulary
+
+SECTIONS = (
+    ("leading_change", "Leading change"),
+    ("where_to_look", "Where to look"),
+    ("what_to_change", "What to change"),
+    ("how_to_change", "How to change"),
+    ("adding_value", "Adding value"),
+    ("challenges", "Challenges and lessons learnt for implementation"),
+)
+"""The structured sections, in the contract's order, with their headings."""
+
+ADDING_VALUE_PARTS = (
+    ("better_outcomes", "Better outcomes"),
+    ("better_experience", "Better experience"),
+    ("better_use_of_resources", "Better use of resources"),
+)
+DIMENSIONS = (("outcomes", "Better outcomes"), ("experience", "Better experience"), ("resources", "Better use of resources"))
+
+FACET_WEIGHTS = {"themes": 3.0, "settings": 2.0, "regions": 1.0, "commitments": 0.5, "organisations": 2.0}
+"""How much each kind of shared facet makes two cases related."""
+
+
+def slugify(text: str) -> str:
+    """A URL slug for any text: ASCII lower-case words joined by hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:80].rstrip("-") or "organisation"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """An impact figure."""
+
+    label: str
+    value: float | int
+    dimension: str
+    unit: str | None = None
+    baseline: float | int | None = None
+    period: str | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+
+
+@dataclass
+class Case:
+    """A valid case study, with its fields typed and its dates as dates."""
+
+    slug: str
+    source: Path
+    title: str
+    summary: str
+    organisations: tuple[str, ...]
+    region: str
+    settings: tuple[str, ...]
+    themes: tuple[str, ...]
+    commitments: tuple[int, ...]
+    published: dt.date
+    updated: dt.date | None
+    review_by: dt.date | None
+    status: str
+    lead_role: str
+    lead_name: str | None
+    sections: dict[str, Any]
+    measures: tuple[Measure, ...]
+    contact: dict[str, str]
+    links: tuple[Link, ...]
+    redirect_from: tuple[str, ...]
+    body: str
+    related: list["Case"] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def from_loaded(cls, loaded: LoadedCase) -> "Case":
+        """Build a case from a loaded file that has no errors."""
+        data = loaded.data
+        lead = data["lead"]
+        return cls(
+            slug=loaded.slug,
+            source=loaded.path,
+            title=data["title"].strip(),
+            summary=" ".join(data["summary"].split()),
+            organisations=tuple(o.strip() for o in data["organisations"]),
+            region=data["region"],
+            settings=tuple(data["settings"]),
+            themes=tuple(data["themes"]),
+            commitments=tuple(int(c) for c in data.get("commitments", ())),
+            published=dt.date.fromisoformat(data["published"]),
+            updated=dt.date.fromisoformat(data["updated"]) if data.get("updated") else None,
+            review_by=dt.date.fromisoformat(data["review_by"]) if data.get("review_by") else None,
+            status=data.get("status", "published"),
+            lead_role=lead["role"].strip(),
+            lead_name=(lead.get("name") or "").strip() or None,
+            sections={key: data[key] for key, _ in SECTIONS if key in data},
+            measures=tuple(Measure(**m) for m in data.get("measures", ())),
+            contact=dict(data["contact"]),
+            links=tuple(Link(**link) for link in data.get("links", ())),
+            redirect_from=tuple(data.get("redirect_from", ())),
+            body=loaded.body,
+        )
+
+    @property
+    def year(self) -> int:
+        return self.published.year
+
+    @property
+    def latest(self) -> dt.date:
+        return self.updated or self.published
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == "archived"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+    def terms(self, vocabulary: str) -> tuple:
+        """The case's slugs for a vocabulary name (``regions`` gives a one-item tuple)."""
+        if vocabulary == "regions":
+            return (self.region,)
+        return getattr(self, FRONT_MATTER_KEYS[vocabulary])
+
+    def measures_by_dimension(self) -> list[tuple[str, str, list[Measure]]]:
+        """``(dimension, heading, measures)`` for each part of the triple aim that has figures."""
+        groups = []
+        for key, heading in DIMENSIONS:
+            found = [m for m in self.measures if m.dimension == key]
+            if found:
+                groups.append((key, heading, found))
+        return groups
+
+
+@dataclass
+class Listing:
+    """A page listing cases: one per vocabulary term, organisation and year."""
+
+    kind: str
+    key: str
+    label: str
+    description: str
+    cases: list[Case]
+
+    @property
+    def current(self) -> list[Case]:
+        """The default view: every case but the archived ones."""
+        return [c for c in self.cases if not c.is_archived]
+
+    @property
+    def archived(self) -> list[Case]:
+        return [c for c in self.cases if c.is_archived]
+
+    @property
+    def url(self) -> str:
+        return f"{self.kind}/{self.key}/"
+
+
+class Atlas:
+    """Every case of a build, newest first, with the listings and related cases derived from them."""
+
+    def __init__(self, cases: Iterable[Case], vocabularies: dict[str, Vocabulary], *, related_count: int = 5) -> None:
+        self.vocabularies = vocabularies
+        self.cases = sorted(cases, key=lambda c: (c.published, c.slug), reverse=True)
+        self.by_slug = {case.slug: case for case in self.cases}
+        self.organisation_slugs = self._organisation_slugs()
+        self.listings: dict[str, list[Listing]] = {
+            name: self._term_listings(name) for name in VOCABULARY_NAMES
+        }
+        self.listings["organisations"] = self._organisation_listings()
+        self.listings["years"] = self._year_listings()
+        self.related_count = related_count
+        for case in self.cases:
+            case.related = []
+        self._relate_by_facets()
+
+    @property
+    def published(self) -> list[Case]:
+        """Cases in listings' default view (not archived), newest first."""
+        return [c for c in self.cases if not c.is_archived]
+
+    def organisation_slug(self, name: str) -> str:
+        return self.organisation_slugs[name]
+
+    def term(self, vocabulary: str, slug: Any) -> Term | None:
+        return self.vocabularies[vocabulary].term(slug)
+
+    def _term_listings(self, name: str) -> list[Listing]:
+        members: dict[str, list[Case]] = collections.defaultdict(list)
+        for case in self.cases:
+            for slug in case.terms(name):
+                members[str(slug)].append(case)
+        return [
+            Listing(name, term.key, term.label, term.description, members.get(term.key, []))
+            for term in self.vocabularies[name].terms
+        ]
+
+    def _organisation_slugs(self) -> dict[str, str]:
+        names = sorted({org for case in self.cases for org in case.organisations}, key=str.lower)
+        slugs: dict[str, str] = {}
+        used: set[str] = set()
+        for name in names:
+            base = slug = slugify(name)
+            counter = 2
+            while slug in used:
+                slug = f"{base}-{counter}"
+                counter += 1
+            used.add(slug)
+            slugs[name] = slug
+        return slugs
+
+    def _organisation_listings(self) -> list[Listing]:
+        members: dict[str, list[Case]] = collections.defaultdict(list)
+        for case in self.cases:
+            for org in case.organisations:
+                members[org].append(case)
+        return [
+            Listing("organisations", self.organisation_slugs[name], name, "", members[name])
+            for name in sorted(members, key=str.lower)
+        ]
+
+    def _year_listings(self) -> list[Listing]:
+        members: dict[int, list[Case]] = collections.defaultdict(list)
+        for case in self.cases:
+            members[case.year].append(case)
+        return [Listing("years", str(year), str(year), "", members[year]) for year in sorted(members, reverse=True)]
+
+    def _relate_by_facets(self) -> None:
+        """Related cases by weighted shared facets; ties go to the newer case, then the slug.
+
+        Each facet keeps its newest ``_POSTING_LIMIT`` cases, and counting is done by
+        ``Counter.update`` (in C), so 5,000 cases relate in about a second.
+        """
+        candidates = [c for c in self.cases if not c.is_draft and not c.is_archived]
+        index: dict[tuple[str, str], list[int]] = collections.defaultdict(list)
+        for position, case in enumerate(candidates):  # newest first
+            for key in _facet_keys(case):
+                postings = index[key]
+                if len(postings) < _POSTING_LIMIT:
+                    postings.append(position)
+        position_of = {case.slug: position for position, case in enumerate(candidates)}
+        for case in self.cases:
+            scores: collections.Counter[int] = collections.Counter()
+            for key in _facet_keys(case):
+                postings = index.get(key)
+                if postings:
+                    for _ in range(_INTEGER_WEIGHTS[key[0]]):
+                        scores.update(postings)
+            scores.pop(position_of.get(case.slug, -1), None)
+            best = sorted(scores.most_common(8 * self.related_count), key=lambda item: (-item[1], item[0]))
+            case.related = [candidates[position] for position, _ in best[: self.related_count]]
+
+
+_POSTING_LIMIT = 400
+_INTEGER_WEIGHTS = {kind: int(weight * 2) for kind, weight in FACET_WEIGHTS.items()}
+
+
+def _facet_keys(case: Case) -> list[tuple[str, str]]:
+    keys = [("themes", t) for t in case.themes] + [("settings", s) for s in case.settings]
+    keys.append(("regions", case.region))
+    keys += [("commitments", str(c)) for c in case.commitments]
+    keys += [("organisations", o) for o in case.organisations]
+    return keys
