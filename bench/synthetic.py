@@ -24,6 +24,10 @@ _WORDS = (
 ).split()
 
 
+_ORG_KINDS = ("NHS Foundation Trust", "NHS Trust", "Integrated Care Board", "Council", "Primary Care Network")
+"""Organisations come from a pool of 150, about as many as a real atlas of 1,000 cases names."""
+
+
 def _load_vocab(name: str) -> list:
     data = yaml.load((ROOT / "schemas" / "vocabularies" / f"{name}.yaml").read_text(), Loader=yaml.CSafeLoader)
     return [t["slug"] for t in data["terms"]]
@@ -55,7 +59,7 @@ def case_text(index: int, rng: random.Random, vocab: dict[str, list]) -> str:
     title = f"Case {index}: " + _sentence(rng, rng.randint(5, 10))[:-1]
     summary = _paragraph(rng, 2)[:380]
     year = rng.randint(2015, 2025)
-    orgs = [f"Example {rng.choice(_WORDS).title()} NHS Trust {rng.randint(1, 300)}" for _ in range(rng.randint(1, 3))]
+    orgs = [f"Example {_ORG_KINDS[n % len(_ORG_KINDS)]} {n}" for n in (rng.randint(1, 150) for _ in range(rng.randint(1, 3)))]
     measures = "".join(
         f"\n  - label: {rng.choice(_WORDS).title()} {rng.choice(_WORDS)} rate {k}\n"
         f"    value: {rng.randint(1, 500)}\n    baseline: {rng.randint(1, 500)}\n    unit: '%'\n"

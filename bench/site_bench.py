@@ -1,0 +1,154 @@
+"""Benchmark: building the atlas against bare mkdocs-material building the same case pages.
+
+Baseline: every synthetic case rendered as a plain Markdown page (title,
+summary, the sections under their headings, the body) in ``docs/cases/``,
+built by bare mkdocs-material with the pages kept out of the nav. Subject: the
+atlas plugin building the same cases (case pages, listings, explore, feeds,
+open data). Each build is a fresh ``mkdocs build`` process, timed on the wall
+clock, its peak memory read by GNU time; rounds are interleaved.
+
+Targets: atlas at 1,000 cases at most 1.15x the baseline; 5,000 cases at most
+5.5x the atlas at 1,000; peak memory at 5,000 under 1 GiB; a case page's own
+HTML under 60 KB. Writes its section of BENCHMARKS.md.
+
+Usage: python bench/site_bench.py [--rounds 3] [--large 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import ROOT, machine, median, write_section  # noqa: E402
+from synthetic import generate  # noqa: E402
+
+SECTION_HEADINGS = [
+    ("leading_change", "Leading change"), ("where_to_look", "Where to look"), ("what_to_change", "What to change"),
+    ("how_to_change", "How to change"), ("challenges", "Challenges and lessons learnt for implementation"),
+]
+
+
+def plain_markdown(case_file: Path) -> str:
+    """The case as an ordinary Markdown page, as a site without our plugin would hold it."""
+    _, fm, body = case_file.read_text(encoding="utf-8").split("---\n", 2)
+    data = yaml.load(fm, Loader=yaml.CSafeLoader)
+    parts = [f"# {data['title']}", data["summary"], "Organisations: " + "; ".join(data["organisations"])]
+    for key, heading in SECTION_HEADINGS[:4]:
+        if key in data:
+            parts += [f"## {heading}", data[key]]
+    parts.append("## Adding value")
+    for key, value in data["adding_value"].items():
+        parts += [f"### {key.replace('_', ' ').capitalize()}", value]
+    if "challenges" in data:
+        parts += ["## Challenges and lessons learnt for implementation", data["challenges"]]
+    parts += ["## Find out more", f"Contact: {data['contact']['name']}, {data['contact']['email']}", body]
+    return "\n\n".join(parts)
+
+
+def make_baseline(root: Path, cases: list[Path]) -> Path:
+    docs = root / "docs"
+    (docs / "cases").mkdir(parents=True)
+    (docs / "index.md").write_text("# Baseline\n\nThe same case pages, bare Material.\n")
+    for case in cases:
+        (docs / "cases" / case.name).write_text(plain_markdown(case), encoding="utf-8")
+    config = root / "mkdocs.yml"
+    config.write_text(
+        "site_name: Baseline\nsite_url: https://example.org/\ntheme:\n  name: material\n"
+        "nav:\n  - Home: index.md\nnot_in_nav: |\n  /cases/\nplugins:\n  - search\n"
+    )
+    return config
+
+
+def make_atlas(root: Path, cases_dir: Path) -> Path:
+    docs = root / "docs"
+    docs.mkdir(parents=True)
+    (docs / "index.md").write_text("---\ntemplate: atlas/home.html\n---\n\n# Atlas\n\nThe atlas.\n")
+    config = root / "mkdocs.yml"
+    config.write_text(
+        "site_name: Atlas\nsite_url: https://example.org/\ntheme:\n  name: material\n"
+        "nav:\n  - Home: index.md\n  - Explore: explore/index.md\n  - Themes: themes/index.md\n"
+        f"plugins:\n  - search\n  - atlas:\n      cases_dir: {cases_dir}\n      schemas_dir: {ROOT / 'schemas'}\n"
+    )
+    return config
+
+
+def build(config: Path, site: Path) -> tuple[float, int]:
+    """Seconds and peak KiB of one ``mkdocs build``."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    start = time.perf_counter()
+    done = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)],
+        capture_output=True, text=True, env=env,
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"build of {config} failed:\n{done.stderr[-3000:]}")
+    return seconds, int(done.stderr.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--small", type=int, default=1000)
+    parser.add_argument("--large", type=int, default=5000)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        small_cases = generate(tmp / "cases-small", args.small)
+        large_cases = generate(tmp / "cases-large", args.large, seed=2)
+        configs = {
+            "baseline": make_baseline(tmp / "baseline", small_cases),
+            "atlas": make_atlas(tmp / "atlas", tmp / "cases-small"),
+            "atlas-large": make_atlas(tmp / "atlas-large", tmp / "cases-large"),
+        }
+        del large_cases
+        times: dict[str, list[float]] = {name: [] for name in configs}
+        peaks: dict[str, int] = {name: 0 for name in configs}
+        for _ in range(args.rounds):
+            for name, config in configs.items():
+                seconds, peak = build(config, tmp / f"site-{name}")
+                times[name].append(seconds)
+                peaks[name] = max(peaks[name], peak)
+        pages = sorted((tmp / "site-atlas-large" / "cases").glob("*/index.html"))
+        page_sizes = sorted(p.stat().st_size for p in pages)
+        sample_pages = sorted((ROOT / "site" / "cases").glob("*/index.html")) if (ROOT / "site").exists() else []
+    base, small, large = (median(times[n]) for n in ("baseline", "atlas", "atlas-large"))
+    checks = [
+        (f"atlas at {args.small:,} / bare Material at {args.small:,}", small / base, 1.15),
+        (f"atlas at {args.large:,} / atlas at {args.small:,}", large / small, 5.5),
+        (f"peak memory at {args.large:,} cases (MiB)", peaks["atlas-large"] / 1024, 1024),
+        ("largest case page's HTML (KB)", page_sizes[-1] / 1000, 60),
+    ]
+    rows = "\n".join(
+        f"| {label} | **{value:.2f}** | at most {target:g} | {'meets' if value <= target else 'MISSES'} |"
+        for label, value, target in checks
+    )
+    text = (
+        f"## Building the site ({args.small:,} and {args.large:,} cases)\n\n"
+        f"Written by `bench/site_bench.py`; {machine()}; {args.rounds} interleaved rounds of fresh "
+        "`mkdocs build` processes, medians of wall-clock time.\n\n"
+        "| build | median | peak memory |\n|---|---|---|\n"
+        f"| baseline: {args.small:,} plain case pages, bare mkdocs-material, out of the nav | {base:.1f} s | "
+        f"{peaks['baseline'] / 1024:.0f} MiB |\n"
+        f"| atlas, {args.small:,} cases | {small:.1f} s | {peaks['atlas'] / 1024:.0f} MiB |\n"
+        f"| atlas, {args.large:,} cases | {large:.1f} s | {peaks['atlas-large'] / 1024:.0f} MiB |\n\n"
+        "| figure | value | target | result |\n|---|---|---|---|\n" + rows + "\n\n"
+        f"Case pages' own HTML at {args.large:,} cases: median {page_sizes[len(page_sizes) // 2] / 1000:.1f} KB, "
+        f"largest {page_sizes[-1] / 1000:.1f} KB.\n"
+    )
+    del sample_pages
+    write_section("site_bench", text)
+    print(text)
+    return 0 if all(value <= target for _, value, target in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""How a build treats invalid, draft and archived cases, and hostile but valid content."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+
+from conftest import MINIMAL_CASE
+from learning_atlas.checker import check_paths
+from site_helpers import run_mkdocs
+
+VALID = MINIMAL_CASE.read_text(encoding="utf-8")
+INVALID = VALID.replace("region: north-west", "region: North West")
+
+
+def test_strict_build_fails_with_the_check_messages_and_builds_nothing(atlas_project, tmp_path):
+    config = atlas_project({"good-case.md": VALID, "bad-case.md": INVALID})
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "previous.html").write_text("the last good build")
+    done = run_mkdocs(config, site, "--strict")
+    assert done.returncode != 0
+    expected = check_paths([tmp_path / "cases"]).problems[0].gnu()
+    assert "region: 'North West' is not a region; did you mean 'north-west'?" in expected
+    assert expected in done.stderr
+    assert [p.name for p in site.iterdir()] == ["previous.html"], "a failed build must leave site/ as it was"
+
+
+def test_non_strict_build_warns_skips_the_invalid_case_and_builds_the_rest(atlas_project, tmp_path):
+    config = atlas_project({"good-case.md": VALID, "bad-case.md": INVALID})
+    site = tmp_path / "site"
+    done = run_mkdocs(config, site)
+    assert done.returncode == 0, done.stderr
+    assert "WARNING" in done.stderr and "bad-case.md:6:1: error: region:" in done.stderr
+    assert (site / "cases/good-case/index.html").exists()
+    assert not (site / "cases/bad-case").exists()
+
+
+def test_invalid_cases_fail_option(atlas_project, tmp_path):
+    config = atlas_project({"good-case.md": VALID, "bad-case.md": INVALID}, invalid_cases="fail")
+    assert run_mkdocs(config, tmp_path / "site").returncode != 0
+
+
+def test_unreadable_cases_never_crash_a_build(atlas_project, tmp_path):
+    config = atlas_project({"good-case.md": VALID, "binary-case.md": "\x00\x01", "laughs-case.md": "---\na: &a [1]\nb: [*a, *a]\n---\n"})
+    done = run_mkdocs(config, tmp_path / "site")
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_drafts_are_not_built_and_archived_cases_are_marked(atlas_project, tmp_path):
+    draft = VALID.replace("consent_confirmed: true", "consent_confirmed: true\nstatus: draft")
+    archived = VALID.replace("consent_confirmed: true", "consent_confirmed: true\nstatus: archived")
+    config = atlas_project({"draft-case.md": draft, "archived-case.md": archived, "good-case.md": VALID})
+    site = tmp_path / "site"
+    assert run_mkdocs(config, site, "--strict").returncode == 0
+    assert not (site / "cases/draft-case").exists()
+    page = BeautifulSoup((site / "cases/archived-case/index.html").read_text(), "html.parser")
+    assert "Archived." in page.select_one(".atlas-banner--archived").get_text()
+    listing = BeautifulSoup((site / "regions/north-west/index.html").read_text(), "html.parser")
+    current = [a["href"] for a in listing.select(".atlas-cards")[0].select(".atlas-card__title a")]
+    assert current == ["../../cases/good-case/"]
+    archived_links = [a["href"] for a in listing.select(".atlas-archived .atlas-card__title a")]
+    assert archived_links == ["../../cases/archived-case/"]
+
+
+def test_case_assets_are_copied_and_links_rewritten(atlas_project, tmp_path):
+    text = VALID.replace("over two months.", "over two months.\n  ![Falls chart](asset-case/chart.png)")
+    config = atlas_project({"asset-case.md": text}, assets={"asset-case/chart.png": b"\x89PNG fake"})
+    site = tmp_path / "site"
+    assert run_mkdocs(config, site, "--strict").returncode == 0
+    assert (site / "cases/asset-case/chart.png").read_bytes() == b"\x89PNG fake"
+    page = BeautifulSoup((site / "cases/asset-case/index.html").read_text(), "html.parser")
+    assert page.select_one("img[alt='Falls chart']")["src"] == "chart.png"
+
+
+def test_strings_from_a_case_are_escaped_everywhere(atlas_project, tmp_path):
+    """Valid but awkward text: markup in a title, quotes in a link address, ampersands."""
+    text = (
+        VALID.replace("title: Daily safety huddles on an example surgical ward",
+                      'title: "Huddles & <b>bold</b> \\"quotes\\" on ward 7"')
+        .replace("consent_confirmed: true", 'consent_confirmed: true\nlinks:\n  - title: A "quoted" & odd title\n'
+                 '    url: https://example.org/a"onmouseover="alert(1)')
+    )
+    config = atlas_project({"awkward-case.md": text})
+    site = tmp_path / "site"
+    done = run_mkdocs(config, site, "--strict")
+    assert done.returncode == 0, done.stderr
+    for page in [site / "cases/awkward-case/index.html", site / "index.html", site / "regions/north-west/index.html",
+                 site / "explore/index.html"]:
+        soup = BeautifulSoup(page.read_text(), "html.parser")
+        assert not soup.select("main b"), page
+        assert all(not attr.startswith("on") for tag in soup.find_all(True) for attr in tag.attrs), page
+    soup = BeautifulSoup((site / "cases/awkward-case/index.html").read_text(), "html.parser")
+    assert soup.select_one("h1").get_text() == 'Huddles & <b>bold</b> "quotes" on ward 7'
+    link = soup.select_one(".atlas-links a")
+    assert link["href"] == 'https://example.org/a%22onmouseover=%22alert(1)' or '"' in link["href"]
+    assert link.get_text() == 'A "quoted" & odd title'
