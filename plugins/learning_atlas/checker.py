@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .loader import CASE_SUFFIX, LoadedCase, collection_problems, load_case
+from .near_duplicates import near_duplicate_problems
 from .problems import Problem, Severity
 from .schema import CASE_SCHEMA_FILE, CaseSchema, SchemaLoadError, load_case_schema
 
@@ -117,6 +118,7 @@ def check_paths(
         result.cases.append(case)
         result.problems.extend(case.problems)
     result.problems.extend(collection_problems(result.cases))
+    result.problems.extend(near_duplicate_problems(result.cases))
     order = {case.path: index for index, case in enumerate(result.cases)}
     result.problems.sort(key=lambda p: (order.get(p.path, -1), p.line, p.column))
     return result

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import yaml
 

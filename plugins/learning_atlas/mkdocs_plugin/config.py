@@ -36,6 +36,10 @@ class AtlasConfig(Config):
     feed_size = c.Type(int, default=20)
     related_count = c.Type(int, default=5)
 
+    # Reader search in the header: "pagefind" indexes the case pages after the
+    # build (loaded in chunks by the browser); "material" keeps Material's own.
+    reader_search = c.Choice(("pagefind", "material"), default="pagefind")
+
     # Edit links of case pages: repo_url + this + the case's path in the
     # repository. Default: edit_uri with a trailing "docs/" removed.
     cases_edit_uri = c.Optional(c.Type(str))

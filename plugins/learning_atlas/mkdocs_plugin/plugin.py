@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
 
@@ -29,6 +31,7 @@ log = logging.getLogger("mkdocs.plugins.atlas")
 
 PACKAGE = Path(__file__).resolve().parent.parent
 TEMPLATES = PACKAGE / "templates"
+OVERRIDES = TEMPLATES / "overrides"  # replaces Material partials (search box) unless a site overrides them
 ASSETS = PACKAGE / "assets"
 STYLESHEET = "assets/atlas/atlas.css"
 _SKIP_TARGETS = {"listing": "case-studies", "section": "section-title", "explore": "explore-title"}
@@ -44,6 +47,16 @@ class GeneratedPage:
     section: str = ""
     listings: list[Listing] = field(default_factory=list)
     feed: str | None = None
+
+
+def build_pagefind_index(site_dir: Path) -> None:
+    """Run Pagefind (from the ``pagefind[extended]`` package) over the case pages of ``site_dir``."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--glob", "cases/**/*.html", "--silent"],
+        capture_output=True, text=True,
+    )
+    if done.returncode != 0:
+        raise PluginError(f"atlas: Pagefind could not index the site:\n{done.stderr.strip()}")
 
 
 class AtlasPlugin(BasePlugin[AtlasConfig]):
@@ -74,6 +87,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         # Appended after the theme's own folders: our names are namespaced (atlas/…),
         # and a site's custom_dir, which comes first, can override any of them.
         config.theme.dirs.append(str(TEMPLATES))
+        if self.config.reader_search == "pagefind":
+            self._insert_overrides(config)
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         return config
@@ -101,6 +116,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
         """Give case pages their description, and set their edit link to the case's own file."""
         spec = self.pages.get(page.file.src_uri)
+        if spec is not None and self.config.reader_search == "pagefind":
+            page.meta["search"] = {"exclude": True}  # Pagefind indexes these; Material's index stays small
         if spec is not None and spec.case is not None:
             page.meta["description"] = spec.case.summary
             page.edit_url = self._edit_url(spec.case, config)
@@ -135,6 +152,12 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         context["atlas_page"] = self.pages.get(page.file.src_uri)
         return context
 
+    @event_priority(-100)  # after every other plugin has written its files into site/
+    def on_post_build(self, *, config) -> None:
+        """Index the built case pages with Pagefind for the header's search box."""
+        if self.config.enabled and self.config.reader_search == "pagefind" and self.atlas is not None:
+            build_pagefind_index(Path(config.site_dir))
+
     def on_serve(self, server, *, config, builder):
         """Rebuild when a case, a vocabulary or the schema changes."""
         if self.config.enabled:
@@ -144,6 +167,13 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         return server
 
     # --- helpers -----------------------------------------------------------------------------
+
+    def _insert_overrides(self, config) -> None:
+        dirs = config.theme.dirs
+        material = next((i for i, d in enumerate(dirs) if Path(d).name == "templates" and "material" in d), None)
+        position = material if material is not None else 0
+        if str(OVERRIDES) not in dirs:
+            dirs.insert(position, str(OVERRIDES))
 
     def _path(self, value: str) -> Path:
         return (self.root / value).resolve()

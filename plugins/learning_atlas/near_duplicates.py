@@ -1,0 +1,94 @@
+"""Near-duplicate cases: a case that reads as a near copy of another (a warning in ``atlas check``).
+
+Each case's prose is cut into sentences; each sentence of six words or more is
+normalised (case, punctuation, spacing) and hashed. Two cases are near
+duplicates when most of the smaller one's sentences appear in the other:
+a copy with a new title and a few edited sentences still shares most of them,
+while independently written cases share none. Sentences are indexed, so the
+check costs a few microseconds a case rather than a comparison of every pair.
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from .loader import LoadedCase
+from .problems import Problem, Severity
+
+MIN_WORDS = 6
+"""Shorter sentences ("See the chart.") are too common to count."""
+
+MIN_SHARED = 4
+"""At least this many shared sentences..."""
+
+THRESHOLD = 0.6
+"""...making up at least this share of the smaller case's sentences."""
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n|\n\s*[-*\d]+[.)]?\s+")
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+@dataclass(frozen=True)
+class NearDuplicate:
+    case: LoadedCase
+    original: LoadedCase
+    shared: int
+    share: float
+
+
+def _prose(data: dict[str, Any], body: str) -> Iterable[str]:
+    for key in ("summary", "leading_change", "where_to_look", "what_to_change", "how_to_change", "challenges"):
+        value = data.get(key)
+        if isinstance(value, str):
+            yield value
+    value = data.get("adding_value")
+    if isinstance(value, dict):
+        yield from (v for v in value.values() if isinstance(v, str))
+    yield body
+
+
+def fingerprint(case: LoadedCase) -> frozenset[int]:
+    """Hashes of the case's normalised sentences of at least ``MIN_WORDS`` words."""
+    hashes = set()
+    for text in _prose(case.data, case.body):
+        for sentence in _SENTENCE.split(text):
+            words = _NOT_WORD.sub(" ", sentence.lower()).split()
+            if len(words) >= MIN_WORDS:
+                hashes.add(hash(" ".join(words)))
+    return frozenset(hashes)
+
+
+def find_near_duplicates(cases: list[LoadedCase]) -> list[NearDuplicate]:
+    """Each pair of near-duplicate cases once, the later file named as the copy."""
+    prints = [fingerprint(case) for case in cases]
+    owners: dict[int, list[int]] = collections.defaultdict(list)
+    for index, sentences in enumerate(prints):
+        for sentence in sentences:
+            owners[sentence].append(index)
+    found = []
+    for index, sentences in enumerate(prints):
+        shared: collections.Counter[int] = collections.Counter()
+        for sentence in sentences:
+            shared.update(other for other in owners[sentence] if other < index)
+        for other, count in sorted(shared.items()):
+            smaller = min(len(sentences), len(prints[other]))
+            share = count / smaller if smaller else 0.0
+            if count >= MIN_SHARED and share >= THRESHOLD:
+                found.append(NearDuplicate(cases[index], cases[other], count, share))
+    return found
+
+
+def near_duplicate_problems(cases: list[LoadedCase]) -> list[Problem]:
+    """A warning on each case that reads as a near copy of an earlier one, naming the other file."""
+    return [
+        Problem(
+            dup.case.path, 1, 1, Severity.WARNING, "",
+            f"reads as a near copy of {dup.original.path} ({dup.shared} sentences, {dup.share:.0%} of the "
+            "shorter case, are the same); if it is a new version, edit that file instead",
+            "collection.near-duplicate",
+        )
+        for dup in find_near_duplicates(cases)
+    ]
