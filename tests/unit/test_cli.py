@@ -85,7 +85,8 @@ def test_other_files_are_checked_after_one_fails(run_line):
 def test_summary_counts_warnings_without_failing(run_line):
     result = run_line(["check", str(NEGATIVE / "privacy-email.md"), str(NEGATIVE / "privacy-phone.md")])
     assert result.exit_code == 0
-    assert result.output.splitlines()[-1] == "2 cases checked: 2 warnings in 2 files"
+    # The two examples are copies of one case with a line changed, so one is also a near copy.
+    assert result.output.splitlines()[-1] == "2 cases checked: 3 warnings in 2 files"
 
 
 def test_schema_export_to_file(run_line, tmp_path):
