@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from .loader import CASE_SUFFIX, LoadedCase, collection_problems, load_case
 from .near_duplicates import near_duplicate_problems
@@ -99,10 +100,46 @@ def case_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     return files, problems
 
 
+Prepare = Callable[[LoadedCase], Any]
+"""Work to do on each case without errors where it was loaded (in a worker process when ``jobs`` > 1)."""
+
+_WORKER: dict[str, Any] = {}
+
+
+def _load_in_worker(file: Path) -> LoadedCase:
+    case = load_case(file, _WORKER["schema"], today=_WORKER["today"])
+    prepare = _WORKER["prepare"]
+    if prepare is not None and not case.has_errors:
+        case.prepared = prepare(case)
+    return case
+
+
+def _load_all(files: list[Path], case_schema: CaseSchema, today: dt.date | None, prepare: Prepare | None, jobs: int):
+    _WORKER.update(schema=case_schema, today=today, prepare=prepare)
+    try:
+        if jobs > 1 and len(files) >= 50 and "fork" in multiprocessing.get_all_start_methods():
+            # Forked workers inherit the loaded schema; cases come back pickled, in order.
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                return pool.map(_load_in_worker, files, chunksize=max(1, len(files) // (jobs * 8)))
+        return [_load_in_worker(file) for file in files]
+    finally:
+        _WORKER.clear()
+
+
 def check_paths(
-    paths: Iterable[Path], *, schema_dir: Path | None = None, today: dt.date | None = None
+    paths: Iterable[Path],
+    *,
+    schema_dir: Path | None = None,
+    today: dt.date | None = None,
+    jobs: int = 1,
+    prepare: Prepare | None = None,
 ) -> CheckResult:
-    """Check every case under ``paths`` and the vocabularies; never raises for bad input."""
+    """Check every case under ``paths`` and the vocabularies; never raises for bad input.
+
+    ``jobs`` > 1 loads cases in that many forked processes; ``prepare`` (a module-level
+    function, so workers can run it) is applied to each case without errors, its result
+    kept as ``LoadedCase.prepared``.
+    """
     paths = list(paths)
     result = CheckResult()
     schema_dir = schema_dir or find_schema_dir(paths[0] if paths else Path.cwd())
@@ -113,8 +150,7 @@ def check_paths(
         return result
     files, folder_problems = case_files(paths)
     result.problems.extend(folder_problems)
-    for file in files:
-        case = load_case(file, case_schema, today=today)
+    for case in _load_all(files, case_schema, today, prepare, jobs):
         result.cases.append(case)
         result.problems.extend(case.problems)
     result.problems.extend(collection_problems(result.cases))

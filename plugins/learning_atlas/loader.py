@@ -29,6 +29,8 @@ class LoadedCase:
     problems: list[Problem] = field(default_factory=list)
     redirect_positions: list[tuple[int, int]] = field(default_factory=list)
     """Line and column of each ``redirect_from`` entry, for the checks between cases."""
+    prepared: Any = None
+    """What a caller's ``prepare`` step made of the case (the site: its rendered article)."""
 
     @property
     def data(self) -> dict[str, Any]:

@@ -12,10 +12,17 @@ import html
 import re
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING, Iterable
+
 import markdown
 import nh3
+from markupsafe import Markup
 
 from .model import ADDING_VALUE_PARTS, SECTIONS, Case
+
+if TYPE_CHECKING:
+    from .loader import LoadedCase
+    from .model import Atlas
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dl", "dt", "em",
@@ -33,6 +40,7 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
+_SPLIT = '<div class="atlas-split-4d1c"></div>'
 _HEADING = re.compile(r"(</?h)([1-6])\b")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -57,6 +65,20 @@ class MarkdownRenderer:
         self._md.reset()
         raw = self._md.convert(text or "")
         return sanitise(_shift_headings(raw, top_heading), slug=slug)
+
+    def render_many(self, texts: list[tuple[str, int]], *, slug: str) -> list[str]:
+        """Render several ``(text, top heading)`` pieces of one case in one Markdown pass.
+
+        Python-Markdown's cost is mostly per call, so the pieces are joined with a
+        marker block and split afterwards. If a piece swallows a marker (an unclosed
+        code fence, or the marker's own text), each piece is rendered on its own.
+        """
+        self._md.reset()
+        joined = f"\n\n{_SPLIT}\n\n".join(text or "" for text, _ in texts)
+        parts = self._md.convert(joined).split(_SPLIT)
+        if len(parts) != len(texts):
+            return [self.render(text, slug=slug, top_heading=top) for text, top in texts]
+        return [sanitise(_shift_headings(part, top), slug=slug) for part, (_, top) in zip(parts, texts)]
 
 
 def sanitise(html_text: str, *, slug: str | None = None) -> str:
@@ -114,20 +136,26 @@ class RenderedSection:
 
 def render_sections(case: Case, renderer: MarkdownRenderer) -> list[RenderedSection]:
     """The case's structured sections in the contract's order, rendered safely."""
-    out = []
+    pieces: list[tuple[str, int]] = []
+    layout: list[tuple[str, str, list[tuple[str, str]]]] = []
     for key, heading in SECTIONS:
         value = case.sections.get(key)
         if value is None:
             continue
         if key == "adding_value":
-            parts = tuple(
-                (part, label, renderer.render(value[part], slug=case.slug, top_heading=4))
-                for part, label in ADDING_VALUE_PARTS
-                if value.get(part)
-            )
-            out.append(RenderedSection(key, heading, "", parts))
+            parts = [(part, label) for part, label in ADDING_VALUE_PARTS if value.get(part)]
+            pieces.extend((value[part], 4) for part, _ in parts)
+            layout.append((key, heading, parts))
         else:
-            out.append(RenderedSection(key, heading, renderer.render(value, slug=case.slug)))
+            pieces.append((value, 3))
+            layout.append((key, heading, []))
+    rendered = iter(renderer.render_many(pieces, slug=case.slug))
+    out = []
+    for key, heading, parts in layout:
+        if parts:
+            out.append(RenderedSection(key, heading, "", tuple((p, label, next(rendered)) for p, label in parts)))
+        else:
+            out.append(RenderedSection(key, heading, next(rendered)))
     return out
 
 
@@ -194,3 +222,73 @@ def render_case_article(case: Case, renderer: MarkdownRenderer) -> tuple[str, li
         body = renderer.render(case.body, slug=case.slug, top_heading=2)
         parts.append(f'<div class="atlas-body">{body}</div>')
     return "\n".join(parts), toc
+
+
+_ROOT = "\x00root\x00"
+
+
+class CardRenderer:
+    """Case cards and facet links as HTML, each built once per build and reused on every page.
+
+    A card appears on a dozen pages (listings, related lists, home); building it once, with the
+    page's relative root filled in last, keeps listing pages cheap at thousands of cases.
+    """
+
+    def __init__(self, atlas: "Atlas") -> None:
+        self.atlas = atlas
+        self.labels = {
+            name: {term.key: term.label for term in vocabulary.terms} for name, vocabulary in atlas.vocabularies.items()
+        }
+        self._cards: dict[tuple[str, str], str] = {}
+
+    def label(self, kind: str, key: object) -> str:
+        return self.labels.get(kind, {}).get(str(key), str(key))
+
+    def _facet_links(self, kind: str, keys: Iterable[object]) -> str:
+        return "".join(
+            f'<a class="atlas-tag atlas-tag--{kind}" href="{_ROOT}/{kind}/{escape(key)}/">'
+            f"{escape(self.label(kind, key))}</a> "
+            for key in keys
+        )
+
+    def facet_links(self, kind: str, keys: Iterable[object], root: str) -> Markup:
+        """Links to the term pages of ``keys``, relative to a page whose root is ``root``."""
+        return Markup(self._facet_links(kind, keys).replace(_ROOT, escape(root)))
+
+    def _card(self, case: Case, heading: str) -> str:
+        cached = self._cards.get((case.slug, heading))
+        if cached is None:
+            badges = ""
+            if case.is_draft:
+                badges += ' <strong class="atlas-badge">Draft</strong>'
+            if case.is_archived:
+                badges += ' <strong class="atlas-badge">Archived</strong>'
+            modifier = " atlas-card--archived" if case.is_archived else ""
+            cached = (
+                f'<li class="atlas-card{modifier}">'
+                f'<{heading} class="atlas-card__title"><a href="{_ROOT}/cases/{escape(case.slug)}/">'
+                f"{escape(case.title)}</a></{heading}>{badges}"
+                f'<p class="atlas-card__summary">{escape(case.summary)}</p>'
+                f'<p class="atlas-card__meta"><span>{escape("; ".join(case.organisations))}</span> · '
+                f'<time datetime="{case.published.isoformat()}">{format_date(case.published)}</time></p>'
+                f'<p class="atlas-card__facets">{self._facet_links("regions", [case.region])}'
+                f'{self._facet_links("themes", case.themes)}</p></li>'
+            )
+            self._cards[(case.slug, heading)] = cached
+        return cached
+
+    def cards(self, cases: Iterable[Case], root: str, heading: str = "h3") -> Markup:
+        """A list of case cards for a page whose relative root is ``root``."""
+        body = "".join(self._card(case, heading) for case in cases)
+        return Markup(f'<ul class="atlas-cards">{body}</ul>'.replace(_ROOT, escape(root)))
+
+
+_ARTICLE_RENDERER: MarkdownRenderer | None = None
+
+
+def prepare_article(loaded: "LoadedCase") -> tuple[str, list[dict]]:
+    """The rendered article of a loaded, valid case: the site's ``prepare`` step for ``check_paths``."""
+    global _ARTICLE_RENDERER
+    if _ARTICLE_RENDERER is None:
+        _ARTICLE_RENDERER = MarkdownRenderer()
+    return render_case_article(Case.from_loaded(loaded), _ARTICLE_RENDERER)

@@ -110,3 +110,18 @@ def test_harmless_markdown_survives():
 def test_headings_are_demoted_under_the_page_heading():
     rendered = RENDERER.render("# Top\n\n## Next", slug="case", top_heading=3)
     assert [t.name for t in BeautifulSoup(rendered, "html.parser").find_all(["h1", "h2", "h3", "h4"])] == ["h3", "h4"]
+
+
+def test_sections_rendered_in_one_pass_match_separate_rendering():
+    pieces = [("# A\n\nText *one*", 3), ("```\nunclosed fence\n", 3), ("- item\n- item", 4), ("Plain", 2)]
+    together = RENDERER.render_many(pieces, slug="case")
+    apart = [RENDERER.render(text, slug="case", top_heading=top) for text, top in pieces]
+    assert [t.strip() for t in together] == [t.strip() for t in apart]
+    clean = [("Para *one*", 3), ("## Sub\n\ntext", 3)]
+    assert [t.strip() for t in RENDERER.render_many(clean, slug="case")] == [
+        RENDERER.render(t, slug="case", top_heading=h).strip() for t, h in clean
+    ]
+    tricky = [('<div class="atlas-split-4d1c"></div> in the text', 3), ("after", 3)]
+    assert [t.strip() for t in RENDERER.render_many(tricky, slug="case")] == [
+        RENDERER.render(t, slug="case", top_heading=h).strip() for t, h in tricky
+    ]

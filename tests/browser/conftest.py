@@ -1,0 +1,132 @@
+"""Fixtures of the browser tests: the sample atlas built once, served over HTTP, and Chromium.
+
+The site is built from the repository's own ``mkdocs.yml`` and ``cases/`` with ``--strict``, into a
+temporary directory, once per session, and served by a ``ThreadingHTTPServer`` on a free port of
+127.0.0.1. Playwright drives Debian's Chromium (its own browser download does not work here); every
+request to another host is aborted, so the tests never reach the network (Material asks for Google
+Fonts and the GitHub API) and the pages behave as they would for a reader offline from those.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Anything not served by the test server: aborted, never fetched.
+NOT_LOCAL = re.compile(r"^(?!http://127\.0\.0\.1[:/]).*")
+# Pagefind's first query loads its WebAssembly and index: give assertions some room on a slow machine.
+expect.set_options(timeout=10_000)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The sample atlas, built once with ``mkdocs build --strict`` from the repository's config."""
+    out = tmp_path_factory.mktemp("atlas-site")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(REPO / "mkdocs.yml"), "-d", str(out)],
+        cwd=REPO,
+        check=False,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    if result.returncode != 0:
+        pytest.fail(f"mkdocs build --strict failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    assert (out / "index.html").is_file(), "the build wrote no index.html"
+    return out
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(built_site: Path):
+    """The URL (ending in ``/``) at which the built atlas is served for the whole session."""
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="atlas-http", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def cases_data(built_site: Path) -> list[dict]:
+    """The site's own ``/cases.json``: every published case with its slug, title and facets."""
+    data = json.loads((built_site / "cases.json").read_text(encoding="utf-8"))
+    assert data["cases"], "cases.json lists no case"
+    return data["cases"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists() and shutil.which("chromium") is None:
+        pytest.fail("Chromium is missing: run tests/browser/install-browser.sh (or apt-get install chromium)")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium"),
+            args=CHROMIUM_ARGS,
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def new_context(browser, base_url):
+    """Open a fresh browser context (keyword arguments go to ``browser.new_context``); closed after the test."""
+    contexts = []
+
+    def make(**kwargs):
+        context = browser.new_context(base_url=base_url, **kwargs)
+        context.set_default_timeout(15_000)
+        context.route(NOT_LOCAL, lambda route: route.abort())
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    """A page in a new context of its own: no state is shared between tests."""
+    return new_context().new_page()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.is_file():
+        pytest.fail(f"axe-core is missing at {AXE}: run tests/browser/install-browser.sh")
+    return AXE.read_text(encoding="utf-8")
