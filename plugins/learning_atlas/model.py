@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import heapq
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping, Sequence
 
 from .loader import LoadedCase
 from .vocabularies import FRONT_MATTER_KEYS, VOCABULARY_NAMES, Term, Vocabulary
@@ -177,7 +178,16 @@ class Listing:
 class Atlas:
     """Every case of a build, newest first, with the listings and related cases derived from them."""
 
-    def __init__(self, cases: Iterable[Case], vocabularies: dict[str, Vocabulary], *, related_count: int = 5) -> None:
+    def __init__(
+        self,
+        cases: Iterable[Case],
+        vocabularies: dict[str, Vocabulary],
+        *,
+        related_count: int = 5,
+        key_terms: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+    ) -> None:
+        """``key_terms`` (slug to weighted terms, from the search index) blends text similarity
+        into related cases; without it they come from shared facets alone."""
         self.vocabularies = vocabularies
         self.cases = sorted(cases, key=lambda c: (c.published, c.slug), reverse=True)
         self.by_slug = {case.slug: case for case in self.cases}
@@ -190,7 +200,7 @@ class Atlas:
         self.related_count = related_count
         for case in self.cases:
             case.related = []
-        self._relate_by_facets()
+        self._relate(key_terms or {})
 
     @property
     def published(self) -> list[Case]:
@@ -243,30 +253,58 @@ class Atlas:
             members[case.year].append(case)
         return [Listing("years", str(year), str(year), "", members[year]) for year in sorted(members, reverse=True)]
 
-    def _relate_by_facets(self) -> None:
-        """Related cases by weighted shared facets; ties go to the newer case, then the slug.
+    def _relate(self, key_terms: Mapping[str, Sequence[tuple[str, float]]]) -> None:
+        """Related cases: shared facets (weighted), blended with shared key terms when given.
 
-        Each facet keeps its newest ``_POSTING_LIMIT`` cases, and counting is done by
-        ``Counter.update`` (in C), so 5,000 cases relate in about a second.
+        Each score is scaled by the best candidate's, then text counts ``TEXT_SHARE`` and
+        facets the rest; ties go to the newer case. Never the case itself, a draft or an
+        archived case. Facet postings keep the newest ``_POSTING_LIMIT`` cases and counting
+        is done by ``Counter.update`` (in C), so 5,000 cases relate in about a second.
         """
         candidates = [c for c in self.cases if not c.is_draft and not c.is_archived]
-        index: dict[tuple[str, str], list[int]] = collections.defaultdict(list)
+        facet_index: dict[tuple[str, str], list[int]] = collections.defaultdict(list)
+        term_index: dict[str, list[tuple[int, float]]] = collections.defaultdict(list)
         for position, case in enumerate(candidates):  # newest first
             for key in _facet_keys(case):
-                postings = index[key]
+                postings = facet_index[key]
                 if len(postings) < _POSTING_LIMIT:
                     postings.append(position)
+            for term, weight in key_terms.get(case.slug, ()):
+                term_index[term].append((position, weight))
         position_of = {case.slug: position for position, case in enumerate(candidates)}
         for case in self.cases:
-            scores: collections.Counter[int] = collections.Counter()
+            facets: collections.Counter[int] = collections.Counter()
             for key in _facet_keys(case):
-                postings = index.get(key)
+                postings = facet_index.get(key)
                 if postings:
                     for _ in range(_INTEGER_WEIGHTS[key[0]]):
-                        scores.update(postings)
-            scores.pop(position_of.get(case.slug, -1), None)
-            best = sorted(scores.most_common(8 * self.related_count), key=lambda item: (-item[1], item[0]))
-            case.related = [candidates[position] for position, _ in best[: self.related_count]]
+                        facets.update(postings)
+            text: dict[int, float] = collections.defaultdict(float)
+            for term, weight in key_terms.get(case.slug, ()):
+                for position, other in term_index.get(term, ()):
+                    text[position] += weight * other
+            own = position_of.get(case.slug, -1)
+            facets.pop(own, None)
+            text.pop(own, None)
+            case.related = [candidates[p] for p in _blend(facets, text, 8 * self.related_count)][: self.related_count]
+
+
+TEXT_SHARE = 0.6
+"""How much shared key terms count against shared facets when both are known."""
+
+
+def _blend(facets: Mapping[int, float], text: Mapping[int, float], pool: int) -> list[int]:
+    top_facet = max(facets.values(), default=0) or 1
+    best_facets = heapq.nsmallest(pool, facets, key=lambda p: (-facets[p], p))
+    if not text:
+        return best_facets
+    top_text = max(text.values()) or 1
+    shortlist = set(best_facets) | set(heapq.nsmallest(pool, text, key=lambda p: (-text[p], p)))
+    score = {
+        p: TEXT_SHARE * text.get(p, 0.0) / top_text + (1 - TEXT_SHARE) * facets.get(p, 0) / top_facet
+        for p in shortlist
+    }
+    return sorted(score, key=lambda p: (-round(score[p], 9), p))
 
 
 _POSTING_LIMIT = 400
