@@ -58,8 +58,10 @@ def search_bytes(url: str, query: str) -> tuple[int, int]:
                                                                    + request.sizes()["responseHeadersSize"]))
         page.click("#atlas-search-input")
         page.keyboard.type(query)
-        page.wait_for_function("document.getElementById('atlas-search-status').textContent.match(/case stud/)",
-                               timeout=30_000)
+        page.wait_for_function(
+            "document.getElementById('atlas-search-status').textContent.match(/^(\\d+ case stud|No case)/)",
+            timeout=30_000,
+        )
         page.wait_for_load_state("networkidle")
         shown = page.locator(".md-search-result__item").count()
         browser.close()
