@@ -89,31 +89,14 @@ def _may_link(text: str) -> bool:
 
 
 def text_spans(fm: FrontMatter) -> list[TextSpan]:
-    """Every string and number in the front matter, then the body."""
-    spans: list[TextSpan] = []
-    add = spans.append
-
-    def walk(value: Any, parts: tuple, is_markdown: bool) -> None:
-        if isinstance(value, str):
-            add(TextSpan(parts, value, is_markdown))
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                walk(item, parts + (key,), is_markdown)
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                walk(item, parts + (index,), is_markdown)
-        elif isinstance(value, int) and not isinstance(value, bool):
-            add(TextSpan(parts, str(value), False))
-
-    if isinstance(fm.data, dict):
-        for key, value in fm.data.items():
-            if key == "adding_value" and isinstance(value, dict):
-                for part, text in value.items():
-                    walk(text, (key, part), True)
-            else:
-                walk(value, (key,), key in _MARKDOWN_KEYS)
+    """Every string and whole number in the front matter (as the reader met them), then the body."""
+    spans = []
+    for parts, text in fm.strings:
+        key = parts[0] if parts else ""
+        is_markdown = key in _MARKDOWN_KEYS or (key == "adding_value" and len(parts) == 2)
+        spans.append(TextSpan(parts, text, is_markdown))
     if fm.body.strip():
-        add(TextSpan(("(body)",), fm.body, True))
+        spans.append(TextSpan(("(body)",), fm.body, True))
     return spans
 
 

@@ -10,7 +10,7 @@ are not text, duplicate keys and deep nesting.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import yaml
@@ -72,6 +72,7 @@ class YamlDocument:
     data: Any
     root: yaml.Node
     first_line: int
+    strings: list = field(default_factory=list, repr=False)
 
     def node_at(self, parts: Iterable[str | int]) -> tuple[yaml.Node | None, yaml.Node | None]:
         """Return ``(key node, value node)`` for a JSON path, as far as the path exists."""
@@ -211,6 +212,7 @@ def _read_mapping(yaml_text: str, doc: Any, *, what: str) -> tuple[Any, list[Nod
     if reader.problems:
         return None, reader.problems
     doc.data = data
+    doc.strings = reader.strings
     return doc, []
 
 
@@ -292,6 +294,8 @@ class _NodeReader:
         self.problems: list[NodeProblem] = []
         self._seen: set[int] = set()
         self._alias_reported = False
+        self.strings: list[tuple[tuple, str]] = []
+        """Every text and whole number met, with its path, in document order (for the domain checks)."""
 
     def _problem(self, node: yaml.Node, path: tuple, message: str, rule: str) -> None:
         if len(self.problems) < _MAX_NODE_PROBLEMS:
@@ -312,6 +316,7 @@ class _NodeReader:
             return None
         self._seen.add(id(node))
         if node.tag == _STR and isinstance(node, yaml.ScalarNode):
+            self.strings.append((path, node.value))
             return node.value
         if depth > MAX_DEPTH:
             self._problem(
@@ -367,7 +372,9 @@ class _NodeReader:
             return _CONSTRUCTOR.construct_yaml_bool(node)
         if tag == _INT:
             try:
-                return _CONSTRUCTOR.construct_yaml_int(node)
+                value = _CONSTRUCTOR.construct_yaml_int(node)
+                self.strings.append((path, str(value)))
+                return value
             except ValueError:
                 self._problem(node, path, "is a number too long to read; write a shorter number", "yaml.bad-number")
                 return None
