@@ -33,6 +33,9 @@ test: $(STAMP)    ## run every test: unit, acceptance and browser
 
 bench: $(STAMP)   ## run the benchmarks and rewrite BENCHMARKS.md
 	$(PYTHON) bench/check_bench.py
+	$(PYTHON) bench/search_bench.py
+	$(PYTHON) bench/site_bench.py
+	$(PYTHON) bench/reader_search_bench.py
 
 clean:
 	rm -rf $(VENV) site .atlas .pytest_cache .hypothesis

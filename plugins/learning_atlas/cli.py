@@ -6,6 +6,7 @@ import json
 import sys
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -13,18 +14,12 @@ from . import __version__
 from .checker import check_paths, find_schema_dir
 from .reporters import FORMATS, REPORTERS
 from .schema import SchemaLoadError, load_case_schema
-from .search_index import (
-    SORTS,
-    IndexUsageError,
-    QueryError,
-    SearchIndexError,
-    SearchRequest,
-    SearchResults,
-    check_filters,
-    parse_date_bound,
-    search_cases,
-    update_index,
-)
+
+if TYPE_CHECKING:
+    from .search_index import SearchResults
+
+# The search commands import Whoosh only when they run, so 'atlas check' starts without it.
+_SORTS = ("relevance", "newest")
 
 _SCHEMAS_OPTION = click.option(
     "--schemas",
@@ -125,7 +120,7 @@ def _cases_folder(cases_dir: Path | None) -> Path:
     return folder
 
 
-def _fail(message: str, status: int) -> None:
+def _fail(message: str, status: int) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(status)
 
@@ -144,6 +139,8 @@ def index_command(cases_dir: Path | None, index_dir: Path | None, rebuild: bool,
     Prints what changed, e.g. '3 added, 1 updated, 0 removed, 996 unchanged in
     0.4 s'. Exit status: 0 done, 1 the index could not be written, 2 usage error.
     """
+    from .search_index import IndexUsageError, SearchIndexError, update_index
+
     folder = _cases_folder(cases_dir)
     try:
         report = update_index(folder, index_dir, schema_dir=schema_dir, rebuild=rebuild)
@@ -151,7 +148,6 @@ def index_command(cases_dir: Path | None, index_dir: Path | None, rebuild: bool,
         raise click.UsageError(str(exc)) from None
     except SearchIndexError as exc:
         _fail(str(exc), 1)
-        return
     for skipped in report.skipped:
         click.echo(skipped.note(), err=True)
     for warning in report.warnings:
@@ -161,8 +157,10 @@ def index_command(cases_dir: Path | None, index_dir: Path | None, rebuild: bool,
     click.echo(report.summary())
 
 
-def _date_option(name: str, *, end: bool, help_text: str):  # noqa: ANN202 - a click decorator
+def _date_option(name: str, *, end: bool, help_text: str):
     def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+        from .search_index import parse_date_bound
+
         if value is None:
             return None
         try:
@@ -173,7 +171,7 @@ def _date_option(name: str, *, end: bool, help_text: str):  # noqa: ANN202 - a c
     return click.option(name, metavar="DATE", default=None, callback=convert, help=help_text)
 
 
-def _facet_option(name: str, metavar: str, help_text: str):  # noqa: ANN202 - a click decorator
+def _facet_option(name: str, metavar: str, help_text: str):
     return click.option(name, metavar=metavar, multiple=True, help=help_text)
 
 
@@ -186,7 +184,7 @@ def _facet_option(name: str, metavar: str, help_text: str):  # noqa: ANN202 - a 
 @_facet_option("--commitment", "N", "Only cases under this commitment number (repeatable).")
 @_date_option("--since", end=False, help_text="Only cases published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
 @_date_option("--until", end=True, help_text="Only cases published on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Order of the hits.")
+@click.option("--sort", type=click.Choice(_SORTS), default="relevance", show_default=True, help="Order of the hits.")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Show at most N hits.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (hits, facets, suggestion).")
 @_CASES_OPTION
@@ -219,6 +217,14 @@ def search(
     each theme, setting and region has. Exit status: 0 found, 1 nothing found
     (with a did-you-mean when there is one), 2 usage error or malformed query.
     """
+    from .search_index import (
+        QueryError,
+        SearchIndexError,
+        SearchRequest,
+        check_filters,
+        search_cases,
+    )
+
     folder = _cases_folder(cases_dir)
     request = SearchRequest(
         query=" ".join(query), themes=theme, settings=setting, regions=region, organisations=organisation,
@@ -231,12 +237,8 @@ def search(
         for problem in exc.problems:
             click.echo(problem.gnu(), err=True)
         sys.exit(2)
-    except (QueryError, IndexUsageError) as exc:
+    except (QueryError, SearchIndexError) as exc:  # a malformed query, or an index that cannot be used
         _fail(str(exc), 2)
-        return
-    except SearchIndexError as exc:
-        _fail(str(exc), 2)
-        return
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     if as_json:
@@ -256,7 +258,7 @@ def _format_results(results: SearchResults) -> str:
         return "\n".join(lines)
     order = "newest first" if results.request.sort == "newest" else "best first"
     shown = len(results.hits)
-    count = f"{results.total} case{'s' if results.total != 1 else ''} match {query!r}"
+    count = f"{results.total} cases match {query!r}" if results.total != 1 else f"1 case matches {query!r}"
     lines = [f"{count}; showing {shown}, {order}." if shown < results.total else f"{count}, {order}.", ""]
     for number, hit in enumerate(results.hits, 1):
         details = [hit.published.isoformat() if hit.published else "", hit.slug]

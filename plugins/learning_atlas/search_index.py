@@ -9,9 +9,13 @@ the schema's and the index layout's versions), compares the hashes with the
 changed; deleted (or now invalid) cases are removed. A small state file beside
 the Whoosh files records the index layout's version (a change rebuilds the
 index) and each file's size and modification time, so an unchanged file is not
-even read again. Every write happens under an exclusive ``flock`` on
-``<index>.lock`` next to the folder, so two processes never write at once; a
-damaged, half-written or stuck index is rebuilt with a warning, never a crash.
+even read again. A one-case edit is one small commit that adds a one-document
+segment and rewrites no big one (small segments are folded together once there
+are ten); a full build adds every case through one writer and one commit.
+Every write happens under an exclusive ``flock`` on ``<index>.lock`` next to the
+folder, so two processes never write at once, and a reader opens the index under
+a shared one; a damaged, half-written or stuck index is rebuilt with a warning,
+never a crash.
 
 *Searching.* :class:`AtlasSearcher` holds one Whoosh searcher and its caches
 for many queries: Whoosh's query language with our own field names
@@ -45,10 +49,11 @@ import shutil
 import time
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, chain
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 import whoosh
 from whoosh import highlight, qparser, scoring
@@ -59,12 +64,11 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.formats import Positions
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.matching import ListMatcher, NullMatcher
-from whoosh.qparser.dateparse import DateParserPlugin  # noqa: F401  (kept importable for users' parsers)
-from whoosh.system import _INT_SIZE
+from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import LockError
 
-from .checker import case_files, check_paths, find_schema_dir
+from .checker import check_paths, find_schema_dir
 from .loader import CASE_SUFFIX, LoadedCase
 from .model import ADDING_VALUE_PARTS, SECTIONS, Case
 from .schema import schema_files
@@ -83,13 +87,12 @@ DEFAULT_INDEX_DIR = Path(".atlas") / "index"
 STATE_FILE = "atlas-index.json"
 INDEX_NAME = "MAIN"
 DEFAULT_LOCK_TIMEOUT = 120.0
-"""Seconds to wait for another process's update (a full build of 5,000 cases takes about a minute)."""
+"""Seconds to wait for another process's update (a full build of 5,000 cases took about 20 s here)."""
 WHOOSH_LOCK_TIMEOUT = 5.0
 """Seconds to wait for Whoosh's own write lock, which only a stuck foreign process can hold."""
 
 FACET_FIELDS = ("theme", "setting", "region")
 """The facets whose counts over all hits a search reports."""
-FILTER_FIELDS = ("theme", "setting", "region", "commitment", "organisation")
 TEXT_FIELDS = ("title", "summary", "body")
 """The fields a word without a ``field:`` prefix is looked for in."""
 FIELD_ALIASES = {
@@ -100,10 +103,12 @@ FIELD_ALIASES = {
     "organisation": ["organisations", "organization", "organizations", "org"],
     "lead": ["lead_role", "role"],
 }
-VOCABULARY_OF_FIELD = {"theme": "themes", "setting": "settings", "region": "regions", "commitment": "commitments"}
+"""Other names a query may use for a field (``themes:`` for ``theme:``)."""
 
 MAX_QUERY_CHARS = 1000
+"""A longer query is refused: no editor types one, and Whoosh's parser is slow on them."""
 MAX_QUERY_DEPTH = 16
+"""Brackets nested deeper than this are refused."""
 SORTS = ("relevance", "newest")
 
 _BUILD_BATCH = 250
@@ -117,7 +122,8 @@ _MAX_SEGMENTS = 10
 _RACY_NS = 2_000_000_000
 """A file modified this close to the last scan is hashed again: its time stamp may not show a second edit."""
 
-_WHOOSH_FILE = re.compile(r"^(_?%s_.*|%s_WRITELOCK|%s\.tmp.*)$" % ((INDEX_NAME,) * 3))
+_WHOOSH_FILE = re.compile(rf"^(_?{INDEX_NAME}_.*|{INDEX_NAME}\.tmp.*)$")
+"""What Whoosh writes in the folder: ``_MAIN_<n>.toc``, ``MAIN_<id>.seg``, ``MAIN_WRITELOCK``, ``MAIN.tmp``."""
 
 
 # --- Errors ------------------------------------------------------------------------------------
@@ -184,9 +190,10 @@ class AtlasAnalyzer(Tokenizer):
         return f"AtlasAnalyzer(stem={self.stem})"
 
     def has_morph(self) -> bool:
+        """True when it stems (Whoosh then knows indexed words may differ from typed ones)."""
         return self.stem
 
-    def __call__(  # noqa: PLR0913 - Whoosh's analyser protocol
+    def __call__(
         self,
         value: str,
         positions: bool = False,
@@ -232,6 +239,55 @@ class AtlasAnalyzer(Tokenizer):
                 token.endchar = start_char + end
             yield token
 
+    def positions(self, value: str) -> dict[str, list[int]]:
+        """Each indexed word of ``value`` with its positions: what ``__call__`` yields, without Token objects."""
+        found: dict[str, list[int]] = {}
+        stops, minsize, stems = _STOPS, self.minsize, _STEMS
+        stemming = self.stem
+        pos = -1
+        first = True
+        for index, word in enumerate(_WORD.findall(value)):
+            text = word.lower()
+            if len(text) < minsize or text in stops:
+                continue
+            if first:
+                pos, first = index, False
+            else:
+                pos += 1
+            if stemming:
+                text = stems.get(text) or _stem(text)
+            places = found.get(text)
+            if places is None:
+                found[text] = [pos]
+            else:
+                places.append(pos)
+        return found
+
+
+class AtlasPositions(Positions):
+    """Whoosh's ``Positions`` posting format, fed by :meth:`AtlasAnalyzer.positions` in one pass.
+
+    The postings it writes are byte for byte those of ``Positions``; only the
+    work of turning text into them is quicker.
+    """
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
+        """``(word, frequency, weight, encoded positions)`` for each word of ``value``, as ``Positions`` gives."""
+        if not isinstance(value, str) or not isinstance(analyzer, AtlasAnalyzer):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        boost = self.field_boost
+        for word, places in analyzer.positions(value).items():
+            deltas = [b - a for a, b in zip([0, *places], places)]
+            yield word, len(places), len(places) * boost, pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
+
+
+def _text_field(*, stem: bool, stored: bool, field_boost: float = 1.0) -> TEXT:
+    """A TEXT field analysed by :class:`AtlasAnalyzer`, with positions for phrases, in the fast format."""
+    text_field = TEXT(analyzer=AtlasAnalyzer(stem=stem), field_boost=field_boost, stored=stored)
+    text_field.format = AtlasPositions(field_boost=field_boost)
+    return text_field
+
 
 # --- The field layout --------------------------------------------------------------------------
 
@@ -240,11 +296,11 @@ def index_schema() -> Schema:
     """The index's fields. Any change here needs :data:`LAYOUT_VERSION` raised."""
     return Schema(
         slug=ID(unique=True, stored=True, sortable=True),
-        title=TEXT(analyzer=AtlasAnalyzer(stem=False), field_boost=3.0, stored=True),
-        summary=TEXT(analyzer=AtlasAnalyzer(stem=False), stored=True),
-        body=TEXT(analyzer=AtlasAnalyzer(stem=True), stored=True),
+        title=_text_field(stem=False, stored=True, field_boost=3.0),
+        summary=_text_field(stem=False, stored=True),
+        body=_text_field(stem=True, stored=True),
         organisation=KEYWORD(commas=True, lowercase=True, scorable=True, stored=True),
-        lead=TEXT(analyzer=AtlasAnalyzer(stem=False)),
+        lead=_text_field(stem=False, stored=False),
         theme=KEYWORD(commas=True, stored=True),
         setting=KEYWORD(commas=True, stored=True),
         region=KEYWORD(commas=True, stored=True),
@@ -270,9 +326,14 @@ _MARKDOWN_NOISE = [
 ]
 
 
+_MARKDOWN_HINT = re.compile(r"[*_`\[|#>]|^\s*(?:[-+]|\d+[.)])\s|[ \t]{2}", re.MULTILINE)
+
+
 def plain_text(markdown: str) -> str:
     """Markdown as readable plain text for indexing and snippets: marks, bullets and table rules removed."""
     text = markdown
+    if not _MARKDOWN_HINT.search(text):
+        return text.strip()
     for pattern, replacement in _MARKDOWN_NOISE:
         text = pattern.sub(replacement, text)
     return re.sub(r"\n{3,}", "\n\n", text).strip(" ·\n")
@@ -351,46 +412,60 @@ def content_hash(data: bytes, fingerprint: str) -> str:
 
 @dataclass(frozen=True)
 class _CaseFile:
-    slug: str
-    path: Path
+    folder: Path
+    name: str
     hash: str
     stat: tuple[int, int, int] | None
 
+    @property
+    def slug(self) -> str:
+        return self.name[: -len(CASE_SUFFIX)]
 
-def _slug_of(path: Path) -> str:
-    return path.name[: -len(CASE_SUFFIX)] if path.name.endswith(CASE_SUFFIX) else path.stem
+    @property
+    def path(self) -> Path:
+        return self.folder / self.name
+
+
+def _case_names(cases_dir: Path) -> list[str]:
+    """The case files' names in a folder, as ``atlas check`` finds them (``*.md``, not hidden), sorted."""
+    with os.scandir(cases_dir) as entries:
+        return sorted(
+            entry.name
+            for entry in entries
+            if entry.name.endswith(CASE_SUFFIX) and not entry.name.startswith(".") and entry.is_file()
+        )
 
 
 def _scan(cases_dir: Path, state: dict[str, Any] | None, fingerprint: str) -> list[_CaseFile]:
-    """Every case file with its content hash; a file whose size and time stamp are as last seen is not read."""
-    paths, _ = case_files([cases_dir])
+    """Every case file with its content hash; a file whose size and time stamp are as last seen is not read.
+
+    Plain strings and ``os.stat`` rather than ``Path`` objects: at 5,000 cases that is most of the time
+    an up-to-date check takes.
+    """
     cache: dict[str, list] = {}
     trusted_before = 0
     if state and state.get("fingerprint") == fingerprint and isinstance(state.get("files"), dict):
         cache = state["files"]
         trusted_before = int(state.get("scanned_ns", 0)) - _RACY_NS
+    folder = os.fspath(cases_dir)
     found = []
-    for path in paths:
-        slug = _slug_of(path)
+    for name in _case_names(cases_dir):
+        full = os.path.join(folder, name)
         try:
-            st = path.stat()
+            st = os.stat(full)
         except OSError:
             continue  # deleted while we looked
         stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
-        known = cache.get(slug)
-        if (
-            isinstance(known, list)
-            and len(known) == 4
-            and tuple(known[:3]) == stamp
-            and st.st_mtime_ns < trusted_before
-        ):
-            found.append(_CaseFile(slug, path, str(known[3]), stamp))
+        known = cache.get(name[: -len(CASE_SUFFIX)])
+        if isinstance(known, list) and len(known) == 4 and tuple(known[:3]) == stamp and stamp[1] < trusted_before:
+            found.append(_CaseFile(cases_dir, name, str(known[3]), stamp))
             continue
         try:
-            digest = content_hash(path.read_bytes(), fingerprint)
+            with open(full, "rb") as handle:
+                digest = content_hash(handle.read(), fingerprint)
         except OSError:
             digest, stamp = "(unreadable)", None
-        found.append(_CaseFile(slug, path, digest, stamp))
+        found.append(_CaseFile(cases_dir, name, digest, stamp))
     return found
 
 
@@ -513,7 +588,7 @@ def _open_checked(index_dir: Path) -> whoosh_index.FileIndex:
     """Open the index and read enough of it to know it is whole; raises :class:`_Damaged` if not."""
     try:
         if not whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME):
-            raise _Damaged("there is no index yet")
+            raise _Damaged("its table of contents is missing")
         ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME, schema=_SCHEMA)
         with ix.reader() as reader:
             reader.doc_count_all()
@@ -546,9 +621,9 @@ def _describe(exc: BaseException) -> str:
 def _indexed_hashes(ix: whoosh_index.FileIndex) -> dict[str, str]:
     """Slug to content hash of every live document, read from the two columns (no stored fields)."""
     with ix.reader() as reader:
-        slugs = reader.column_reader("slug")
-        hashes = reader.column_reader("content_hash")
-        return {slugs[d]: hashes[d] for d in reader.all_doc_ids()}
+        slugs = list(reader.column_reader("slug", translate=False))
+        hashes = list(reader.column_reader("content_hash", translate=False))
+        return {slugs[d].decode("utf-8"): hashes[d].decode("ascii") for d in reader.all_doc_ids()}
 
 
 # --- Updating ----------------------------------------------------------------------------------
@@ -589,6 +664,7 @@ class IndexReport:
 
     @property
     def changed(self) -> bool:
+        """True when the update added, updated or removed a case."""
         return bool(self.added or self.updated or self.removed)
 
     def summary(self) -> str:
@@ -603,21 +679,9 @@ class IndexReport:
         return f"{counts} in {seconds} s"
 
     def warn(self, message: str) -> None:
+        """Record a warning for the caller, and log it."""
         self.warnings.append(message)
         log.warning(message)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "index": str(self.index_dir),
-            "added": self.added,
-            "updated": self.updated,
-            "removed": self.removed,
-            "unchanged": len(self.unchanged),
-            "skipped": [s.note() for s in self.skipped],
-            "warnings": self.warnings,
-            "rebuilt": self.rebuilt,
-            "seconds": round(self.seconds, 3),
-        }
 
 
 def update_index(
@@ -679,10 +743,9 @@ def _update_locked(
             indexed = _indexed_hashes(ix)
             if ix.doc_count_all() and ix.doc_count() < (1 - _DELETED_SHARE) * ix.doc_count_all():
                 reason = "most of its space held deleted cases"
-        except _Damaged as exc:
+        except _Damaged as exc:  # its folder and state file were there, so this is damage, not a first run
             reason = str(exc)
-            if reason != "there is no index yet":
-                report.warn(f"{index_dir}: the search index was damaged, so it was rebuilt: {reason}")
+            report.warn(f"{index_dir}: the search index was damaged, so it was rebuilt: {reason}")
             ix = None
     elif reason == _NO_STATE:
         report.warn(f"{index_dir}: the search index had lost its state file, so it was rebuilt")
@@ -927,6 +990,7 @@ class SearchHit:
     snippet: Snippet | None
 
     def to_json(self) -> dict[str, Any]:
+        """The hit for ``--json``: the snippet as plain text, with its marks as ``[start, end]`` pairs."""
         return {
             "slug": self.slug,
             "title": self.title,
@@ -951,6 +1015,7 @@ class SearchResults:
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
+        """The results for ``--json``: hits, total, facet counts and suggestion."""
         return {
             "query": self.request.query,
             "total": self.total,
@@ -1034,9 +1099,16 @@ def _check_balance(text: str) -> None:
         raise QueryError(f"the query opens {stack[-1]!r} but never closes it with {_OPENERS[stack[-1]]!r}")
 
 
+_EMPTY_FIELD = re.compile(r"(?<![\w.\-/:])([A-Za-z_][\w\-]*):(?=\s|$|[)\]}])")
+
+
 def _check_field_names(text: str) -> None:
     visible = dict(_outside_quotes(text))
-    outside = "".join(visible.get(index, " ") for index in range(len(text)))
+    outside = "".join(visible.get(index, "x") for index in range(len(text)))  # quoted text: opaque
+    for match in _EMPTY_FIELD.finditer(outside):
+        if match.group(1).lower() in _KNOWN_FIELDS:
+            name = match.group(1)
+            raise QueryError(f"'{name}:' has nothing after the colon: give a value, e.g. {name}:<value> with no space")
     for match in _FIELD_PREFIX.finditer(outside):
         name = match.group(1)
         if name.lower() not in _KNOWN_FIELDS:
@@ -1064,23 +1136,31 @@ def query_parser() -> qparser.QueryParser:
     return _PARSER
 
 
+_DATES_HINT = "write dates as YYYY, YYYY-MM or YYYY-MM-DD and years as four digits, e.g. published:[2019 TO 2021]"
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def parse_query(text: str) -> wq.Query:
     """Parse a query written in Whoosh's language with our field names; raises :class:`QueryError`."""
     text = clean_query(text)
     if text == "*":
         return wq.Every()
     try:
-        parsed = query_parser().parse(text)
+        raw = query_parser().parse(text, normalize=False)
     except (ValueError, OverflowError, TypeError, IndexError) as exc:
-        raise QueryError(
-            f"the query could not be read ({exc}); dates are written YYYY, YYYY-MM or YYYY-MM-DD, "
-            "e.g. published:[2019 TO 2021]"
-        ) from None
+        raise QueryError(f"the query could not be read ({exc}); {_DATES_HINT}") from None
     except RecursionError:
         raise QueryError("the query is too deeply nested; simplify it") from None
+    errors = [leaf.error for leaf in chain([raw], raw.leaves()) if getattr(leaf, "error", None)]
+    if errors:
+        raise QueryError(f"part of the query could not be read ({errors[0]}); {_DATES_HINT}")
+    parsed = raw.normalize()
     if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
         raise QueryError(
-            f"the query {text!r} has nothing to search for (only stop words, operators or a malformed range); "
+            f"the query {_shorten(text)!r} has nothing to search for (only stop words, operators or symbols); "
             "give some words, a phrase in quotes or a field such as theme:patient-safety"
         )
     return parsed
@@ -1129,11 +1209,11 @@ def _as_int(value: object) -> object:
 
 
 def _decode_positions(fmt: Any, value: bytes) -> Iterable[int]:
-    if type(fmt) is Positions:
+    if type(fmt) in (Positions, AtlasPositions):
         data = value[_INT_SIZE:]
         if not data.endswith(b"."):
             data += b"."
-        return accumulate(pickle.loads(data))  # noqa: S301 - Whoosh's own posting format, from our own index
+        return accumulate(pickle.loads(data))
     return fmt.decode_positions(value)
 
 
@@ -1157,13 +1237,15 @@ class FastPhrase(wq.Phrase):
     """
 
     def matcher(self, searcher: Any, context: Any = None) -> Any:
+        """The documents holding the phrase, scored, as a list matcher (Whoosh's matcher for a slop)."""
         fieldname, words = self.fieldname, list(self.words)
         schema = searcher.schema
         if self.slop != 1 or len(words) < 2 or fieldname not in schema:
             return super().matcher(searcher, context)
         fieldobj = schema[fieldname]
         if not fieldobj.format or not fieldobj.format.supports("positions"):
-            return super().matcher(searcher, context)
+            # a keyword field (organisation:"a, b"): every value must be there
+            return wq.And([wq.Term(fieldname, word) for word in words]).matcher(searcher, context)
         reader = searcher.reader()
         if any((fieldname, word) not in reader for word in words):
             return NullMatcher()
@@ -1218,8 +1300,8 @@ def _segment_lengths(reader: Any, fieldname: str) -> list[int]:
         if column is not None:
             table = _LENGTH_TABLE
             return [table[b] for b in column]
-    except Exception:  # noqa: BLE001 - another codec: fall back on the public API
-        pass
+    except Exception as exc:  # noqa: BLE001 - another codec: fall back on the public API
+        log.debug("reading %s lengths per document: %s", fieldname, _describe(exc))
     return [reader.doc_field_length(d, fieldname, 0) or 0 for d in range(count)]
 
 
@@ -1242,6 +1324,7 @@ class AtlasBM25F(scoring.BM25F):
         self._norms: dict[tuple[int, str], tuple[Any, list[float]]] = {}
 
     def supports_block_quality(self) -> bool:
+        """No: every hit is scored anyway, for the facet counts."""
         return False
 
     def norms(self, searcher: Any, fieldname: str) -> list[float]:
@@ -1258,6 +1341,7 @@ class AtlasBM25F(scoring.BM25F):
         return cached[1]
 
     def scorer(self, searcher: Any, fieldname: str, text: Any, qf: int = 1) -> Any:
+        """The scorer of one term in one segment (Whoosh's weight scorer for a field without lengths)."""
         if not searcher.schema[fieldname].scorable:
             return scoring.WeightScorer.for_(searcher, fieldname, text)
         return _FastBM25Scorer(self, searcher, fieldname, text)
@@ -1354,6 +1438,17 @@ def _plain_snippet(fieldname: str, text: str, limit: int = 200) -> Snippet | Non
 # --- Searching: the searcher -------------------------------------------------------------------
 
 
+def _wanted_leaves(q: wq.Query) -> Iterator[wq.Query]:
+    """The query's leaves a hit matched, so not those under a NOT."""
+    if isinstance(q, wq.Not):
+        return
+    if q.is_leaf():
+        yield q
+        return
+    for child in q.children():
+        yield from _wanted_leaves(child)
+
+
 def _distance(a: str, b: str) -> int:
     """Damerau-Levenshtein distance (with adjacent transpositions) between two short words."""
     previous2: list[int] = []
@@ -1367,6 +1462,10 @@ def _distance(a: str, b: str) -> int:
                 current[j] = min(current[j], previous2[j - 2] + 1)
         previous2, previous = previous, current
     return previous[-1]
+
+
+_MIN_CORRECTED = 4
+"""Words shorter than this are not corrected: too many words are two edits from them."""
 
 
 def _closest_terms(reader: Any, sources: Iterable[tuple[str, str]]) -> str | None:
@@ -1409,7 +1508,7 @@ class AtlasSearcher:
         """Close the Whoosh searcher and its files."""
         self._searcher.close()
 
-    def __enter__(self) -> AtlasSearcher:
+    def __enter__(self) -> AtlasSearcher:  # noqa: PYI034 - Python 3.10 has no typing.Self
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -1417,6 +1516,7 @@ class AtlasSearcher:
 
     @property
     def doc_count(self) -> int:
+        """How many cases the index holds."""
         return self._searcher.doc_count()
 
     def search(self, request: SearchRequest) -> SearchResults:
@@ -1448,9 +1548,10 @@ class AtlasSearcher:
     def _by_relevance(self, q: wq.Query, limit: int) -> tuple[list[int], list[tuple[float | None, int]]]:
         """Score every hit in one pass over Whoosh's matchers, then take the best ``limit`` (in C).
 
-        Every hit is visited anyway, for the facet counts, so there is nothing
-        for Whoosh's block-skipping collector to save; a plain loop with the
-        top-N chosen at the end is about a third quicker.
+        Every hit is visited anyway, for the facet counts, so Whoosh's
+        block-skipping collector has nothing to skip; a plain loop keeping every
+        hit, with the top N chosen at the end, does the same work with less
+        bookkeeping per hit.
         """
         searcher = self._searcher
         context = searcher.context()
@@ -1500,12 +1601,13 @@ class AtlasSearcher:
     def _highlight_words(self, parsed: wq.Query) -> dict[str, frozenset[str]]:
         found: dict[str, set[str]] = {}
         reader = self._searcher.reader()
-        for leaf in parsed.leaves():
-            if leaf.field() not in _SNIPPET_FIELDS or isinstance(leaf, wq.Not):
+        for leaf in _wanted_leaves(parsed):
+            if leaf.field() not in _SNIPPET_FIELDS:
                 continue
             try:  # a prefix or wildcard stands for the words of the index it expands to
                 terms = list(leaf.expanded_terms(reader, phrases=True))
-            except Exception:  # noqa: BLE001 - highlighting is a nicety; a leaf it cannot expand is left out
+            except Exception as exc:  # noqa: BLE001 - highlighting is a nicety; a leaf it cannot expand is left out
+                log.debug("no highlights for %r: %s", leaf, _describe(exc))
                 continue
             for fieldname, text in terms:
                 word = text.decode("utf-8") if isinstance(text, bytes) else text
@@ -1551,6 +1653,8 @@ class AtlasSearcher:
         replacements: dict[tuple[int, int], str] = {}
         for (start, end), tokens in self._unknown_words(parsed, reader).items():
             original = text[start:end]
+            if len(original) < _MIN_CORRECTED:
+                continue
             best = self._best_correction(original, tokens, reader)
             if best is not None and best != original.lower():
                 replacements[(start, end)] = best
