@@ -95,3 +95,40 @@ def test_strings_from_a_case_are_escaped_everywhere(atlas_project, tmp_path):
     link = soup.select_one(".atlas-links a")
     assert link["href"] == 'https://example.org/a%22onmouseover=%22alert(1)' or '"' in link["href"]
     assert link.get_text() == 'A "quoted" & odd title'
+
+
+def _related(site, slug):
+    page = BeautifulSoup((site / f"cases/{slug}/index.html").read_text(), "html.parser")
+    return [a["href"] for a in page.select(".atlas-related .atlas-card__title a")]
+
+
+def test_related_lists_from_the_index_are_stable_and_never_self_or_draft(atlas_project, tmp_path):
+    from conftest import CASES
+
+    cases = {p.name: p.read_text(encoding="utf-8") for p in sorted(CASES.glob("*.md"))[:8]}
+    first = sorted(cases)[0]
+    cases["zz-draft-copy.md"] = cases[first].replace("consent_confirmed: true", "consent_confirmed: true\nstatus: draft")
+    config = atlas_project(cases)
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert run_mkdocs(config, one, "--strict").returncode == 0
+    assert (tmp_path / ".atlas/index").is_dir() and (tmp_path / ".atlas/key-terms.json").is_file()
+    assert run_mkdocs(config, two, "--strict").returncode == 0
+    for name in cases:
+        slug = name[:-3]
+        if slug == "zz-draft-copy":
+            continue
+        related = _related(one, slug)
+        assert related == _related(two, slug)
+        assert f"../../cases/{slug}/" not in related
+        assert "../../cases/zz-draft-copy/" not in related
+
+
+def test_a_damaged_index_does_not_stop_the_build(atlas_project, tmp_path):
+    config = atlas_project({"good-case.md": VALID, "other-case.md": VALID.replace("Daily safety", "Weekly safety")})
+    assert run_mkdocs(config, tmp_path / "one").returncode == 0
+    for file in (tmp_path / ".atlas/index").iterdir():
+        file.write_bytes(b"garbage")
+    (tmp_path / ".atlas/key-terms.json").write_text("{not json")
+    done = run_mkdocs(config, tmp_path / "two", "--strict")
+    assert done.returncode == 0, done.stderr
+    assert _related(tmp_path / "two", "good-case") == ["../../cases/other-case/"]

@@ -32,9 +32,13 @@ class AtlasConfig(Config):
     # Site sections: titles of the generated index pages, by section.
     titles = c.DictOfItems(c.Type(str), default={})
 
-    # Feeds and related cases.
+    # Feeds and related cases. "index": shared key terms from the search index
+    # (kept up to date incrementally in index_dir), blended with shared facets;
+    # "facets": shared facets alone, and no index.
     feed_size = c.Type(int, default=20)
     related_count = c.Type(int, default=5)
+    related = c.Choice(("index", "facets"), default="index")
+    index_dir = c.Type(str, default=".atlas/index")
 
     # Reader search in the header: "pagefind" indexes the case pages after the
     # build (loaded in chunks by the browser); "material" keeps Material's own.

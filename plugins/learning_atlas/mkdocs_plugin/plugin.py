@@ -122,7 +122,9 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         cases = [Case.from_loaded(c) for c in valid]
         if not self.is_serve:
             cases = [c for c in cases if not c.is_draft]
-        self.atlas = Atlas(cases, self._vocabularies(result), related_count=self.config.related_count)
+        self.atlas = Atlas(
+            cases, self._vocabularies(result), related_count=self.config.related_count, key_terms=self._key_terms()
+        )
 
     def on_files(self, files: Files, *, config) -> Files:
         """Add every generated page, asset and data file (never written into docs_dir)."""
@@ -222,6 +224,27 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
     def _path(self, value: str) -> Path:
         return (self.root / value).resolve()
+
+    def _key_terms(self) -> dict | None:
+        """Key terms from the search index (updated first), or None to relate by facets alone."""
+        if self.config.related != "index":
+            return None
+        from ..related_terms import key_terms
+        from ..search_index import SearchIndexError, update_index
+
+        index_dir = self._path(self.config.index_dir)
+        try:
+            report = update_index(
+                self._path(self.config.cases_dir), index_dir, schema_dir=self._path(self.config.schemas_dir)
+            )
+            # The index is a cache: its recovery is news, not a fault in the site, so a
+            # --strict build does not fail on it.
+            for warning in report.warnings:
+                log.info(f"atlas: search index: {warning}")
+            return key_terms(index_dir)
+        except (SearchIndexError, OSError) as exc:
+            log.info(f"atlas: related cases use shared facets only this time: {exc}")
+            return None
 
     def _vocabularies(self, result: CheckResult):
         from ..schema import load_case_schema
