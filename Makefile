@@ -35,6 +35,7 @@ bench: $(STAMP)   ## run the benchmarks and rewrite BENCHMARKS.md
 	$(PYTHON) bench/check_bench.py
 	$(PYTHON) bench/search_bench.py
 	$(PYTHON) bench/site_bench.py
+	$(PYTHON) bench/related_bench.py
 	$(PYTHON) bench/reader_search_bench.py
 
 clean:

@@ -271,6 +271,9 @@ class Atlas:
                     postings.append(position)
             for term, weight in key_terms.get(case.slug, ()):
                 term_index[term].append((position, weight))
+        for term, postings in term_index.items():
+            if len(postings) > _POSTING_LIMIT:
+                term_index[term] = heapq.nlargest(_POSTING_LIMIT, postings, key=lambda item: (item[1], -item[0]))
         position_of = {case.slug: position for position, case in enumerate(candidates)}
         for case in self.cases:
             facets: collections.Counter[int] = collections.Counter()

@@ -25,7 +25,10 @@ from .search_index import index_lock
 KEY_TERMS = 15
 """How many terms describe a case."""
 
-_CACHE_VERSION = 1
+COMMON_SHARE = 0.05
+"""A word in more than this share of cases (and more than 20 of them) says little about any one."""
+
+_CACHE_VERSION = 2
 
 
 def cache_path(index_dir: Path) -> Path:
@@ -76,8 +79,8 @@ def _weigh(text: str, analyzer, reader, total: int, frequencies: dict[str, int])
         df = frequencies.get(term)
         if df is None:
             df = frequencies[term] = reader.doc_frequency("body", term)
-        if df <= 1:
-            continue  # a word no other case has cannot relate two cases
+        if df <= 1 or (df > 20 and df > COMMON_SHARE * total):
+            continue  # a word no other case has relates nothing; a common one relates everything
         scored.append((count * math.log(total / df), term))
     scored.sort(key=lambda item: (-item[0], item[1]))
     top = scored[:KEY_TERMS]

@@ -1,0 +1,76 @@
+"""Benchmark: what the search index and related lists cost a build of 1,000 cases.
+
+Three builds of the same synthetic atlas, each a fresh ``mkdocs build``:
+- baseline: related lists from shared facets only, no search index (``related: facets``);
+- cold: ``related: index`` with no ``.atlas`` folder (the index and key terms built from nothing);
+- warm: ``related: index`` with the index and key terms up to date but for one edited case.
+Targets: warm at most 1.1x the baseline, cold at most 1.5x. Rounds are interleaved;
+medians. Writes its section of BENCHMARKS.md.
+
+Usage: python bench/related_bench.py [--cases 1000] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import machine, median, write_section  # noqa: E402
+from site_bench import build, make_atlas  # noqa: E402
+from synthetic import generate  # noqa: E402
+
+
+def with_option(config: Path, option: str) -> Path:
+    text = config.read_text().replace("  - atlas:\n", f"  - atlas:\n      {option}\n")
+    target = config.with_name(config.stem + "-" + option.split(":")[0] + "-" + option.split(":")[1].strip() + ".yml")
+    target.write_text(text)
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    times: dict[str, list[float]] = {"baseline": [], "cold": [], "warm": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        cases = generate(tmp / "cases", args.cases)
+        config = make_atlas(tmp / "atlas", tmp / "cases")
+        facets = with_option(config, "related: facets")
+        indexed = with_option(config, "related: index")
+        cache = tmp / "atlas" / ".atlas"
+        for round_number in range(args.rounds):
+            times["baseline"].append(build(facets, tmp / "site")[0])
+            shutil.rmtree(cache, ignore_errors=True)
+            times["cold"].append(build(indexed, tmp / "site")[0])
+            edited = cases[round_number]
+            edited.write_text(edited.read_text().replace("\n## More detail\n", f"\n## More detail {round_number}\n"))
+            times["warm"].append(build(indexed, tmp / "site")[0])
+    base, cold, warm = (median(times[k]) for k in ("baseline", "cold", "warm"))
+    checks = [("warm build / baseline", warm / base, 1.1), ("cold build / baseline", cold / base, 1.5)]
+    rows = "\n".join(
+        f"| {label} | **{value:.2f}** | at most {target:g} | {'meets' if value <= target else 'MISSES'} |"
+        for label, value, target in checks
+    )
+    text = (
+        f"## Related lists and the search index in the build ({args.cases:,} cases)\n\n"
+        f"Written by `bench/related_bench.py`; {machine()}; {args.rounds} interleaved rounds of fresh "
+        "`mkdocs build` processes, medians of wall-clock time.\n\n"
+        "| build | median |\n|---|---|\n"
+        f"| baseline: related by shared facets, no index | {base:.1f} s |\n"
+        f"| cold: index and key terms built from nothing | {cold:.1f} s |\n"
+        f"| warm: index up to date, one case edited | {warm:.1f} s |\n\n"
+        "| figure | value | target | result |\n|---|---|---|---|\n" + rows + "\n"
+    )
+    write_section("related_bench", text)
+    print(text)
+    return 0 if all(value <= target for _, value, target in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
