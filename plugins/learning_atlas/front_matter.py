@@ -92,8 +92,9 @@ class YamlDocument:
         return key_node, node
 
     def release_nodes(self) -> None:
-        """Drop the YAML nodes once every position has been asked for; ``data`` stays."""
+        """Drop the YAML nodes and the texts list once the checks have run; ``data`` and ``body`` stay."""
         self.root = None  # type: ignore[assignment]
+        self.strings = []
         self.__dict__.pop("_pair_cache", None)
 
     def _pairs(self, node: yaml.MappingNode) -> dict[object, tuple[yaml.Node, yaml.Node]]:

@@ -10,6 +10,7 @@ import datetime as dt
 import heapq
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -298,7 +299,9 @@ TEXT_SHARE = 0.6
 
 def _blend(facets: Mapping[int, float], text: Mapping[int, float], pool: int) -> list[int]:
     top_facet = max(facets.values(), default=0) or 1
-    best_facets = heapq.nsmallest(pool, facets, key=lambda p: (-facets[p], p))
+    # Counter.most_common picks the pool in C; the pool is then ordered with ties to the newer case.
+    counter = facets if isinstance(facets, Counter) else Counter(facets)
+    best_facets = sorted((p for p, _ in counter.most_common(pool)), key=lambda p: (-facets[p], p))
     if not text:
         return best_facets
     top_text = max(text.values()) or 1
