@@ -6,6 +6,7 @@ markup: ``.md-search__input`` and ``.md-search-result__item`` results with the p
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,26 @@ def test_search_finds_a_case_by_its_body_text(page, cases_data):
     link.click()
     page.wait_for_url(f"**/cases/{CASE_SLUG}/**")
     expect(page.locator("article h1")).to_have_text(title)
+
+
+def test_search_results_narrow_by_region_filter(page, cases_data):
+    """A word several cases share, then the region filter: only that region's cases remain."""
+    word = "learning"
+    matching_regions = {c["region"] for c in cases_data}
+    assert len(matching_regions) > 1
+    page.goto("")
+    search = page.locator("#atlas-search-input")
+    search.click()
+    search.press_sequentially(word, delay=20)
+    status = page.locator("#atlas-search-status")
+    expect(status).to_have_text(re.compile(r"^\d+ case stud"))
+    before = int(status.inner_text().split()[0])
+    region = page.locator("#atlas-search-region")
+    expect(region.locator("option")).not_to_have_count(1)
+    label = next(o for o in region.locator("option").all_inner_texts() if o.startswith("Midlands"))
+    region.select_option(label=label)
+    midlands = [c for c in cases_data if c["region"] == "midlands"]
+    expect(status).to_have_text(f"{len(midlands)} case stud" + ("y" if len(midlands) == 1 else "ies"))
+    titles = {t.strip() for t in page.locator(".md-search-result__item h1").all_inner_texts()}
+    assert titles == {c["title"] for c in midlands}
+    assert before > len(midlands)
