@@ -33,8 +33,19 @@ def _load_vocab(name: str) -> list:
     return [t["slug"] for t in data["terms"]]
 
 
+_SYLLABLES = ("ba", "co", "di", "fe", "ga", "hu", "ki", "lo", "mu", "ne", "pa", "ri", "so", "tu", "vo", "za")
+_RARE_WORDS = tuple(
+    "".join(_SYLLABLES[(n >> shift) & 15] for shift in (0, 4, 8)) + "t" for n in range(4096)
+)
+"""A long tail of made-up words: as in real case studies, most words of a case are shared by few others."""
+
+
+def _word(rng: random.Random) -> str:
+    return rng.choice(_RARE_WORDS) if rng.random() < 0.15 else rng.choice(_WORDS)
+
+
 def _sentence(rng: random.Random, words: int) -> str:
-    text = " ".join(rng.choice(_WORDS) for _ in range(words))
+    text = " ".join(_word(rng) for _ in range(words))
     return text[0].upper() + text[1:] + "."
 
 
