@@ -32,7 +32,7 @@ from ..rendering import (
     prepare_article,
     render_case_article,
 )
-from ..schema import schema_files
+from ..schema import load_case_schema, schema_files
 from .config import DEFAULT_TITLES, AtlasConfig
 
 log = logging.getLogger("mkdocs.plugins.atlas")
@@ -123,7 +123,10 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         if not self.is_serve:
             cases = [c for c in cases if not c.is_draft]
         self.atlas = Atlas(
-            cases, self._vocabularies(result), related_count=self.config.related_count, key_terms=self._key_terms()
+            cases,
+            load_case_schema(self._path(self.config.schemas_dir)).vocabularies,  # cached by the check
+            related_count=self.config.related_count,
+            key_terms=self._key_terms(),
         )
 
     def on_files(self, files: Files, *, config) -> Files:
@@ -245,11 +248,6 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         except (SearchIndexError, OSError) as exc:
             log.info(f"atlas: related cases use shared facets only this time: {exc}")
             return None
-
-    def _vocabularies(self, result: CheckResult):
-        from ..schema import load_case_schema
-
-        return load_case_schema(self._path(self.config.schemas_dir)).vocabularies
 
     def _report(self, result: CheckResult, *, strict: bool) -> None:
         """Show check problems as `atlas check` does; fail on errors when strict or configured to."""
