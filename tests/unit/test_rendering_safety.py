@@ -112,16 +112,18 @@ def test_headings_are_demoted_under_the_page_heading():
     assert [t.name for t in BeautifulSoup(rendered, "html.parser").find_all(["h1", "h2", "h3", "h4"])] == ["h3", "h4"]
 
 
-def test_sections_rendered_in_one_pass_match_separate_rendering():
-    pieces = [("# A\n\nText *one*", 3), ("```\nunclosed fence\n", 3), ("- item\n- item", 4), ("Plain", 2)]
-    together = RENDERER.render_many(pieces, slug="case")
-    apart = [RENDERER.render(text, slug="case", top_heading=top) for text, top in pieces]
-    assert [t.strip() for t in together] == [t.strip() for t in apart]
-    clean = [("Para *one*", 3), ("## Sub\n\ntext", 3)]
-    assert [t.strip() for t in RENDERER.render_many(clean, slug="case")] == [
-        RENDERER.render(t, slug="case", top_heading=h).strip() for t, h in clean
-    ]
-    tricky = [('<div class="atlas-split-4d1c"></div> in the text', 3), ("after", 3)]
-    assert [t.strip() for t in RENDERER.render_many(tricky, slug="case")] == [
-        RENDERER.render(t, slug="case", top_heading=h).strip() for t, h in tricky
-    ]
+def test_markdown_is_rendered_as_github_shows_it():
+    """Contributors preview their case on GitHub; the page renders it the same way (GFM)."""
+    rendered = RENDERER.render("See https://example.org/report and ~~old~~ new.\n\n"
+                               "```python\ncode <b>\n```", slug="case")
+    soup = BeautifulSoup(rendered, "html.parser")
+    assert soup.select_one("a")["href"] == "https://example.org/report"
+    assert soup.select_one("del").get_text() == "old"
+    assert soup.select_one("pre code").get_text() == "code <b>\n"
+
+
+def test_an_unclosed_fence_does_not_swallow_the_next_section():
+    pieces = [("```\nunclosed fence\n", 3), ("## Sub\n\ntext", 3)]
+    first, second = RENDERER.render_many(pieces, slug="case")
+    assert "<pre>" in first and "Sub" not in first
+    assert BeautifulSoup(second, "html.parser").select_one("h3").get_text() == "Sub"
