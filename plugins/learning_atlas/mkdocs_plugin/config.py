@@ -13,6 +13,7 @@ DEFAULT_TITLES = {
     "commitments": "Commitments",
     "organisations": "Organisations",
     "years": "Years",
+    "submit": "Submit a case study",
 }
 
 

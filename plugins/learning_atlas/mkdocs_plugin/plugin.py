@@ -33,6 +33,7 @@ from ..rendering import (
     render_case_article,
 )
 from ..schema import load_case_schema, schema_files
+from ..submit_form import form_data
 from .config import DEFAULT_TITLES, AtlasConfig
 
 log = logging.getLogger("mkdocs.plugins.atlas")
@@ -42,14 +43,16 @@ TEMPLATES = PACKAGE / "templates"
 OVERRIDES = TEMPLATES / "overrides"  # replaces Material partials (search box) unless a site overrides them
 ASSETS = PACKAGE / "assets"
 STYLESHEET = "assets/atlas/atlas.css"
-_SKIP_TARGETS = {"listing": "case-studies", "section": "section-title", "explore": "explore-title"}
+_SKIP_TARGETS = {
+    "listing": "case-studies", "section": "section-title", "explore": "explore-title", "submit": "submit-title",
+}
 
 
 @dataclass
 class GeneratedPage:
     """What a generated page shows: its kind and the object it is about."""
 
-    kind: str  # case | term | vocabulary | explore
+    kind: str  # case | listing | section | explore | submit
     case: Case | None = None
     listing: Listing | None = None
     section: str = ""
@@ -312,6 +315,9 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         out.append(self._page(config, "explore/index.md", titles["explore"], "atlas/explore.html",
                               GeneratedPage("explore")))
         out.append(self._data(config, "explore/cases.json", exports.explore_index(atlas)))
+        out.append(self._page(config, "submit/index.md", titles["submit"], "atlas/submit.html", GeneratedPage("submit")))
+        out.append(self._data(config, "submit/case-form.json",
+                              form_data(load_case_schema(self._path(self.config.schemas_dir)))))
         out.append(self._data(config, "feed.xml", exports.atom_feed(
             config.site_name, f"{site_url}feed.xml", site_url, atlas.cases, site_url, size)))
         out.append(self._data(config, "cases.json", exports.cases_json(atlas, site_url)))
