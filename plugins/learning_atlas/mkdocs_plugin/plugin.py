@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from mkdocs.structure.toc import get_toc
 from .. import exports
 from ..checker import CheckResult, check_paths
 from ..model import Atlas, Case, Listing
+from ..reader_search import PagefindRun, ReaderSearchError
 from ..rendering import (
     CardRenderer,
     MarkdownRenderer,
@@ -60,18 +59,6 @@ class GeneratedPage:
     feed: str | None = None
 
 
-def start_pagefind(site_dir: Path) -> subprocess.Popen:
-    """Start Pagefind (from the ``pagefind[extended]`` package) on the case pages of ``site_dir``.
-
-    Its command line indexes 1,000 pages in about 1.5 s on two cores; its Python API,
-    which sends pages one by one over a pipe, was measured at over a minute.
-    """
-    return subprocess.Popen(
-        [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--glob", "cases/**/*.html", "--silent"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-
-
 class AtlasPlugin(BasePlugin[AtlasConfig]):
     """Turns ``cases/*.md`` into the atlas: case pages, listings, explore, feeds, open data."""
 
@@ -81,8 +68,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
     def _reset(self) -> None:
         self.atlas: Atlas | None = None
-        self.pagefind: subprocess.Popen | None = None
-        self.case_pages_left = 0
+        self.pagefind: PagefindRun | None = None
         self.articles: dict[str, tuple[str, list[dict]]] = {}
         self.pages: dict[str, GeneratedPage] = {}
         self.renderer = MarkdownRenderer()
@@ -133,12 +119,16 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         )
 
     def on_files(self, files: Files, *, config) -> Files:
-        """Add every generated page, asset and data file (never written into docs_dir)."""
+        """Add every generated page, asset and data file (never written into docs_dir).
+
+        Pagefind starts indexing the cases here, on another core, while the pages are rendered.
+        """
         if not self.config.enabled or self.atlas is None:
             return files
         generated = [f for f in self._generate_files(config) if files.get_file_from_path(f.src_uri) is None]
-        self.case_pages_left = sum(1 for f in generated if self.pages.get(f.src_uri) and self.pages[f.src_uri].case)
-        # Case pages first: Pagefind can then index them while the listings are rendered.
+        if self.config.reader_search == "pagefind":
+            articles = {slug: prepared[0] for slug, prepared in self.articles.items() if prepared}
+            self.pagefind = PagefindRun.start(self.atlas, articles, Path(config.site_dir) / "pagefind")
         return Files(generated + list(files))
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
@@ -181,34 +171,20 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         context["atlas_page"] = self.pages.get(page.file.src_uri)
         return context
 
-    @event_priority(-100)  # the final HTML, after every other plugin has changed it
-    def on_post_page(self, output: str, *, page, config) -> str:
-        """Once the last case page is rendered, start Pagefind on them while the rest are built."""
-        spec = self.pages.get(page.file.src_uri)
-        if spec is None or spec.case is None or self.config.reader_search != "pagefind":
-            return output
-        self.case_pages_left -= 1
-        if self.case_pages_left == 0:
-            # MkDocs writes this page after the hook; write it now so Pagefind sees it.
-            Path(page.file.abs_dest_path).parent.mkdir(parents=True, exist_ok=True)
-            Path(page.file.abs_dest_path).write_text(output, encoding="utf-8")
-            self.pagefind = start_pagefind(Path(config.site_dir))
-        return output
-
     @event_priority(-100)  # after every other plugin has written its files into site/
     def on_post_build(self, *, config) -> None:
-        """Wait for Pagefind's index of the case pages (the header's search box)."""
+        """Wait for Pagefind's index of the cases (the header's search box)."""
         if self.pagefind is not None:
-            process, self.pagefind = self.pagefind, None
-            _, errors = process.communicate()
-            if process.returncode != 0:
-                raise PluginError(f"atlas: Pagefind could not index the site:\n{errors.strip()}")
+            run, self.pagefind = self.pagefind, None
+            try:
+                run.wait()
+            except ReaderSearchError as exc:
+                raise PluginError(f"atlas: {exc}") from None
 
     def on_build_error(self, *, error) -> None:
         """Stop Pagefind if the build failed part-way."""
         if self.pagefind is not None:
-            self.pagefind.kill()
-            self.pagefind.wait()
+            self.pagefind.cancel()
             self.pagefind = None
 
     def on_serve(self, server, *, config, builder):
