@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import datetime as dt
 import io
 import json
@@ -145,3 +146,32 @@ FEED_KINDS = ("themes", "settings", "regions")
 def feed_path(listing: Listing | None) -> str:
     """Where a feed is written: ``feed.xml`` for the atlas, ``themes/<slug>/feed.xml`` for a term."""
     return "feed.xml" if listing is None else f"{listing.kind}/{listing.key}/feed.xml"
+
+
+def redirect_pages(atlas: Atlas, site_url: str = "") -> dict[str, str]:
+    """A page at each old address in a case's ``redirect_from`` that sends readers to the case.
+
+    Keyed by the page's path in the site (``cases/<old-slug>/index.html``). The page
+    redirects at once (meta refresh, and script that keeps any ``#section`` of the old
+    link), names the new address for search engines (canonical, noindex), and shows a
+    link for anyone whose browser does neither.
+    """
+    pages: dict[str, str] = {}
+    for case in atlas.cases:
+        target = f"../{case.slug}/"
+        title = html.escape(case.title, quote=True)
+        canonical = (
+            f'<link rel="canonical" href="{html.escape(site_url, quote=True)}cases/{case.slug}/">' if site_url else ""
+        )
+        for old in case.redirect_from:
+            pages[f"cases/{old}/index.html"] = (
+                '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+                f"<title>Moved: {title}</title>\n{canonical}\n"
+                '<meta name="robots" content="noindex">\n'
+                f'<meta http-equiv="refresh" content="0; url={target}">\n'
+                f"<script>location.replace({json.dumps(target)} + location.hash)</script>\n"
+                "</head>\n<body>\n"
+                f'<p>This case study has moved to <a href="{target}">{title}</a>.</p>\n'
+                "</body>\n</html>\n"
+            )
+    return pages

@@ -298,6 +298,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             config.site_name, f"{site_url}feed.xml", site_url, atlas.cases, site_url, size)))
         out.append(self._data(config, "cases.json", exports.cases_json(atlas, site_url)))
         out.append(self._data(config, "cases.csv", exports.cases_csv(atlas, site_url)))
+        out.extend(self._data(config, path, page) for path, page in exports.redirect_pages(atlas, site_url).items())
         for asset in sorted(ASSETS.rglob("*")):
             if asset.is_file():
                 uri = "assets/" + asset.relative_to(ASSETS).as_posix()
