@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -276,6 +278,440 @@ def _format_results(results: SearchResults) -> str:
             label = {"theme": "Themes", "setting": "Settings", "region": "Regions"}.get(name, name)
             lines.append(f"{label}: " + ", ".join(f"{value} {count}" for value, count in counts.items()))
     return "\n".join(lines).rstrip()
+
+
+# --- atlas new -----------------------------------------------------------------------------------
+
+_CASES_DIR_OPTION = click.option(
+    "--cases-dir",
+    "--cases",
+    "cases_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The folder of case studies (default: cases/ here).",
+)
+
+_FLAG_FOR_KEY = {
+    "title": "--title", "summary": "--summary", "organisations": "--organisation", "region": "--region",
+    "settings": "--setting", "themes": "--theme", "commitments": "--commitment", "published": "--published",
+    "review_by": "--review-by", "status": "--status", "lead.role": "--lead-role", "lead.name": "--lead-name",
+    "contact.name": "--contact-name", "contact.role": "--contact-role",
+    "contact.organisation": "--contact-organisation", "contact.email": "--contact-email",
+    "leading_change": "--leading-change", "where_to_look": "--where-to-look", "what_to_change": "--what-to-change",
+    "how_to_change": "--how-to-change", "adding_value.better_outcomes": "--better-outcomes",
+    "adding_value.better_experience": "--better-experience",
+    "adding_value.better_use_of_resources": "--better-use-of-resources", "challenges": "--challenges",
+}
+"""The option that sets each front-matter key, to name it in an error."""
+
+_REQUIRED = (
+    ("title", "--title"), ("organisations", "--organisation"), ("region", "--region"), ("settings", "--setting"),
+    ("themes", "--theme"), ("lead_role", "--lead-role"), ("contact_name", "--contact-name"),
+    ("contact_email", "--contact-email"),
+)
+"""The answers a case cannot be scaffolded without (prose gets placeholders; published defaults to today)."""
+
+
+def _key_of(problem_key: str) -> str:
+    """``organisations[1]`` -> ``organisations``: the key an option sets."""
+    return re.sub(r"\[\d+\]", "", problem_key)
+
+
+def _text_option(name: str, help_text: str, *, multiple: bool = False, metavar: str = "TEXT"):
+    return click.option(name, metavar=metavar, multiple=multiple, default=None, help=help_text)
+
+
+_NEW_OPTIONS = [
+    _text_option("--title", "The case study's title, 10 to 160 characters; the slug is made from it."),
+    _text_option("--slug", "The file name without .md (default: made from the title).", metavar="SLUG"),
+    _text_option("--summary", "The plain-text summary, 40 to 400 characters (default: a placeholder)."),
+    _text_option("--organisation", "An organisation's full name (repeat for each).", multiple=True, metavar="NAME"),
+    _text_option("--region", "The region: its slug or label.", metavar="REGION"),
+    _text_option("--setting", "A care setting: slug or label (repeat for each).", multiple=True, metavar="SETTING"),
+    _text_option("--theme", "A theme: slug or label (repeat for each).", multiple=True, metavar="THEME"),
+    _text_option("--commitment", "A commitment's number, 1 to 10 (repeat for each).", multiple=True, metavar="N"),
+    _text_option("--published", "The date first published, YYYY-MM-DD (default: today).", metavar="DATE"),
+    _text_option("--review-by", "The date editors should review it by, YYYY-MM-DD.", metavar="DATE"),
+    click.option("--status", type=click.Choice(("published", "draft")), default=None,
+                 help="published (the default) or draft (shown only on 'mkdocs serve')."),
+    _text_option("--lead-role", "The role of who led the change, e.g. 'Mental Health Nurse'.", metavar="ROLE"),
+    _text_option("--lead-name", "The lead's name, if they agreed to be named.", metavar="NAME"),
+    _text_option("--contact-name", "Who readers contact: a person's or team's name.", metavar="NAME"),
+    _text_option("--contact-email", "The contact's email address, e.g. team@example.org.", metavar="EMAIL"),
+    _text_option("--contact-role", "The contact's role.", metavar="ROLE"),
+    _text_option("--contact-organisation", "The contact's organisation.", metavar="NAME"),
+    _text_option("--leading-change", "Markdown for 'Leading change' (default: a placeholder)."),
+    _text_option("--where-to-look", "Markdown for 'Where to look' (default: a placeholder)."),
+    _text_option("--what-to-change", "Markdown for 'What to change' (default: a placeholder)."),
+    _text_option("--how-to-change", "Markdown for 'How to change' (default: a placeholder)."),
+    _text_option("--better-outcomes", "Markdown for adding value: better outcomes (default: a placeholder)."),
+    _text_option("--better-experience", "Markdown for adding value: better experience (default: a placeholder)."),
+    _text_option("--better-use-of-resources", "Markdown for adding value: better use of resources (default: a placeholder)."),
+    _text_option("--challenges", "Markdown for 'Challenges and lessons learnt' (default: a placeholder)."),
+    click.option("--consent-confirmed", is_flag=True, default=None,
+                 help="The people and organisations named have agreed to publication."),
+    click.option("--no-input", is_flag=True, help="Never ask a question: take everything from the options."),
+    _CASES_DIR_OPTION,
+    _SCHEMAS_OPTION,
+]
+
+
+def _new_options(function):
+    for option in reversed(_NEW_OPTIONS):
+        function = option(function)
+    return function
+
+
+@cli.command()
+@_new_options
+def new(no_input: bool, cases_dir: Path | None, schema_dir: Path | None, **values: object) -> None:
+    """Start a new case study: write cases/<slug>.md from a few answers.
+
+    Asks for the title, organisations, region, care settings, themes,
+    commitments, dates, lead and contact, listing each vocabulary's terms
+    (answer with a number, a slug or a label), or takes them from the options
+    (with --no-input it never asks: scripts give every required option). The
+    slug is made from the title (accents folded, lower-case, hyphens; --slug
+    to choose it). An existing case is never overwritten, and a slug that
+    another case keeps in redirect_from is refused.
+
+    The prose fields not given as options are left holding placeholder text:
+    lines starting 'TODO:'. 'atlas check' reports each one as an error until
+    it is replaced, and the case passes once they are (and consent is
+    confirmed). Exit status: 0 written, 1 the slug is taken (nothing written),
+    2 usage error or an invalid value (nothing written).
+    """
+    from .scaffold import CaseAnswers, ScaffoldError, render_case, slug_owner, write_case
+
+    folder = cases_dir if cases_dir is not None else Path("cases")
+    if not folder.is_dir():
+        hint = "" if cases_dir is not None else ": run this in the atlas's folder or give --cases-dir DIR"
+        raise click.UsageError(f"no cases folder at {folder}{hint}")
+    case_schema = _case_schema(schema_dir, folder)
+    answers = CaseAnswers()
+    try:
+        _answers_from_options(answers, values, case_schema)
+    except ScaffoldError as exc:
+        _fail(str(exc), 2)
+    if no_input:
+        answers.published = answers.published or dt.date.today().isoformat()
+        missing = [flag for attribute, flag in _REQUIRED if not getattr(answers, attribute)]
+        if missing:
+            _fail(f"--no-input needs {', '.join(missing)} (see 'atlas new --help'); nothing was written", 2)
+        _settle_slug(answers, values.get("slug"), folder, interactive=False)
+    else:
+        click.echo("A new case study: answer each question (the prose sections are left for you to write in the file).")
+        try:
+            _ask(answers, values, folder, case_schema)
+        except click.Abort:
+            _fail(
+                "the input ended before every question was answered; nothing was written. To create a case "
+                "without questions, give its fields as options with --no-input (see 'atlas new --help')",
+                2,
+            )
+    problems = _answer_problems(answers, case_schema)
+    if problems:
+        for message in problems:
+            click.echo(f"error: {message}", err=True)
+        _fail("nothing was written", 2)
+    owner = slug_owner(folder, answers.slug)
+    if owner is not None:
+        _fail(f"{owner}; {_TAKEN}", 1)
+    path = folder / f"{answers.slug}.md"
+    try:
+        write_case(path, render_case(answers))
+    except ScaffoldError as exc:
+        _fail(f"{exc}; {_TAKEN}", 1)
+    except OSError as exc:
+        _fail(f"could not write {path}: {exc.strerror or exc}", 1)
+    _report_new_case(path, answers)
+
+
+def _case_schema(schema_dir: Path | None, folder: Path):
+    """The case schema for ``folder``'s atlas; its problems printed and exit 2 when it is broken."""
+    try:
+        return load_case_schema(schema_dir or find_schema_dir(folder))
+    except SchemaLoadError as exc:
+        for problem in exc.problems:
+            click.echo(problem.gnu(), err=True)
+        sys.exit(2)
+
+
+def _answer_problems(answers, case_schema) -> list[str]:
+    """What ``atlas check`` would say of the answers (but placeholders and consent), naming the option at fault."""
+    from .scaffold import check_answers
+
+    messages = []
+    for problem in check_answers(answers, case_schema):
+        key = _key_of(problem.key)
+        name = _FLAG_FOR_KEY.get(key, problem.key or "the case")
+        messages.append(f"{name}: {problem.message}")
+    return messages
+
+
+def _answers_from_options(answers, values: dict[str, object], case_schema) -> None:
+    """Fill ``answers`` from the options given; raises ScaffoldError naming the option at fault."""
+    from .placeholders import PROSE_FIELDS
+    from .scaffold import ScaffoldError, choose_term, clean_text
+
+    vocabularies = case_schema.vocabularies
+
+    def text(name: str) -> str:
+        value = values.get(name)
+        if value is None:
+            return ""
+        flag = "--" + name.replace("_", "-")
+        cleaned = clean_text(str(value), what=flag)
+        if not cleaned:
+            raise ScaffoldError(f"{flag} is empty; give its text or leave the option out")
+        return cleaned
+
+    def terms(name: str, vocabulary: str) -> list:
+        given = values.get(name) or ()
+        chosen = []
+        for value in (given,) if isinstance(given, str) else given:
+            try:
+                term = choose_term(vocabularies[vocabulary], clean_text(str(value), what=f"--{name}"))
+            except ScaffoldError as exc:
+                raise ScaffoldError(f"--{name}: {exc}") from None
+            if term.slug not in chosen:
+                chosen.append(term.slug)
+        return chosen
+
+    answers.title = text("title")
+    answers.summary = text("summary")
+    answers.organisations = []
+    for value in values.get("organisation") or ():
+        name = clean_text(str(value), what="--organisation")
+        if name and name not in answers.organisations:
+            answers.organisations.append(name)
+    regions = terms("region", "regions")
+    answers.region = regions[0] if regions else ""
+    answers.settings = terms("setting", "settings")
+    answers.themes = terms("theme", "themes")
+    answers.commitments = terms("commitment", "commitments")
+    answers.published = text("published")
+    answers.review_by = text("review_by")
+    answers.status = str(values.get("status") or "published")
+    for attribute in ("lead_role", "lead_name", "contact_name", "contact_email", "contact_role", "contact_organisation"):
+        setattr(answers, attribute, text(attribute))
+    for key in PROSE_FIELDS:
+        given = text(key.split(".")[-1])
+        if given:
+            answers.prose[key] = given
+    answers.consent_confirmed = bool(values.get("consent_confirmed"))
+
+
+_TAKEN = "'atlas new' never overwrites a case or takes an old address: give another slug with --slug. Nothing was written"
+
+
+def _settle_slug(answers, given: object, folder: Path, *, interactive: bool) -> None:
+    """Choose the slug: --slug, or one made from the title; asks again (or fails) when it cannot be used."""
+    from .scaffold import free_slug, slug_from_title, slug_owner, slug_problem
+
+    if given:
+        slug = str(given).strip()
+        problem = slug_problem(slug)
+        if problem:
+            _fail(f"--slug: {problem}", 2)
+        owner = slug_owner(folder, slug)
+        if owner:
+            _fail(f"{owner}; {_TAKEN}", 1)
+        answers.slug = slug
+        return
+    slug = slug_from_title(answers.title)
+    if slug is None:
+        message = (
+            f"cannot make a slug from the title {answers.title!r}: it has fewer than 3 letters or digits "
+            "once accents and symbols are dropped"
+        )
+        if not interactive:
+            _fail(f"{message}; give one with --slug", 2)
+        click.echo(f"{message}.")
+        answers.slug = _prompt_slug(folder, default=None)
+        return
+    owner = slug_owner(folder, slug)
+    if owner is None:
+        answers.slug = slug
+    elif not interactive:
+        _fail(f"{owner}; {_TAKEN}", 1)
+    else:
+        click.echo(f"The slug {slug!r} is taken: {owner}.")
+        answers.slug = _prompt_slug(folder, default=free_slug(folder, slug))
+
+
+def _prompt_slug(folder: Path, *, default: str | None) -> str:
+    from .scaffold import slug_owner, slug_problem
+
+    def check(value: str) -> str:
+        value = value.strip()
+        problem = slug_problem(value) or slug_owner(folder, value)
+        if problem:
+            raise click.BadParameter(problem)
+        return value
+
+    return click.prompt("Slug (the file name, without .md)", default=default, value_proc=check)
+
+
+def _ask(answers, values: dict[str, object], folder: Path, case_schema) -> None:
+    """Ask for every field the options left out, checking each answer as it is given."""
+    from .scaffold import ScaffoldError, choose_term, clean_text, split_choices
+
+    vocabularies = case_schema.vocabularies
+
+    def checked(key: str, attribute: str, *, what: str):
+        """A value_proc that sets ``attribute`` and refuses what 'atlas check' would refuse at ``key``."""
+
+        def proc(value: str):
+            try:
+                value = clean_text(value, what=what)
+            except ScaffoldError as exc:
+                raise click.BadParameter(str(exc)) from None
+            previous = getattr(answers, attribute)
+            setattr(answers, attribute, value)
+            messages = _problems_at(answers, case_schema, key)
+            if messages:
+                setattr(answers, attribute, previous)
+                raise click.BadParameter("; ".join(messages))
+            return value
+
+        return proc
+
+    def listed(vocabulary_name: str) -> None:
+        vocabulary = vocabularies[vocabulary_name]
+        click.echo(f"{vocabulary.label}:")
+        for number, term in enumerate(vocabulary.terms, 1):
+            shown = term.label if term.label.startswith(f"Commitment {term.slug}") else f"{term.label} ({term.key})"
+            click.echo(f"  {number:>2}  {shown}")
+
+    def choices(vocabulary_name: str, key: str, attribute: str, question: str, *, many: bool, optional: bool = False):
+        listed(vocabulary_name)
+        vocabulary = vocabularies[vocabulary_name]
+
+        def proc(value: str):
+            chosen: list = []
+            try:
+                for item in split_choices(value):
+                    term = choose_term(vocabulary, item, numbered=True)
+                    if term.slug not in chosen:
+                        chosen.append(term.slug)
+            except ScaffoldError as exc:
+                raise click.BadParameter(str(exc)) from None
+            if not chosen and not optional:
+                raise click.BadParameter("choose at least one")
+            if not many and len(chosen) > 1:
+                raise click.BadParameter("choose one")
+            setattr(answers, attribute, chosen if many else chosen[0])
+            messages = _problems_at(answers, case_schema, key)
+            if messages:
+                raise click.BadParameter("; ".join(messages))
+            return chosen
+
+        click.prompt(question, default="" if optional else None, show_default=False, value_proc=proc)
+
+    if not answers.title:
+        click.prompt("Title (10 to 160 characters)", value_proc=checked("title", "title", what="The title"))
+    _settle_slug(answers, values.get("slug"), folder, interactive=True)
+    click.echo(f"The case will be {folder / (answers.slug + '.md')}")
+    if not answers.summary:
+        click.prompt(
+            "Summary (40 to 400 characters of plain text; Enter to leave a placeholder)",
+            default="", show_default=False, value_proc=_optional(checked("summary", "summary", what="The summary")),
+        )
+    if not answers.organisations:
+        _ask_organisations(answers, case_schema)
+    if not answers.region:
+        choices("regions", "region", "region", "Region (a number, slug or label)", many=False)
+    if not answers.settings:
+        choices("settings", "settings", "settings", "Care settings (numbers, slugs or labels, separated by commas)",
+                many=True)
+    if not answers.themes:
+        choices("themes", "themes", "themes", "Themes (numbers, slugs or labels, separated by commas)", many=True)
+    if not values.get("commitment"):
+        choices("commitments", "commitments", "commitments",
+                "Commitments (numbers separated by commas; Enter for none)", many=True, optional=True)
+    if not answers.published:
+        click.prompt("Published (YYYY-MM-DD)", default=dt.date.today().isoformat(),
+                     value_proc=checked("published", "published", what="The date"))
+    if not answers.review_by:
+        click.prompt("Review by (YYYY-MM-DD; Enter for none)", default="", show_default=False,
+                     value_proc=_optional(checked("review_by", "review_by", what="The date")))
+    if not answers.lead_role:
+        click.prompt("Lead's role (e.g. Mental Health Nurse)", value_proc=checked("lead.role", "lead_role", what="The role"))
+    if not answers.lead_name and not values.get("lead_name"):
+        click.prompt("Lead's name (Enter to leave them unnamed)", default="", show_default=False,
+                     value_proc=_optional(checked("lead.name", "lead_name", what="The name")))
+    if not answers.contact_name:
+        click.prompt("Contact's name (a person or a team)",
+                     value_proc=checked("contact.name", "contact_name", what="The name"))
+    if not answers.contact_email:
+        click.prompt("Contact's email", value_proc=checked("contact.email", "contact_email", what="The email address"))
+    if not answers.consent_confirmed:
+        answers.consent_confirmed = click.confirm(
+            "Have the people and organisations named agreed to publication?", default=False
+        )
+
+
+def _optional(proc):
+    """A value_proc that lets an empty answer through untouched."""
+
+    def optional(value: str):
+        return value if not value.strip() else proc(value)
+
+    return optional
+
+
+def _ask_organisations(answers, case_schema) -> None:
+    from .scaffold import ScaffoldError, clean_text
+
+    def proc(value: str) -> str:
+        try:
+            name = clean_text(value, what="The name")
+        except ScaffoldError as exc:
+            raise click.BadParameter(str(exc)) from None
+        if not name:
+            return ""
+        if name in answers.organisations:
+            raise click.BadParameter(f"{name!r} is listed already")
+        answers.organisations.append(name)
+        messages = _problems_at(answers, case_schema, "organisations")
+        if messages:
+            answers.organisations.pop()
+            raise click.BadParameter("; ".join(messages))
+        return name
+
+    click.prompt("Organisation (its full name, e.g. Somerset Partnership NHS Foundation Trust)", value_proc=proc)
+    while click.prompt("Another organisation (Enter if none)", default="", show_default=False, value_proc=proc):
+        pass
+
+
+def _problems_at(answers, case_schema, key: str) -> list[str]:
+    """What 'atlas check' would say about ``key`` of the answers so far."""
+    from .scaffold import check_answers
+
+    return [
+        p.message for p in check_answers(answers, case_schema)
+        if _key_of(p.key) == key or (_key_of(p.key).startswith(key + ".") and key != "")
+    ]
+
+
+def _report_new_case(path: Path, answers) -> None:
+    """Say what was written and what is left to do."""
+    from .placeholders import MARKER
+
+    click.echo(f"Wrote {path}.")
+    todo = answers.placeholders
+    steps = []
+    if todo:
+        steps.append(
+            f"replace the {len(todo)} placeholder{'s' if len(todo) != 1 else ''} (text starting '{MARKER}') in: "
+            + ", ".join(todo)
+        )
+    if not answers.consent_confirmed:
+        steps.append("set consent_confirmed: true once the people and organisations named have agreed")
+    steps.append(f"check it: atlas check {path}")
+    for number, step in enumerate(steps, 1):
+        click.echo(f"  {number}. {step}")
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from typing import Any, Iterator
 from urllib.parse import unquote, urlsplit
 
 from .front_matter import FrontMatter
+from .placeholders import placeholder_problems
 from .problems import Problem, Severity, format_key_path
 
 PROSE_KEYS = ("leading_change", "where_to_look", "what_to_change", "how_to_change", "challenges")
@@ -79,6 +80,7 @@ def domain_problems(fm: FrontMatter, path: Path, slug: str, *, today: dt.date) -
         *contact_detail_problems(fm, path, text),
         *unsafe_html_problems(fm, path, text, urls),
         *relative_link_problems(fm, path, slug, text, urls),
+        *placeholder_problems(fm, path),
     ]
     problems.sort(key=lambda p: (p.line, p.column))
     return problems
