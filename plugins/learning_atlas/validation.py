@@ -27,6 +27,43 @@ _TYPE_NAMES = {
     "boolean": "true or false",
     "null": "empty",
 }
+TYPE_NAMES = _TYPE_NAMES
+"""How a message names each JSON type (public: the submission form words its messages the same way)."""
+
+MESSAGES: dict[str, str] = {
+    "required": "is required but missing; add it{hint}",
+    "required.hint": ": {description}",
+    "unknown-key": "is not a field a case can have{hint}",
+    "unknown-key.did-you-mean": "; did you mean {match!r}?",
+    "unknown-key.allowed": "; the fields allowed here are {allowed}",
+    "vocabulary": "{instance!r} is not a {singular}",
+    "vocabulary.did-you-mean": "{message}; did you mean {suggestion!r}?",
+    "vocabulary.choose": "{message}; choose one of: {options}",
+    "vocabulary.see-list": "{message}; see the list in schemas/vocabularies/{name}.yaml",
+    "enum": "{instance!r} is not allowed here{hint}; choose one of: {options}",
+    "enum.did-you-mean": "; did you mean {match!r}?",
+    "type": "must be {wanted}, not {got}{hint}",
+    "type.or": " or ",
+    "type.list-hint": "; write each item on its own line starting '- ', or as [{instance}]",
+    "type.quote-hint": "; put it in quotes",
+    "type.number": "the number {instance}",
+    "minLength": "is too short ({length} characters); write at least {limit}",
+    "maxLength": "is too long ({length} characters); keep it to {limit} at most",
+    "minItems": "needs at least {limit} item{plural}",
+    "maxItems": "has {count} items; list {limit} at most",
+    "uniqueItems": "lists {duplicate!r} more than once; list each item once",
+    "minProperties": "needs at least one of: {options}",
+    "format.date": "{instance!r} is not a valid date; write it as YYYY-MM-DD, for example 2021-03-15",
+    "format": "{instance!r} is not a valid {format}",
+    "const": "must be {value}",
+    "pattern": "is not in the expected form",
+    "minimum": "must be at least {limit}",
+    "maximum": "must be at most {limit}",
+    "exclusiveMinimum": "must be more than {limit}",
+    "exclusiveMaximum": "must be less than {limit}",
+}
+"""The wording of every schema message, as ``str.format`` templates: one source for ``atlas check``
+and the submission form, which ships them to the browser (``{name!r}`` is Python's ``repr``)."""
 
 
 def schema_problems(
@@ -83,11 +120,11 @@ def _explain(
                 if difflib.get_close_matches(name, unknown, n=1, cutoff=0.6):
                     continue  # reported as a misspelt key, with a did-you-mean
                 about = properties.get(name, {}).get("description", "")
-                hint = f": {about}" if about else ""
+                hint = MESSAGES["required.hint"].format(description=about) if about else ""
                 line, column = doc.position(parts)
                 yield Problem(
                     path, line, column, Severity.ERROR, format_key_path(parts + [name]),
-                    f"is required but missing; add it{hint}", "schema.required",
+                    MESSAGES["required"].format(hint=hint), "schema.required",
                 )
         return
     if kind == "additionalProperties":
@@ -97,10 +134,10 @@ def _explain(
                 continue
             match = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
             if match:
-                hint = f"; did you mean {match[0]!r}?"
+                hint = MESSAGES["unknown-key.did-you-mean"].format(match=match[0])
             else:
-                hint = "; the fields allowed here are " + ", ".join(allowed)
-            yield problem(f"is not a field a case can have{hint}", parts + [name], "schema.unknown-key")
+                hint = MESSAGES["unknown-key.allowed"].format(allowed=", ".join(allowed))
+            yield problem(MESSAGES["unknown-key"].format(hint=hint), parts + [name], "schema.unknown-key")
         return
     if "x-message" in schema and kind in {"pattern", "format", "const"}:
         yield problem(schema["x-message"])
@@ -113,51 +150,46 @@ def _message(error: ValidationError, schema: dict[str, Any], vocabularies: Mappi
     if kind == "enum":
         vocabulary = vocabularies.get(schema.get("x-vocabulary", ""))
         if vocabulary is not None:
-            message = f"{instance!r} is not a {vocabulary.singular}"
+            message = MESSAGES["vocabulary"].format(instance=instance, singular=vocabulary.singular)
             suggestion = vocabulary.suggest(instance)
             if suggestion is not None:
-                return f"{message}; did you mean {suggestion!r}?"
+                return MESSAGES["vocabulary.did-you-mean"].format(message=message, suggestion=suggestion)
             if len(vocabulary.terms) <= _FEW:
-                return f"{message}; choose one of: {_listing(vocabulary.slugs)}"
-            return f"{message}; see the list in schemas/vocabularies/{vocabulary.name}.yaml"
+                return MESSAGES["vocabulary.choose"].format(message=message, options=_listing(vocabulary.slugs))
+            return MESSAGES["vocabulary.see-list"].format(message=message, name=vocabulary.name)
         match = difflib.get_close_matches(str(instance).lower(), [str(v) for v in value], n=1, cutoff=0.6)
-        hint = f"; did you mean {match[0]!r}?" if match else ""
-        return f"{instance!r} is not allowed here{hint}; choose one of: {_listing(value)}"
+        hint = MESSAGES["enum.did-you-mean"].format(match=match[0]) if match else ""
+        return MESSAGES["enum"].format(instance=instance, hint=hint, options=_listing(value))
     if kind == "type":
         expected = value if isinstance(value, list) else [value]
-        wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
+        wanted = MESSAGES["type.or"].join(_TYPE_NAMES.get(t, t) for t in expected)
         got = _describe(instance)
         hint = ""
         if "array" in expected and isinstance(instance, str):
-            hint = f"; write each item on its own line starting '- ', or as [{instance}]"
+            hint = MESSAGES["type.list-hint"].format(instance=instance)
         elif expected == ["string"] and isinstance(instance, (int, float)) and not isinstance(instance, bool):
-            hint = "; put it in quotes"
-        return f"must be {wanted}, not {got}{hint}"
-    if kind == "minLength":
-        return f"is too short ({len(instance)} characters); write at least {value}"
-    if kind == "maxLength":
-        return f"is too long ({len(instance)} characters); keep it to {value} at most"
+            hint = MESSAGES["type.quote-hint"]
+        return MESSAGES["type"].format(wanted=wanted, got=got, hint=hint)
+    if kind in {"minLength", "maxLength"}:
+        return MESSAGES[kind].format(length=len(instance), limit=value)
     if kind == "minItems":
-        return f"needs at least {value} item{'s' if value != 1 else ''}"
+        return MESSAGES["minItems"].format(limit=value, plural="s" if value != 1 else "")
     if kind == "maxItems":
-        return f"has {len(instance)} items; list {value} at most"
+        return MESSAGES["maxItems"].format(count=len(instance), limit=value)
     if kind == "uniqueItems":
-        duplicate = _first_duplicate(instance)
-        return f"lists {duplicate!r} more than once; list each item once"
+        return MESSAGES["uniqueItems"].format(duplicate=_first_duplicate(instance))
     if kind == "minProperties":
-        options = ", ".join(schema.get("properties", {}))
-        return f"needs at least one of: {options}"
+        return MESSAGES["minProperties"].format(options=", ".join(schema.get("properties", {})))
     if kind == "format":
         if value == "date":
-            return f"{instance!r} is not a valid date; write it as YYYY-MM-DD, for example 2021-03-15"
-        return f"{instance!r} is not a valid {value}"
+            return MESSAGES["format.date"].format(instance=instance)
+        return MESSAGES["format"].format(instance=instance, format=value)
     if kind == "const":
-        return f"must be {_yaml_value(value)}"
+        return MESSAGES["const"].format(value=_yaml_value(value))
     if kind == "pattern":
-        return "is not in the expected form"
+        return MESSAGES["pattern"]
     if kind in {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}:
-        word = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than", "exclusiveMaximum": "less than"}
-        return f"must be {word[kind]} {value}"
+        return MESSAGES[kind].format(limit=value)
     return error.message
 
 
@@ -169,7 +201,7 @@ def _describe(instance: object) -> str:
     if isinstance(instance, str):
         return "text"
     if isinstance(instance, (int, float)):
-        return f"the number {instance}"
+        return MESSAGES["type.number"].format(instance=instance)
     if isinstance(instance, list):
         return "a list"
     return "a set of fields"
