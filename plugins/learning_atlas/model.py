@@ -186,9 +186,11 @@ class Atlas:
         *,
         related_count: int = 5,
         key_terms: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+        relate: bool = True,
     ) -> None:
         """``key_terms`` (slug to weighted terms, from the search index) blends text similarity
-        into related cases; without it they come from shared facets alone."""
+        into related cases; without it they come from shared facets alone. With ``relate=False``
+        the related lists are left empty until :meth:`relate` is called."""
         self.vocabularies = vocabularies
         self.cases = sorted(cases, key=lambda c: (c.published, c.slug), reverse=True)
         self.by_slug = {case.slug: case for case in self.cases}
@@ -201,7 +203,8 @@ class Atlas:
         self.related_count = related_count
         for case in self.cases:
             case.related = []
-        self._relate(key_terms or {})
+        if relate:
+            self.relate(key_terms)
 
     @property
     def published(self) -> list[Case]:
@@ -254,14 +257,15 @@ class Atlas:
             members[case.year].append(case)
         return [Listing("years", str(year), str(year), "", members[year]) for year in sorted(members, reverse=True)]
 
-    def _relate(self, key_terms: Mapping[str, Sequence[tuple[str, float]]]) -> None:
-        """Related cases: shared facets (weighted), blended with shared key terms when given.
+    def relate(self, key_terms: Mapping[str, Sequence[tuple[str, float]]] | None = None) -> None:
+        """Fill every case's related list: shared facets (weighted), blended with shared key terms when given.
 
         Each score is scaled by the best candidate's, then text counts ``TEXT_SHARE`` and
         facets the rest; ties go to the newer case. Never the case itself, a draft or an
         archived case. Facet postings keep the newest ``_POSTING_LIMIT`` cases and counting
         is done by ``Counter.update`` (in C).
         """
+        key_terms = key_terms or {}
         candidates = [c for c in self.cases if not c.is_draft and not c.is_archived]
         facet_index: dict[tuple[str, str], list[int]] = collections.defaultdict(list)
         term_index: dict[str, list[tuple[int, float]]] = collections.defaultdict(list)

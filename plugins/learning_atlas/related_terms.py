@@ -14,7 +14,9 @@ warm build recomputes only the cases that changed.
 from __future__ import annotations
 
 import json
+import logging
 import math
+import multiprocessing
 from collections import Counter
 from pathlib import Path
 
@@ -86,3 +88,59 @@ def _weigh(text: str, analyzer, reader, total: int, frequencies: dict[str, int])
     top = scored[:KEY_TERMS]
     norm = math.sqrt(sum(weight * weight for weight, _ in top)) or 1.0
     return [[term, round(weight / norm, 4)] for weight, term in top]
+
+
+_FACETS_ONLY = "related cases use shared facets only this time: "
+
+
+class KeyTermsJob:
+    """The index update and the key terms, computed in a forked process while a site is built.
+
+    A cold index of 1,000 cases takes seconds of Whoosh's time; started first, it
+    runs beside the checks and the listing pages, and only the case pages (rendered
+    last) wait for :meth:`result`. Any failure means related lists by shared facets
+    only, with a note saying why: the index is a cache, never a reason to fail a build.
+    """
+
+    def __init__(self, cases_dir: Path, index_dir: Path, schema_dir: Path) -> None:
+        context = multiprocessing.get_context("fork")
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_update_and_weigh, args=(sender, cases_dir, index_dir, schema_dir), daemon=True
+        )
+        self._process.start()
+        sender.close()
+
+    def result(self) -> tuple[dict[str, list[tuple[str, float]]] | None, list[str]]:
+        """Wait for the key terms (None when they could not be had) and the notes to show."""
+        try:
+            terms, notes = self._receiver.recv()
+        except (EOFError, OSError):
+            self._process.join()
+            terms, notes = None, [_FACETS_ONLY + f"the search index process stopped (exit status {self._process.exitcode})"]
+        finally:
+            self._receiver.close()
+            self._process.join()
+        return terms, notes
+
+    def cancel(self) -> None:
+        """Stop the process (the build failed part-way)."""
+        self._process.kill()
+        self._process.join()
+        self._receiver.close()
+
+
+def _update_and_weigh(sender, cases_dir: Path, index_dir: Path, schema_dir: Path) -> None:
+    from .search_index import SearchIndexError, update_index
+
+    # The parent reports the index's warnings; logging them here too would print them twice.
+    logging.getLogger("learning_atlas").setLevel(logging.CRITICAL)
+    try:
+        report = update_index(cases_dir, index_dir, schema_dir=schema_dir)
+        payload = (key_terms(index_dir), [f"search index: {warning}" for warning in report.warnings])
+    except (SearchIndexError, OSError) as exc:
+        payload = (None, [_FACETS_ONLY + str(exc)])
+    except Exception as exc:  # noqa: BLE001 - any fault of the cache falls back to facets, with the reason
+        payload = (None, [_FACETS_ONLY + f"{type(exc).__name__}: {exc}"])
+    sender.send(payload)
+    sender.close()

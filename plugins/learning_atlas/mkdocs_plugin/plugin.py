@@ -22,6 +22,7 @@ from .. import exports
 from ..checker import CheckResult, check_paths
 from ..model import Atlas, Case, Listing
 from ..reader_search import PagefindRun, ReaderSearchError
+from ..related_terms import KeyTermsJob
 from ..rendering import (
     CardRenderer,
     MarkdownRenderer,
@@ -69,6 +70,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
     def _reset(self) -> None:
         self.atlas: Atlas | None = None
         self.pagefind: PagefindRun | None = None
+        self.key_terms_job: KeyTermsJob | None = None
         self.articles: dict[str, tuple[str, list[dict]]] = {}
         self.pages: dict[str, GeneratedPage] = {}
         self.renderer = MarkdownRenderer()
@@ -96,16 +98,25 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         return config
 
     def on_pre_build(self, *, config) -> None:
-        """Load and check every case before the site folder is touched: a failure leaves it as it was."""
+        """Load and check every case before the site folder is touched: a failure leaves it as it was.
+
+        The search index and key terms are brought up to date in another process meanwhile;
+        the related lists that need them are made just before the first case page.
+        """
         if not self.config.enabled:
             return
+        self._start_key_terms()
         result = check_paths(
             [self._path(self.config.cases_dir)],
             schema_dir=self._path(self.config.schemas_dir),
             jobs=os.cpu_count() or 1,
             prepare=prepare_article,  # rendered where the case is loaded, on every core
         )
-        self._report(result, strict=bool(config.strict))
+        try:
+            self._report(result, strict=bool(config.strict))
+        except PluginError:
+            self._stop_background_work()
+            raise
         valid = [c for c in result.cases if not c.has_errors]
         self.articles = {c.slug: c.prepared for c in valid}
         cases = [Case.from_loaded(c) for c in valid]
@@ -115,13 +126,13 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             cases,
             load_case_schema(self._path(self.config.schemas_dir)).vocabularies,  # cached by the check
             related_count=self.config.related_count,
-            key_terms=self._key_terms(),
+            relate=self.key_terms_job is None,
         )
 
     def on_files(self, files: Files, *, config) -> Files:
         """Add every generated page, asset and data file (never written into docs_dir).
 
-        Pagefind starts indexing the cases here, on another core, while the pages are rendered.
+        Pagefind starts indexing the cases here, in the background, while the pages are rendered.
         """
         if not self.config.enabled or self.atlas is None:
             return files
@@ -129,7 +140,10 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         if self.config.reader_search == "pagefind":
             articles = {slug: prepared[0] for slug, prepared in self.articles.items() if prepared}
             self.pagefind = PagefindRun.start(self.atlas, articles, Path(config.site_dir) / "pagefind")
-        return Files(generated + list(files))
+        # Case pages last: their related lists wait for the key terms, made in the background.
+        case_pages = [f for f in generated if getattr(self.pages.get(f.src_uri), "case", None) is not None]
+        others = [f for f in generated if getattr(self.pages.get(f.src_uri), "case", None) is None]
+        return Files(list(files) + others + case_pages)
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
         """Give case pages their description, and set their edit link to the case's own file."""
@@ -168,12 +182,17 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
     def on_page_context(self, context: dict, *, page, config, nav) -> dict:
         """Tell our templates which case or listing the page is about."""
-        context["atlas_page"] = self.pages.get(page.file.src_uri)
+        spec = self.pages.get(page.file.src_uri)
+        if spec is not None and spec.case is not None and self.key_terms_job is not None:
+            self._relate_with_key_terms()  # before the first case page (they are rendered last)
+        context["atlas_page"] = spec
         return context
 
     @event_priority(-100)  # after every other plugin has written its files into site/
     def on_post_build(self, *, config) -> None:
         """Wait for Pagefind's index of the cases (the header's search box)."""
+        if self.key_terms_job is not None:  # a site without case pages never needed them
+            self._relate_with_key_terms()
         if self.pagefind is not None:
             run, self.pagefind = self.pagefind, None
             try:
@@ -182,10 +201,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                 raise PluginError(f"atlas: {exc}") from None
 
     def on_build_error(self, *, error) -> None:
-        """Stop Pagefind if the build failed part-way."""
-        if self.pagefind is not None:
-            self.pagefind.cancel()
-            self.pagefind = None
+        """Stop the background work if the build failed part-way."""
+        self._stop_background_work()
 
     def on_serve(self, server, *, config, builder):
         """Rebuild when a case, a vocabulary or the schema changes."""
@@ -207,26 +224,31 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
     def _path(self, value: str) -> Path:
         return (self.root / value).resolve()
 
-    def _key_terms(self) -> dict | None:
-        """Key terms from the search index (updated first), or None to relate by facets alone."""
-        if self.config.related != "index":
-            return None
-        from ..related_terms import key_terms
-        from ..search_index import SearchIndexError, update_index
-
-        index_dir = self._path(self.config.index_dir)
-        try:
-            report = update_index(
-                self._path(self.config.cases_dir), index_dir, schema_dir=self._path(self.config.schemas_dir)
+    def _start_key_terms(self) -> None:
+        """Start updating the search index and key terms in the background (``related: index``)."""
+        if self.config.related == "index":
+            self.key_terms_job = KeyTermsJob(
+                self._path(self.config.cases_dir), self._path(self.config.index_dir),
+                self._path(self.config.schemas_dir),
             )
-            # The index is a cache: its recovery is news, not a fault in the site, so a
-            # --strict build does not fail on it.
-            for warning in report.warnings:
-                log.info(f"atlas: search index: {warning}")
-            return key_terms(index_dir)
-        except (SearchIndexError, OSError) as exc:
-            log.info(f"atlas: related cases use shared facets only this time: {exc}")
-            return None
+
+    def _relate_with_key_terms(self) -> None:
+        job, self.key_terms_job = self.key_terms_job, None
+        assert job is not None and self.atlas is not None
+        key_terms, notes = job.result()
+        # The index is a cache: its recovery is news, not a fault in the site, so a
+        # --strict build does not fail on it.
+        for note in notes:
+            log.info(f"atlas: {note}")
+        self.atlas.relate(key_terms)
+
+    def _stop_background_work(self) -> None:
+        if self.key_terms_job is not None:
+            self.key_terms_job.cancel()
+            self.key_terms_job = None
+        if self.pagefind is not None:
+            self.pagefind.cancel()
+            self.pagefind = None
 
     def _report(self, result: CheckResult, *, strict: bool) -> None:
         """Show check problems as `atlas check` does; fail on errors when strict or configured to."""
