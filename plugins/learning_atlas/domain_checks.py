@@ -104,6 +104,32 @@ def text_spans(fm: FrontMatter) -> list[TextSpan]:
 
 _MARKDOWN_KEYS = frozenset(PROSE_KEYS)
 
+MESSAGES: dict[str, str] = {
+    "date.published-future": "{published} is in the future; give the date the case was first published",
+    "date.updated-before-published": (
+        "{updated} is before the published date ({published}); the latest version cannot come before the first"
+    ),
+    "date.review-before-published": "{review_by} is not after the published date ({published})",
+    "date.review-overdue": "{review_by} has passed; review the case, then set a new date",
+    "privacy.nhs-number": (
+        "contains what looks like an NHS number ({number}); remove it: a case study must not identify a patient"
+    ),
+    "privacy.email": "contains an email address ({email}); put contact details in 'contact' only",
+    "privacy.phone": "contains a phone number ({phone}); put contact details in 'contact' only",
+    "html.unsafe-tag": (
+        "contains the tag <{tag}>, which the atlas does not allow because it could run "
+        "script or change the page; remove it and write the content in Markdown"
+    ),
+    "html.event-handler": "contains an event-handler attribute ({attribute}=), which would run script; remove it",
+    "html.script-url": "links to a {scheme} address, which could run script; link to an https:// page instead",
+    "link.outside-folder": (
+        "links to {url!r}, outside the case's own folder; put the file in cases/{slug}/ and link to it as '{slug}/…'"
+    ),
+    "link.missing-file": "links to {url!r}, which does not exist; add the file to cases/{slug}/ or fix the link",
+}
+"""The wording of each domain check, by rule, as ``str.format`` templates: one source for ``atlas check``
+and the submission form, which ships them to the browser (``{name!r}`` is Python's ``repr``)."""
+
 
 def _line(fm: FrontMatter, span: TextSpan, offset: int) -> int:
     if span.in_body:
@@ -143,26 +169,29 @@ def date_problems(fm: FrontMatter, path: Path, *, today: dt.date) -> Iterator[Pr
     if published and published > today:
         yield problem(
             "published", Severity.ERROR,
-            f"{published.isoformat()} is in the future; give the date the case was first published",
+            MESSAGES["date.published-future"].format(published=published.isoformat()),
             "date.published-future",
         )
     if published and updated and updated < published:
         yield problem(
             "updated", Severity.ERROR,
-            f"{updated.isoformat()} is before the published date ({published.isoformat()}); "
-            "the latest version cannot come before the first",
+            MESSAGES["date.updated-before-published"].format(
+                updated=updated.isoformat(), published=published.isoformat()
+            ),
             "date.updated-before-published",
         )
     if published and review_by and review_by <= published:
         yield problem(
             "review_by", Severity.ERROR,
-            f"{review_by.isoformat()} is not after the published date ({published.isoformat()})",
+            MESSAGES["date.review-before-published"].format(
+                review_by=review_by.isoformat(), published=published.isoformat()
+            ),
             "date.review-before-published",
         )
     elif review_by and review_by < today:
         yield problem(
             "review_by", Severity.WARNING,
-            f"{review_by.isoformat()} has passed; review the case, then set a new date",
+            MESSAGES["date.review-overdue"].format(review_by=review_by.isoformat()),
             "date.review-overdue",
         )
 
@@ -199,8 +228,7 @@ def nhs_number_problems(fm: FrontMatter, path: Path, text: CaseText) -> Iterator
         if is_valid_nhs_number(match.group(1) + match.group(3) + match.group(4)):
             yield _at(
                 fm, path, text, match.start(), Severity.ERROR,
-                f"contains what looks like an NHS number ({match.group(0)}); remove it: "
-                "a case study must not identify a patient",
+                MESSAGES["privacy.nhs-number"].format(number=match.group(0)),
                 "privacy.nhs-number",
             )
 
@@ -243,7 +271,7 @@ def contact_detail_problems(fm: FrontMatter, path: Path, text: CaseText) -> Iter
         if outside_contact(match.start()):
             yield _at(
                 fm, path, text, match.start(), Severity.WARNING,
-                f"contains an email address ({match.group(0)}); put contact details in 'contact' only",
+                MESSAGES["privacy.email"].format(email=match.group(0)),
                 "privacy.email",
             )
     for match in _number_matches(_UK_PHONE, text):
@@ -253,7 +281,7 @@ def contact_detail_problems(fm: FrontMatter, path: Path, text: CaseText) -> Iter
         if outside_contact(match.start()):
             yield _at(
                 fm, path, text, match.start(), Severity.WARNING,
-                f"contains a phone number ({match.group(0)}); put contact details in 'contact' only",
+                MESSAGES["privacy.phone"].format(phone=match.group(0)),
                 "privacy.phone",
             )
 
@@ -332,8 +360,7 @@ def unsafe_html_problems(
             tag = match.group(1).lower()
             yield _at(
                 fm, path, text, match.start(), Severity.ERROR,
-                f"contains the tag <{tag}>, which the atlas does not allow because it could run "
-                "script or change the page; remove it and write the content in Markdown",
+                MESSAGES["html.unsafe-tag"].format(tag=tag),
                 "html.unsafe-tag",
             )
         for start, end in _tags(source):
@@ -341,8 +368,7 @@ def unsafe_html_problems(
             if match:
                 yield _at(
                     fm, path, text, match.start(1), Severity.ERROR,
-                    f"contains an event-handler attribute ({match.group(1).lower()}=), which would run "
-                    "script; remove it",
+                    MESSAGES["html.event-handler"].format(attribute=match.group(1).lower()),
                     "html.event-handler",
                 )
     for offset, url in urls:
@@ -350,7 +376,7 @@ def unsafe_html_problems(
         if scheme:
             yield _at(
                 fm, path, text, offset, Severity.ERROR,
-                f"links to a {scheme} address, which could run script; link to an https:// page instead",
+                MESSAGES["html.script-url"].format(scheme=scheme),
                 "html.script-url",
             )
 
@@ -378,13 +404,37 @@ def relative_link_problems(
         if not normal.startswith(folder) or normal == folder.rstrip("/"):
             yield _at(
                 fm, path, text, offset, Severity.ERROR,
-                f"links to {url!r}, outside the case's own folder; put the file in "
-                f"cases/{slug}/ and link to it as '{slug}/…'",
+                MESSAGES["link.outside-folder"].format(url=url, slug=slug),
                 "link.outside-folder",
             )
         elif not (path.parent / normal).is_file():
             yield _at(
                 fm, path, text, offset, Severity.ERROR,
-                f"links to {url!r}, which does not exist; add the file to cases/{slug}/ or fix the link",
+                MESSAGES["link.missing-file"].format(url=url, slug=slug),
                 "link.missing-file",
             )
+
+
+# --- for the submission form -------------------------------------------------------------------
+
+FORM_PATTERNS: dict[str, re.Pattern[str]] = {
+    "nhs_number": _NHS_NUMBER,
+    "number_run": _NUMBER_RUN,
+    "email": _EMAIL,
+    "email_local_part": _EMAIL_LOCAL_PART,
+    "uk_phone": _UK_PHONE,
+    "code": _CODE,
+    "dangerous_tag": _DANGEROUS_TAG,
+    "event_handler": _EVENT_HANDLER,
+    "html_url_attribute": _HTML_URL_ATTRIBUTE,
+    "inline_url": _INLINE_URL,
+    "reference_url": _REFERENCE_URL,
+    "autolink": _AUTOLINK,
+    "invisible": _INVISIBLE,
+    "scheme": _SCHEME,
+}
+"""The patterns the checks above use, by name, for the submission form to run the same checks in the
+browser (``submit_form`` turns them into JavaScript regular expressions)."""
+
+SCRIPT_SCHEMES = _SCRIPT_SCHEMES
+"""The URL schemes that run script, as :func:`script_scheme` reads them."""
