@@ -404,6 +404,7 @@ def new(no_input: bool, cases_dir: Path | None, schema_dir: Path | None, **value
         try:
             _ask(answers, values, folder, case_schema)
         except click.Abort:
+            click.echo()  # end the unanswered question's line
             _fail(
                 "the input ended before every question was answered; nothing was written. To create a case "
                 "without questions, give its fields as options with --no-input (see 'atlas new --help')",

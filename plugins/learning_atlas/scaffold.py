@@ -37,8 +37,12 @@ class ScaffoldError(Exception):
 def slug_from_title(title: str) -> str | None:
     """The slug a title gives: ASCII-folded, lower-case, words joined by single hyphens, at most 80
     characters (cut at a word); ``None`` when fewer than 3 letters or digits are left."""
-    text = "".join(_FOLDS.get(ch, ch) for ch in title)
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = unicodedata.normalize("NFKD", "".join(_FOLDS.get(ch, ch) for ch in title))
+    # Accents (combining marks) go; letters with no ASCII form are dropped; anything else separates words.
+    text = "".join(
+        ch if ch.isascii() else "" if unicodedata.combining(ch) or unicodedata.category(ch)[0] in "LN" else " "
+        for ch in text
+    )
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     if len(slug) > MAX_SLUG:
         cut = slug[: MAX_SLUG + 1]
