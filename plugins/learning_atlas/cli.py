@@ -715,6 +715,52 @@ def _report_new_case(path: Path, answers) -> None:
         click.echo(f"  {number}. {step}")
 
 
+# --- atlas report --------------------------------------------------------------------------------
+
+
+def _today_option(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD", param_hint="'--today'") from None
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(("text", "markdown", "json")),
+    default="text",
+    show_default=True,
+    help="text: for a terminal; markdown: for a pull-request comment; json: for scripts.",
+)
+@click.option("--today", metavar="DATE", default=None, help="Report as on this date, YYYY-MM-DD (default: today).")
+@_CASES_DIR_OPTION
+@_SCHEMAS_OPTION
+def report(output_format: str, today: str | None, cases_dir: Path | None, schema_dir: Path | None) -> None:
+    """Report what editors should look at across the atlas.
+
+    Lists cases past their review_by date, drafts, archived cases, cases
+    without measures, organisation names that look like variants of one
+    another (the same once NHS abbreviations such as FT and NHSFT, '&' and
+    'and', punctuation, case and 'The' are evened out, or one typing slip
+    apart in a long word), vocabulary terms with no published case, and how
+    many published cases each region, setting, theme, commitment,
+    organisation and year has. Case files with errors are left out and
+    listed (run 'atlas check' for why). Exit status: 0 reported (findings are
+    not failures), 2 usage error.
+    """
+    from .editor_report import build_report, render
+
+    day = _today_option(today)
+    folder = _cases_folder(cases_dir)
+    case_schema = _case_schema(schema_dir, folder)
+    found = build_report(folder, schema_dir=case_schema.directory, vocabularies=case_schema.vocabularies, today=day)
+    click.echo(render(found, output_format), nl=False)
+
+
 def main() -> None:
     """Entry point of the ``atlas`` console script."""
     cli(prog_name="atlas")
