@@ -258,43 +258,71 @@ class Atlas:
         return [Listing("years", str(year), str(year), "", members[year]) for year in sorted(members, reverse=True)]
 
     def relate(self, key_terms: Mapping[str, Sequence[tuple[str, float]]] | None = None) -> None:
-        """Fill every case's related list: shared facets (weighted), blended with shared key terms when given.
+        """Fill every case's related list (see :func:`related_slugs`), by shared facets and key terms."""
+        self.apply_related(related_slugs(self.relate_entries(), key_terms or {}, self.related_count))
 
-        Each score is scaled by the best candidate's, then text counts ``TEXT_SHARE`` and
-        facets the rest; ties go to the newer case. Never the case itself, a draft or an
-        archived case. Facet postings keep the newest ``_POSTING_LIMIT`` cases and counting
-        is done by ``Counter.update`` (in C).
-        """
-        key_terms = key_terms or {}
-        candidates = [c for c in self.cases if not c.is_draft and not c.is_archived]
-        facet_index: dict[tuple[str, str], list[int]] = collections.defaultdict(list)
-        term_index: dict[str, list[tuple[int, float]]] = collections.defaultdict(list)
-        for position, case in enumerate(candidates):  # newest first
-            for key in _facet_keys(case):
-                postings = facet_index[key]
-                if len(postings) < _POSTING_LIMIT:
-                    postings.append(position)
-            for term, weight in key_terms.get(case.slug, ()):
-                term_index[term].append((position, weight))
-        for term, postings in term_index.items():
-            if len(postings) > _TERM_POSTING_LIMIT:
-                term_index[term] = heapq.nlargest(_TERM_POSTING_LIMIT, postings, key=lambda item: (item[1], -item[0]))
-        position_of = {case.slug: position for position, case in enumerate(candidates)}
+    def relate_entries(self) -> list["RelateEntry"]:
+        """What relating needs of each case, newest first: small enough to send to another process."""
+        return [RelateEntry(c.slug, tuple(_facet_keys(c)), not c.is_draft and not c.is_archived) for c in self.cases]
+
+    def apply_related(self, related: Mapping[str, Sequence[str]]) -> None:
+        """Set each case's related list from slugs (slugs not in this atlas are passed over)."""
         for case in self.cases:
-            facets: collections.Counter[int] = collections.Counter()
-            for key in _facet_keys(case):
-                postings = facet_index.get(key)
-                if postings:
-                    for _ in range(_INTEGER_WEIGHTS[key[0]]):
-                        facets.update(postings)
-            text: dict[int, float] = collections.defaultdict(float)
-            for term, weight in key_terms.get(case.slug, ()):
-                for position, other in term_index.get(term, ()):
-                    text[position] += weight * other
-            own = position_of.get(case.slug, -1)
-            facets.pop(own, None)
-            text.pop(own, None)
-            case.related = [candidates[p] for p in _blend(facets, text, 8 * self.related_count)][: self.related_count]
+            others = (self.by_slug.get(slug) for slug in related.get(case.slug, ()))
+            case.related = [other for other in others if other is not None][: self.related_count]
+
+
+@dataclass(frozen=True)
+class RelateEntry:
+    """A case as relating sees it: its slug, facet keys, and whether it may be related to."""
+
+    slug: str
+    facet_keys: tuple[tuple[str, str], ...]
+    candidate: bool
+
+
+def related_slugs(
+    entries: Sequence[RelateEntry], key_terms: Mapping[str, Sequence[tuple[str, float]]], count: int
+) -> dict[str, list[str]]:
+    """The ``count`` most related candidates of each entry (entries newest first), as slugs.
+
+    Shared facets (weighted by ``FACET_WEIGHTS``) are blended with shared key terms when
+    given: each score is scaled by the best candidate's, then text counts ``TEXT_SHARE`` and
+    facets the rest; ties go to the newer case. Never the case itself or a non-candidate (a
+    draft or an archived case). Facet postings keep the newest ``_POSTING_LIMIT`` cases and
+    counting is done by ``Counter.update`` (in C).
+    """
+    candidates = [entry.slug for entry in entries if entry.candidate]
+    facet_index: dict[tuple[str, str], list[int]] = collections.defaultdict(list)
+    term_index: dict[str, list[tuple[int, float]]] = collections.defaultdict(list)
+    for position, entry in enumerate(e for e in entries if e.candidate):  # newest first
+        for key in entry.facet_keys:
+            postings = facet_index[key]
+            if len(postings) < _POSTING_LIMIT:
+                postings.append(position)
+        for term, weight in key_terms.get(entry.slug, ()):
+            term_index[term].append((position, weight))
+    for term, postings in term_index.items():
+        if len(postings) > _TERM_POSTING_LIMIT:
+            term_index[term] = heapq.nlargest(_TERM_POSTING_LIMIT, postings, key=lambda item: (item[1], -item[0]))
+    position_of = {slug: position for position, slug in enumerate(candidates)}
+    related: dict[str, list[str]] = {}
+    for entry in entries:
+        facets: collections.Counter[int] = collections.Counter()
+        for key in entry.facet_keys:
+            postings = facet_index.get(key)
+            if postings:
+                for _ in range(_INTEGER_WEIGHTS[key[0]]):
+                    facets.update(postings)
+        text: dict[int, float] = collections.defaultdict(float)
+        for term, weight in key_terms.get(entry.slug, ()):
+            for position, other in term_index.get(term, ()):
+                text[position] += weight * other
+        own = position_of.get(entry.slug, -1)
+        facets.pop(own, None)
+        text.pop(own, None)
+        related[entry.slug] = [candidates[p] for p in _blend(facets, text, 8 * count)[:count]]
+    return related
 
 
 TEXT_SHARE = 0.6

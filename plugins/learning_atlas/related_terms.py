@@ -17,11 +17,13 @@ import json
 import logging
 import math
 import multiprocessing
+import threading
 from collections import Counter
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from .model import RelateEntry, related_slugs
 from .search_index import index_lock
 
 KEY_TERMS = 15
@@ -93,54 +95,76 @@ def _weigh(text: str, analyzer, reader, total: int, frequencies: dict[str, int])
 _FACETS_ONLY = "related cases use shared facets only this time: "
 
 
-class KeyTermsJob:
-    """The index update and the key terms, computed in a forked process while a site is built.
+class RelatedListsJob:
+    """The index update, key terms and related lists, computed in a forked process during a build.
 
-    A cold index of 1,000 cases takes seconds of Whoosh's time; started first, it
-    runs beside the checks and the listing pages, and only the case pages (rendered
-    last) wait for :meth:`result`. Any failure means related lists by shared facets
-    only, with a note saying why: the index is a cache, never a reason to fail a build.
+    A cold index of 1,000 cases takes seconds of Whoosh's time, and weighing shared
+    terms for every case most of a second; started first, the process runs beside the
+    checks and the other pages. The site sends what relating needs with :meth:`send`
+    once its cases are loaded, and only the case pages (rendered last) wait for
+    :meth:`result`. Any failure gives None and a note: the caller then relates by shared
+    facets alone. The index is a cache, never a reason to fail a build.
     """
 
-    def __init__(self, cases_dir: Path, index_dir: Path, schema_dir: Path) -> None:
+    def __init__(self, cases_dir: Path, index_dir: Path, schema_dir: Path, count: int) -> None:
         context = multiprocessing.get_context("fork")
-        self._receiver, sender = context.Pipe(duplex=False)
+        self._connection, child = context.Pipe()
         self._process = context.Process(
-            target=_update_and_weigh, args=(sender, cases_dir, index_dir, schema_dir), daemon=True
+            target=_index_and_relate, args=(child, cases_dir, index_dir, schema_dir, count), daemon=True
         )
         self._process.start()
-        sender.close()
+        child.close()
+        self._sender: threading.Thread | None = None
 
-    def result(self) -> tuple[dict[str, list[tuple[str, float]]] | None, list[str]]:
-        """Wait for the key terms (None when they could not be had) and the notes to show."""
+    def send(self, entries: list[RelateEntry]) -> None:
+        """Hand over the cases to relate (sent from a thread: the process may still be indexing)."""
+
+        def send() -> None:
+            try:
+                self._connection.send(entries)
+            except (OSError, ValueError):
+                pass  # the process has stopped; result() says why
+
+        self._sender = threading.Thread(target=send, name="atlas-related-send", daemon=True)
+        self._sender.start()
+
+    def result(self) -> tuple[dict[str, list[str]] | None, list[str]]:
+        """Wait for the related slugs of each case (None when only facets can be used) and the notes."""
         try:
-            terms, notes = self._receiver.recv()
+            related, notes = self._connection.recv()
         except (EOFError, OSError):
             self._process.join()
-            terms, notes = None, [_FACETS_ONLY + f"the search index process stopped (exit status {self._process.exitcode})"]
+            related, notes = None, [_FACETS_ONLY + f"the search index process stopped (exit status {self._process.exitcode})"]
         finally:
-            self._receiver.close()
+            self._connection.close()
             self._process.join()
-        return terms, notes
+        return related, notes
 
     def cancel(self) -> None:
         """Stop the process (the build failed part-way)."""
         self._process.kill()
         self._process.join()
-        self._receiver.close()
+        self._connection.close()
 
 
-def _update_and_weigh(sender, cases_dir: Path, index_dir: Path, schema_dir: Path) -> None:
+def _index_and_relate(connection, cases_dir: Path, index_dir: Path, schema_dir: Path, count: int) -> None:
     from .search_index import SearchIndexError, update_index
 
     # The parent reports the index's warnings; logging them here too would print them twice.
     logging.getLogger("learning_atlas").setLevel(logging.CRITICAL)
     try:
         report = update_index(cases_dir, index_dir, schema_dir=schema_dir)
-        payload = (key_terms(index_dir), [f"search index: {warning}" for warning in report.warnings])
+        terms = key_terms(index_dir)
+        notes = [f"search index: {warning}" for warning in report.warnings]
     except (SearchIndexError, OSError) as exc:
-        payload = (None, [_FACETS_ONLY + str(exc)])
+        terms, notes = None, [_FACETS_ONLY + str(exc)]
     except Exception as exc:  # noqa: BLE001 - any fault of the cache falls back to facets, with the reason
-        payload = (None, [_FACETS_ONLY + f"{type(exc).__name__}: {exc}"])
-    sender.send(payload)
-    sender.close()
+        terms, notes = None, [_FACETS_ONLY + f"{type(exc).__name__}: {exc}"]
+    if terms is None:
+        connection.send((None, notes))
+        return
+    try:
+        entries = connection.recv()
+    except EOFError:
+        return  # the build stopped
+    connection.send((related_slugs(entries, terms, count), notes))

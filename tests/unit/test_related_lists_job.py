@@ -1,4 +1,8 @@
-"""The index update and key terms run in a background process; any failure means facets only, said once."""
+"""The index update, key terms and related lists run in a background process.
+
+It must give what relating in the build's own process would give, and any failure
+means related lists by shared facets, said once, never a hang or a crash.
+"""
 
 from __future__ import annotations
 
@@ -7,60 +11,79 @@ import signal
 from pathlib import Path
 
 from conftest import MINIMAL_CASE
-from learning_atlas.related_terms import KeyTermsJob, _update_and_weigh
+from learning_atlas.checker import check_paths
+from learning_atlas.model import Atlas, Case
+from learning_atlas.related_terms import RelatedListsJob, key_terms
+from learning_atlas.schema import load_case_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "schemas"
+TOPICS = ["handover notes huddle", "falls pressure ulcers", "video consultation clinic", "handover huddle board"]
 
 
-def _cases(tmp_path: Path, count: int = 3) -> Path:
+def _cases(tmp_path: Path) -> Path:
     cases = tmp_path / "cases"
     cases.mkdir()
     text = MINIMAL_CASE.read_text(encoding="utf-8")
-    for n in range(count):
-        title = f"title: Daily safety huddles on surgical ward {n} with handover notes"
+    for n, topic in enumerate(TOPICS):
         (cases / f"case-{n}.md").write_text(
-            text.replace("title: Daily safety huddles on an example surgical ward", title), encoding="utf-8"
+            text.replace("title: Daily safety huddles on an example surgical ward", f"title: Ward {n} on {topic}")
+            + f"\n{topic} {topic} quality improvement\n",
+            encoding="utf-8",
         )
     return cases
 
 
-def test_the_job_returns_key_terms_for_every_case(tmp_path):
+def _atlas(cases: Path) -> Atlas:
+    loaded = check_paths([cases], schema_dir=SCHEMAS).cases
+    return Atlas([Case.from_loaded(c) for c in loaded], load_case_schema(SCHEMAS).vocabularies, relate=False)
+
+
+def test_the_job_relates_as_the_build_itself_would(tmp_path):
     cases = _cases(tmp_path)
-    terms, notes = KeyTermsJob(cases, tmp_path / ".atlas" / "index", SCHEMAS).result()
-    assert terms is not None and set(terms) == {"case-0", "case-1", "case-2"}
+    index = tmp_path / ".atlas" / "index"
+    atlas = _atlas(cases)
+    job = RelatedListsJob(cases, index, SCHEMAS, atlas.related_count)
+    job.send(atlas.relate_entries())
+    related, notes = job.result()
     assert notes == []
+    in_process = _atlas(cases)
+    in_process.relate(key_terms(index))
+    assert related == {case.slug: [other.slug for other in case.related] for case in in_process.cases}
+    assert all(slug not in others for slug, others in related.items())
 
 
 def test_an_index_that_cannot_be_written_means_facets_only_with_the_reason(tmp_path):
     cases = _cases(tmp_path)
     blocker = tmp_path / "blocked"
     blocker.write_text("a file where the index folder's parent should be")
-    terms, notes = KeyTermsJob(cases, blocker / "index", SCHEMAS).result()
-    assert terms is None
+    job = RelatedListsJob(cases, blocker / "index", SCHEMAS, 5)
+    job.send(_atlas(cases).relate_entries())
+    related, notes = job.result()
+    assert related is None
     assert len(notes) == 1 and notes[0].startswith("related cases use shared facets only this time: ")
 
 
 def test_a_process_that_dies_means_facets_only_never_a_hang(tmp_path, monkeypatch):
-    cases = _cases(tmp_path)
-
-    def die(sender, *args):
+    def die(connection, *args):
         os.kill(os.getpid(), signal.SIGKILL)
 
-    monkeypatch.setattr("learning_atlas.related_terms._update_and_weigh", die)
-    terms, notes = KeyTermsJob(cases, tmp_path / "index", SCHEMAS).result()
-    assert terms is None
+    monkeypatch.setattr("learning_atlas.related_terms._index_and_relate", die)
+    cases = _cases(tmp_path)
+    job = RelatedListsJob(cases, tmp_path / "index", SCHEMAS, 5)
+    job.send(_atlas(cases).relate_entries())
+    related, notes = job.result()
+    assert related is None
     assert "stopped" in notes[0] and "facets only" in notes[0]
 
 
 def test_cancel_stops_the_process(tmp_path, monkeypatch):
-    def forever(sender, *args):
+    def forever(connection, *args):
         import time
 
         time.sleep(600)
 
-    monkeypatch.setattr("learning_atlas.related_terms._update_and_weigh", forever)
-    job = KeyTermsJob(_cases(tmp_path), tmp_path / "index", SCHEMAS)
+    monkeypatch.setattr("learning_atlas.related_terms._index_and_relate", forever)
+    job = RelatedListsJob(_cases(tmp_path), tmp_path / "index", SCHEMAS, 5)
     job.cancel()
     assert not job._process.is_alive()
-    assert _update_and_weigh is not forever

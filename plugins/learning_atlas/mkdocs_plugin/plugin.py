@@ -22,7 +22,7 @@ from .. import exports
 from ..checker import CheckResult, check_paths
 from ..model import Atlas, Case, Listing
 from ..reader_search import PagefindRun, ReaderSearchError
-from ..related_terms import KeyTermsJob
+from ..related_terms import RelatedListsJob
 from ..rendering import (
     CardRenderer,
     MarkdownRenderer,
@@ -70,7 +70,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
     def _reset(self) -> None:
         self.atlas: Atlas | None = None
         self.pagefind: PagefindRun | None = None
-        self.key_terms_job: KeyTermsJob | None = None
+        self.related_job: RelatedListsJob | None = None
         self.articles: dict[str, tuple[str, list[dict]]] = {}
         self.pages: dict[str, GeneratedPage] = {}
         self.renderer = MarkdownRenderer()
@@ -105,7 +105,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         """
         if not self.config.enabled:
             return
-        self._start_key_terms()
+        self._start_related_job()
         result = check_paths(
             [self._path(self.config.cases_dir)],
             schema_dir=self._path(self.config.schemas_dir),
@@ -126,8 +126,10 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             cases,
             load_case_schema(self._path(self.config.schemas_dir)).vocabularies,  # cached by the check
             related_count=self.config.related_count,
-            relate=self.key_terms_job is None,
+            relate=self.related_job is None,
         )
+        if self.related_job is not None:
+            self.related_job.send(self.atlas.relate_entries())
 
     def on_files(self, files: Files, *, config) -> Files:
         """Add every generated page, asset and data file (never written into docs_dir).
@@ -183,16 +185,16 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
     def on_page_context(self, context: dict, *, page, config, nav) -> dict:
         """Tell our templates which case or listing the page is about."""
         spec = self.pages.get(page.file.src_uri)
-        if spec is not None and spec.case is not None and self.key_terms_job is not None:
-            self._relate_with_key_terms()  # before the first case page (they are rendered last)
+        if spec is not None and spec.case is not None and self.related_job is not None:
+            self._relate_from_job()  # before the first case page (they are rendered last)
         context["atlas_page"] = spec
         return context
 
     @event_priority(-100)  # after every other plugin has written its files into site/
     def on_post_build(self, *, config) -> None:
         """Wait for Pagefind's index of the cases (the header's search box)."""
-        if self.key_terms_job is not None:  # a site without case pages never needed them
-            self._relate_with_key_terms()
+        if self.related_job is not None:  # a site without case pages never needed them
+            self._relate_from_job()
         if self.pagefind is not None:
             run, self.pagefind = self.pagefind, None
             try:
@@ -224,28 +226,31 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
     def _path(self, value: str) -> Path:
         return (self.root / value).resolve()
 
-    def _start_key_terms(self) -> None:
-        """Start updating the search index and key terms in the background (``related: index``)."""
+    def _start_related_job(self) -> None:
+        """Start the index update, key terms and related lists in the background (``related: index``)."""
         if self.config.related == "index":
-            self.key_terms_job = KeyTermsJob(
+            self.related_job = RelatedListsJob(
                 self._path(self.config.cases_dir), self._path(self.config.index_dir),
-                self._path(self.config.schemas_dir),
+                self._path(self.config.schemas_dir), self.config.related_count,
             )
 
-    def _relate_with_key_terms(self) -> None:
-        job, self.key_terms_job = self.key_terms_job, None
+    def _relate_from_job(self) -> None:
+        job, self.related_job = self.related_job, None
         assert job is not None and self.atlas is not None
-        key_terms, notes = job.result()
+        related, notes = job.result()
         # The index is a cache: its recovery is news, not a fault in the site, so a
         # --strict build does not fail on it.
         for note in notes:
             log.info(f"atlas: {note}")
-        self.atlas.relate(key_terms)
+        if related is None:
+            self.atlas.relate()
+        else:
+            self.atlas.apply_related(related)
 
     def _stop_background_work(self) -> None:
-        if self.key_terms_job is not None:
-            self.key_terms_job.cancel()
-            self.key_terms_job = None
+        if self.related_job is not None:
+            self.related_job.cancel()
+            self.related_job = None
         if self.pagefind is not None:
             self.pagefind.cancel()
             self.pagefind = None
