@@ -1,20 +1,301 @@
-"""What the site's submission form (``/submit/``) needs: the case schema and the vocabularies' labels.
+"""What the site's submission form (``/submit/``) needs, shipped to the page as ``case-form.json``.
 
-The form validates with the very schema ``atlas check`` uses, shipped to the page
-as JSON, so there is never a second hand-kept copy of the rules.
+The form checks a case in the browser with the very rules and words of ``atlas check``,
+taken from their one source here rather than kept a second time in JavaScript:
+
+- the case schema ``atlas check`` validates with (vocabulary enums filled in), for Ajv;
+- the wording of every schema message (``validation.MESSAGES``), every domain check
+  (``domain_checks.MESSAGES``) and the few messages written inline in the loader and the
+  placeholder check, which are read off the real checks run on a sample;
+- the patterns of the domain checks (``domain_checks.FORM_PATTERNS``), the placeholder
+  marker and the slug rule, turned into JavaScript regular expressions by :func:`js_regex`;
+- the page's section headings (``model``) and the sanitiser's allowlist (``rendering``), so the
+  preview shows the case as its page will.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
+from pathlib import Path
+from typing import Any
 
+from . import domain_checks, placeholders, rendering, validation
+from .front_matter import parse_front_matter
+from .loader import SLUG_PATTERN, LoadedCase, collection_problems, load_case
+from .model import ADDING_VALUE_PARTS, DIMENSIONS, SECTIONS
 from .schema import CaseSchema
+
+REPLACED = "\ufffc"
+"""Stands in for a value while a message is read off a real check (never in a case's text)."""
+
+FORM_FIELDS: dict[str, dict[str, str]] = {
+    "slug": {
+        "title": "File name",
+        "description": (
+            "The case study's address on the atlas and the name of its file: lower-case letters, digits "
+            "and single hyphens, 3 to 80 characters. It is made from the title; change it if you like."
+        ),
+    },
+    "body": {
+        "title": "More detail",
+        "description": (
+            "Optional Markdown shown after the sections above: tables, more detail, references. "
+            "Leave it empty if the sections say it all."
+        ),
+    },
+}
+"""The two parts of a case file that are not front-matter fields: its name and its Markdown body."""
+
+LAYOUT: tuple[dict[str, Any], ...] = (
+    {"id": "about", "heading": "About the case study",
+     "fields": ("title", "slug", "summary", "organisations", "region", "settings", "themes", "commitments")},
+    {"id": "dates", "heading": "Dates and status", "fields": ("published", "updated", "review_by", "status")},
+    {"id": "lead", "heading": "Who led the change", "fields": ("lead",)},
+    {"id": "story", "heading": "The change",
+     "fields": ("leading_change", "where_to_look", "what_to_change", "how_to_change")},
+    {"id": "value", "heading": "Adding value", "fields": ("adding_value", "measures")},
+    {"id": "challenges", "heading": "Challenges and lessons learnt", "fields": ("challenges",)},
+    {"id": "contact", "heading": "Find out more", "fields": ("contact", "links")},
+    {"id": "more", "heading": "More detail", "fields": ("body",)},
+    {"id": "editors", "heading": "For editors: old addresses", "fields": ("redirect_from",), "collapsed": True},
+    {"id": "consent", "heading": "Consent", "fields": ("consent_confirmed",)},
+)
+"""The form's parts, in order, and the fields each holds: every top-level key of the schema, once."""
 
 
 def form_data(case_schema: CaseSchema) -> str:
-    """The JSON the form page loads: the schema (vocabularies filled in) and each vocabulary's terms."""
+    """The JSON the form page loads: the schema, vocabularies, messages, patterns and page layout."""
     vocabularies = {
-        name: [{"slug": term.key, "label": term.label, "description": term.description} for term in vocabulary.terms]
+        name: [{"slug": term.slug, "label": term.label, "description": term.description} for term in vocabulary.terms]
         for name, vocabulary in case_schema.vocabularies.items()
     }
-    return json.dumps({"schema": case_schema.schema, "vocabularies": vocabularies}, ensure_ascii=False)
+    singulars = {name: vocabulary.singular for name, vocabulary in case_schema.vocabularies.items()}
+    patterns = {name: js_regex(pattern) for name, pattern in domain_checks.FORM_PATTERNS.items()}
+    patterns["placeholder"] = js_regex(placeholders._MARKER_LINE)
+    patterns["slug"] = js_regex(SLUG_PATTERN)
+    patterns["heading"] = js_regex(rendering._HEADING)
+    data = {
+        "schema": case_schema.schema,
+        "vocabularies": vocabularies,
+        "singulars": singulars,
+        "messages": {
+            "schema": validation.MESSAGES,
+            "types": validation.TYPE_NAMES,
+            "domain": domain_checks.MESSAGES,
+            **inline_messages(case_schema),
+        },
+        "patterns": patterns,
+        "scriptSchemes": list(domain_checks.SCRIPT_SCHEMES),
+        "proseKeys": list(domain_checks.PROSE_KEYS),
+        "fields": FORM_FIELDS,
+        "layout": LAYOUT,
+        "page": {
+            "sections": SECTIONS,
+            "addingValueParts": ADDING_VALUE_PARTS,
+            "dimensions": DIMENSIONS,
+        },
+        "sanitiser": {
+            "tags": sorted(rendering.ALLOWED_TAGS),
+            "attributes": {tag: sorted(names) for tag, names in rendering.ALLOWED_ATTRIBUTES.items()},
+            "schemes": sorted(rendering.URL_SCHEMES),
+        },
+    }
+    return json.dumps(data, ensure_ascii=False)
+
+
+# --- messages written inline in the checks ------------------------------------------------------
+
+
+def inline_messages(case_schema: CaseSchema) -> dict[str, Any]:
+    """The messages the loader and the placeholder check write inline, read off the real checks.
+
+    Each check is run on a sample with :data:`REPLACED` where a value goes, and the value is put
+    back as a ``str.format`` field, so the form words them exactly as ``atlas check`` does.
+    """
+    name = f"{REPLACED}.md"
+    slug_problem = next(p for p in load_case(Path(name), case_schema, today=dt.date.today()).problems
+                        if p.rule == "file.slug")
+    first = LoadedCase(path=Path(f"cases/{REPLACED}.md"), slug=REPLACED, front_matter=None)
+    second = LoadedCase(path=Path(f"elsewhere/{REPLACED}.md"), slug=REPLACED, front_matter=None)
+    duplicate = next(p for p in collection_problems([first, second]) if p.rule == "collection.duplicate-slug")
+    return {
+        "slug": _template(slug_problem.message, {repr(name): "{name!r}"}),
+        "duplicateSlug": _template(duplicate.message, {repr(REPLACED): "{slug!r}", str(first.path): "{path}"}),
+        "placeholder": placeholder_messages(),
+    }
+
+
+def placeholder_messages() -> dict[str, str]:
+    """The placeholder check's message for each field it names, and for any other (key ``""``)."""
+    sample: dict[str, Any] = {}
+    for key in [*placeholders.WANTED, "title"]:
+        *parents, last = key.split(".")
+        node = sample
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[last] = f"{placeholders.MARKER} x"
+    fm, problems = parse_front_matter(f"---\n{json.dumps(sample)}\n---\n")  # JSON is YAML
+    assert fm is not None and not problems, problems
+    found = {p.key: p.message for p in placeholders.placeholder_problems(fm, Path("sample.md"))}
+    messages = {key: found[key] for key in placeholders.WANTED}
+    messages[""] = found["title"]  # a field without a wording of its own
+    return messages
+
+
+def _template(message: str, fields: dict[str, str]) -> str:
+    """``message`` as a ``str.format`` template: each value in ``fields`` replaced by its field."""
+    parts = [message]
+    for value, field in fields.items():
+        if value not in message:
+            raise ValueError(f"{value!r} is not in the message {message!r}")
+        parts = [piece for part in parts for piece in _split_keep(part, value, field)]
+    return "".join(p if p in fields.values() else p.replace("{", "{{").replace("}", "}}") for p in parts)
+
+
+def _split_keep(text: str, value: str, field: str) -> list[str]:
+    pieces = text.split(value)
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        out.extend([field, piece])
+    return out
+
+
+# --- Python regular expressions as JavaScript ones ----------------------------------------------
+
+_WORD = r"\p{L}\p{N}_"
+_FLAG_LETTERS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE, "a": re.ASCII}
+_SYNTAX = set("^$\\.*+?()[]{}|/")
+_QUANTIFIER = re.compile(r"\{(\d*)(?:(,)(\d*))?\}")
+
+
+def js_regex(pattern: re.Pattern[str]) -> dict[str, str]:
+    """``pattern`` as ``{"source", "flags"}`` for ``new RegExp(source, flags)``, matching as Python does.
+
+    The result uses JavaScript's ``u`` flag. Python's Unicode ``\\d``, ``\\w`` and ``\\b`` become
+    Unicode classes, ``\\Z`` and ``\\A`` lookarounds, ``$`` without MULTILINE "end, or before a
+    final newline", ``.`` without DOTALL "anything but a newline"; possessive quantifiers lose
+    their ``+`` (the same matches for these patterns, which never need to give characters back),
+    and escapes JavaScript refuses under ``u`` (``\\"``) lose their backslash. Anything this does
+    not know how to translate raises ``ValueError``, so a new pattern cannot slip through wrongly.
+    """
+    source = pattern.pattern
+    flags = pattern.flags
+    inline = re.match(r"\(\?([a-zA-Z]+)\)", source)
+    if inline:
+        for letter in inline.group(1):
+            if letter not in _FLAG_LETTERS:
+                raise ValueError(f"inline flag {letter!r} in {source!r}")
+            flags |= _FLAG_LETTERS[letter]
+        source = source[inline.end():]
+    if flags & re.VERBOSE:
+        raise ValueError(f"verbose patterns are not translated: {source!r}")
+    ascii_only = bool(flags & re.ASCII)
+    out: list[str] = []
+    i = 0
+    in_class = False
+    after_quantifier = False  # the last token was a quantifier, so a "+" now makes it possessive
+    while i < len(source):
+        char = source[i]
+        quantifier = False
+        if char == "\\":
+            escaped = source[i + 1]
+            out.append(_escape(escaped, in_class, ascii_only, bool(flags & re.MULTILINE), source))
+            i += 2
+        elif in_class:
+            if char == "]":
+                in_class = False
+            out.append(char)
+            i += 1
+        elif char == "[":
+            in_class = True
+            if source.startswith("[^", i):
+                out.append("[^")
+                i += 2
+            else:
+                out.append("[")
+                i += 1
+            if i < len(source) and source[i] == "]":  # "[]...]" and "[^]...]": a literal "]" first
+                out.append("\\]")
+                i += 1
+        elif char == "(" and source.startswith("(?", i):
+            head = source[i:i + 4]
+            if head.startswith(("(?:", "(?=", "(?!", "(?<=", "(?<!")):
+                out.append("(?")
+                i += 2
+            else:
+                raise ValueError(f"group {head!r}… in {source!r} is not translated")
+        elif char in "*+?":
+            if after_quantifier and char == "+":
+                i += 1  # possessive: drop it
+                after_quantifier = False
+                continue
+            out.append(char)
+            i += 1
+            quantifier = True
+            if i < len(source) and source[i] == "?":  # lazy
+                out.append("?")
+                i += 1
+        elif char == "{":
+            match = _QUANTIFIER.match(source, i)
+            if match and (match.group(1) or match.group(3)):
+                low, comma, high = match.group(1) or "0", match.group(2) or "", match.group(3) or ""
+                out.append("{" + low + comma + high + "}")
+                i = match.end()
+                quantifier = True
+                if i < len(source) and source[i] == "?":
+                    out.append("?")
+                    i += 1
+            else:
+                out.append("\\{")
+                i += 1
+        elif char == "}":
+            out.append("\\}")
+            i += 1
+        elif char == "$":
+            out.append("$" if flags & re.MULTILINE else "(?=\\n?$)")
+            i += 1
+        elif char == ".":
+            out.append("." if flags & re.DOTALL else "[^\\n]")
+            i += 1
+        else:
+            out.append(char)
+            i += 1
+        after_quantifier = quantifier
+    js_flags = "u"
+    if flags & re.IGNORECASE:
+        js_flags += "i"
+    if flags & re.MULTILINE:
+        js_flags += "m"
+    if flags & re.DOTALL:
+        js_flags += "s"
+    return {"source": "".join(out), "flags": js_flags}
+
+
+def _escape(char: str, in_class: bool, ascii_only: bool, multiline: bool, source: str) -> str:
+    if char in "dws" and in_class and not ascii_only:
+        return {"d": "\\p{Nd}", "w": _WORD, "s": "\\s"}[char]
+    if char in "dw" and not ascii_only:
+        return {"d": "\\p{Nd}", "w": f"[{_WORD}]"}[char]
+    if char in "DW" and not ascii_only:
+        if in_class:
+            raise ValueError(f"\\{char} inside a class in {source!r} is not translated")
+        return {"D": "\\P{Nd}", "W": f"[^{_WORD}]"}[char]
+    if char == "b" and not in_class and not ascii_only:
+        word = f"[{_WORD}]"
+        return f"(?:(?<={word})(?!{word})|(?<!{word})(?={word}))"
+    if char == "B" and not in_class and not ascii_only:
+        word = f"[{_WORD}]"
+        return f"(?:(?<={word})(?={word})|(?<!{word})(?!{word}))"
+    if char == "Z":
+        return "(?![\\s\\S])"
+    if char == "A":
+        return "(?<![\\s\\S])"
+    if char.isalnum():
+        if char in "dDwWsSbBntrfv0123456789" or char in "xu":
+            return "\\" + char
+        raise ValueError(f"escape \\{char} in {source!r} is not translated")
+    if char in _SYNTAX or (char == "-" and in_class):
+        return "\\" + char
+    return char  # "\"" and the like: a plain character, which JavaScript's u flag refuses to escape
