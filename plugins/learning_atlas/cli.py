@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from . import __version__
-from .checker import check_paths, find_schema_dir
+from .checker import CheckResult, check_paths, find_schema_dir
 from .reporters import FORMATS, REPORTERS
 from .schema import SchemaLoadError, load_case_schema
 
@@ -49,13 +49,23 @@ def cli() -> None:
     help="text: one 'FILE:LINE:COL: error: KEY: message' line per problem; "
     "github: GitHub Actions annotations; json: a JSON array.",
 )
+@click.option(
+    "--base",
+    metavar="REF",
+    default=None,
+    help="Also check against this git revision (e.g. origin/main) that every case published there "
+    "still has its address: it still exists, or its slug is in some case's redirect_from.",
+)
 @_SCHEMAS_OPTION
-def check(paths: tuple[Path, ...], output_format: str, schema_dir: Path | None) -> None:
+def check(paths: tuple[Path, ...], output_format: str, base: str | None, schema_dir: Path | None) -> None:
     """Check case studies against the case contract.
 
     Checks every case file under PATHS (default: cases/) and the vocabularies,
-    and prints one line per problem with the line of the key at fault. Exit
-    status: 0 no errors (warnings allowed), 1 errors found, 2 usage error.
+    and prints one line per problem with the line of the key at fault. With
+    --base REF, a case published at REF that was renamed, deleted or made a
+    draft without its slug in some case's redirect_from is an error too. Exit
+    status: 0 no errors (warnings allowed), 1 errors found, 2 usage error
+    (including --base outside a git repository or with an unknown REF).
     """
     if not paths:
         default = Path("cases")
@@ -63,10 +73,26 @@ def check(paths: tuple[Path, ...], output_format: str, schema_dir: Path | None) 
             raise click.UsageError("no cases/ folder here: give the paths to check, e.g. 'atlas check cases'")
         paths = (default,)
     result = check_paths(paths, schema_dir=schema_dir)
+    if base is not None:
+        _check_renames(result, paths, base)
     REPORTERS[output_format](result, sys.stdout)
     if output_format == "json":
         click.echo(result.summary(), err=True)
     sys.exit(result.exit_status)
+
+
+def _check_renames(result: CheckResult, paths: tuple[Path, ...], base: str) -> None:
+    """Add to ``result`` an error for each case published at ``base`` whose address would go dead."""
+    from .renames import RenameCheckError, rename_problems
+
+    try:
+        problems = rename_problems(paths, base, result.cases)
+    except RenameCheckError as exc:
+        _fail(str(exc), 2)
+    if problems:
+        result.problems.extend(problems)
+        order = {case.path: index for index, case in enumerate(result.cases)}
+        result.problems.sort(key=lambda p: (order.get(p.path, -1), p.line, p.column))
 
 
 @cli.command()
