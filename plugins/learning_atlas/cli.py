@@ -18,6 +18,8 @@ from .reporters import FORMATS, REPORTERS
 from .schema import SchemaLoadError, load_case_schema
 
 if TYPE_CHECKING:
+    from .scaffold import CaseAnswers
+    from .schema import CaseSchema
     from .search_index import SearchResults
 
 # The search commands import Whoosh only when they run, so 'atlas check' starts without it.
@@ -454,7 +456,7 @@ def new(no_input: bool, cases_dir: Path | None, schema_dir: Path | None, **value
     _report_new_case(path, answers)
 
 
-def _case_schema(schema_dir: Path | None, folder: Path):
+def _case_schema(schema_dir: Path | None, folder: Path) -> CaseSchema:
     """The case schema for ``folder``'s atlas; its problems printed and exit 2 when it is broken."""
     try:
         return load_case_schema(schema_dir or find_schema_dir(folder))
@@ -464,7 +466,7 @@ def _case_schema(schema_dir: Path | None, folder: Path):
         sys.exit(2)
 
 
-def _answer_problems(answers, case_schema) -> list[str]:
+def _answer_problems(answers: CaseAnswers, case_schema: CaseSchema) -> list[str]:
     """What ``atlas check`` would say of the answers (but placeholders and consent), naming the option at fault."""
     from .scaffold import check_answers
 
@@ -476,7 +478,7 @@ def _answer_problems(answers, case_schema) -> list[str]:
     return messages
 
 
-def _answers_from_options(answers, values: dict[str, object], case_schema) -> None:
+def _answers_from_options(answers: CaseAnswers, values: dict[str, object], case_schema: CaseSchema) -> None:
     """Fill ``answers`` from the options given; raises ScaffoldError naming the option at fault."""
     from .placeholders import PROSE_FIELDS
     from .scaffold import ScaffoldError, choose_term, clean_text
@@ -532,7 +534,7 @@ def _answers_from_options(answers, values: dict[str, object], case_schema) -> No
 _TAKEN = "'atlas new' never overwrites a case or takes an old address: give another slug with --slug. Nothing was written"
 
 
-def _settle_slug(answers, given: object, folder: Path, *, interactive: bool) -> None:
+def _settle_slug(answers: CaseAnswers, given: object, folder: Path, *, interactive: bool) -> None:
     """Choose the slug: --slug, or one made from the title; asks again (or fails) when it cannot be used."""
     from .scaffold import free_slug, slug_from_title, slug_owner, slug_problem
 
@@ -580,7 +582,7 @@ def _prompt_slug(folder: Path, *, default: str | None) -> str:
     return click.prompt("Slug (the file name, without .md)", default=default, value_proc=check)
 
 
-def _ask(answers, values: dict[str, object], folder: Path, case_schema) -> None:
+def _ask(answers: CaseAnswers, values: dict[str, object], folder: Path, case_schema: CaseSchema) -> None:
     """Ask for every field the options left out, checking each answer as it is given."""
     from .scaffold import ScaffoldError, choose_term, clean_text, split_choices
 
@@ -688,7 +690,7 @@ def _optional(proc):
     return optional
 
 
-def _ask_organisations(answers, case_schema) -> None:
+def _ask_organisations(answers: CaseAnswers, case_schema: CaseSchema) -> None:
     from .scaffold import ScaffoldError, clean_text
 
     def proc(value: str) -> str:
@@ -712,7 +714,7 @@ def _ask_organisations(answers, case_schema) -> None:
         pass
 
 
-def _problems_at(answers, case_schema, key: str) -> list[str]:
+def _problems_at(answers: CaseAnswers, case_schema: CaseSchema, key: str) -> list[str]:
     """What 'atlas check' would say about ``key`` of the answers so far."""
     from .scaffold import check_answers
 
@@ -722,7 +724,7 @@ def _problems_at(answers, case_schema, key: str) -> list[str]:
     ]
 
 
-def _report_new_case(path: Path, answers) -> None:
+def _report_new_case(path: Path, answers: CaseAnswers) -> None:
     """Say what was written and what is left to do."""
     from .placeholders import MARKER
 

@@ -171,3 +171,9 @@ def _case(slug: str, organisations: list[str]) -> Case:
         updated=None, review_by=None, status="published", lead_role="Nurse", lead_name=None, sections={},
         measures=(), contact={}, links=(), redirect_from=(), body="",
     )
+
+
+def test_atlas_help_lists_new_and_report(run_line):
+    text = run_line(["--help"]).output
+    assert "new     Start a new case study: write cases/<slug>.md from a few answers." in text
+    assert "report  Report what editors should look at across the atlas." in text
