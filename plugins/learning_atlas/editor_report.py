@@ -228,7 +228,7 @@ def build_report(
         counter = collections.Counter(str(slug) for case in published for slug in case.terms(name))
         counts = [FacetCount(term.key, term.label, counter[term.key]) for term in vocabularies[name].terms]
         report.counts[name] = counts
-        report.unused[name] = [term for term, count in zip(vocabularies[name].terms, counts) if not count.count]
+        report.unused[name] = [term for term, count in zip(vocabularies[name].terms, counts, strict=True) if not count.count]
     organisations = collections.Counter(name for case in published for name in case.organisations)
     report.counts["organisations"] = [
         FacetCount(name, name, count) for name, count in sorted(organisations.items(), key=lambda i: (-i[1], i[0].lower()))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .front_matter import parse_front_matter
 from .loader import CASE_SUFFIX, SLUG_PATTERN, load_case
-from .placeholders import MARKER, PROSE_FIELDS, WANTED, placeholder_text
+from .placeholders import PROSE_FIELDS, placeholder_text
 from .problems import Problem
 from .schema import CaseSchema
 from .source import SourceError, read_source
