@@ -132,3 +132,12 @@ def test_a_damaged_index_does_not_stop_the_build(atlas_project, tmp_path):
     done = run_mkdocs(config, tmp_path / "two", "--strict")
     assert done.returncode == 0, done.stderr
     assert _related(tmp_path / "two", "good-case") == ["../../cases/other-case/"]
+
+
+def test_related_lists_can_be_switched_off(atlas_project, tmp_path):
+    config = atlas_project(
+        {"good-case.md": VALID, "other-case.md": VALID.replace("Daily safety", "Weekly safety")}, related="none"
+    )
+    assert run_mkdocs(config, tmp_path / "site", "--strict").returncode == 0
+    assert _related(tmp_path / "site", "good-case") == []
+    assert not (tmp_path / ".atlas").exists(), "no index is built when related lists are off"

@@ -35,10 +35,10 @@ class AtlasConfig(Config):
 
     # Feeds and related cases. "index": shared key terms from the search index
     # (kept up to date incrementally in index_dir), blended with shared facets;
-    # "facets": shared facets alone, and no index.
+    # "facets": shared facets alone, and no index; "none": no related lists.
     feed_size = c.Type(int, default=20)
     related_count = c.Type(int, default=5)
-    related = c.Choice(("index", "facets"), default="index")
+    related = c.Choice(("index", "facets", "none"), default="index")
     index_dir = c.Type(str, default=".atlas/index")
 
     # Reader search in the header: "pagefind" indexes the case pages after the

@@ -126,7 +126,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             cases,
             load_case_schema(self._path(self.config.schemas_dir)).vocabularies,  # cached by the check
             related_count=self.config.related_count,
-            relate=self.related_job is None,
+            relate=self.config.related == "facets",
         )
         if self.related_job is not None:
             self.related_job.send(self.atlas.relate_entries())
