@@ -237,7 +237,7 @@ def test_a_slug_in_another_cases_redirect_from_is_refused(run_line, atlas, minim
         minimal_text.replace("consent_confirmed: true", "consent_confirmed: true\nredirect_from:\n  - old-huddles"),
         encoding="utf-8",
     )
-    result = run_line(["new", "--no-input", "--title", "Old huddles", "--slug", "old-huddles", *OPTIONS])
+    result = run_line(["new", "--no-input", "--title", "Old huddles!", *OPTIONS])  # its slug: old-huddles
     assert result.exit_code == 1
     assert result.output.startswith(
         f"error: 'old-huddles' is an old address of {atlas / 'ward-huddles.md'} (it is in that case's redirect_from)"
