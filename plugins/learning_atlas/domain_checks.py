@@ -72,7 +72,11 @@ class CaseText:
 
 def domain_problems(fm: FrontMatter, path: Path, slug: str, *, today: dt.date) -> list[Problem]:
     """Every domain problem of one case, in file order."""
-    text = CaseText(text_spans(fm))
+    spans = text_spans(fm)
+    controls = list(control_character_problems(fm, path, spans))
+    if controls:  # a NUL written as a YAML escape must not pass for the joined text's separator
+        spans = [TextSpan(s.parts, _CONTROL.sub("\ufffd", s.text), s.is_markdown) for s in spans]
+    text = CaseText(spans)
     urls = list(_urls(text.without_code)) if _may_link(text.without_code) else []
     problems = [
         *date_problems(fm, path, today=today),
@@ -81,6 +85,7 @@ def domain_problems(fm: FrontMatter, path: Path, slug: str, *, today: dt.date) -
         *unsafe_html_problems(fm, path, text, urls),
         *relative_link_problems(fm, path, slug, text, urls),
         *placeholder_problems(fm, path),
+        *controls,
     ]
     problems.sort(key=lambda p: (p.line, p.column))
     return problems
@@ -126,6 +131,9 @@ MESSAGES: dict[str, str] = {
         "links to {url!r}, outside the case's own folder; put the file in cases/{slug}/ and link to it as '{slug}/…'"
     ),
     "link.missing-file": "links to {url!r}, which does not exist; add the file to cases/{slug}/ or fix the link",
+    "text.control-character": (
+        "contains the control character {code}, which cannot be shown on a page or put in a feed; remove it"
+    ),
 }
 """The wording of each domain check, by rule, as ``str.format`` templates: one source for ``atlas check``
 and the submission form, which ships them to the browser (``{name!r}`` is Python's ``repr``)."""
@@ -143,6 +151,25 @@ def _at(fm: FrontMatter, path: Path, text: CaseText, offset: int, severity: Seve
     column = 1 if span.in_body else fm.position(span.parts)[1]
     key = "(body)" if span.in_body else format_key_path(span.parts)
     return Problem(path, line, column, severity, key, message, rule)
+
+
+# --- characters ----------------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Characters no page or feed can hold (XML 1.0 forbids them); tab and line breaks are fine."""
+
+
+def control_character_problems(fm: FrontMatter, path: Path, spans: list[TextSpan]) -> Iterator[Problem]:
+    """A text holding a control character (YAML's escapes can write them; the file itself had none)."""
+    for span in spans:
+        match = _CONTROL.search(span.text)
+        if match is None:
+            continue
+        line = _line(fm, span, match.start())
+        column = 1 if span.in_body else fm.position(span.parts)[1]
+        key = "(body)" if span.in_body else format_key_path(span.parts)
+        message = MESSAGES["text.control-character"].format(code=f"U+{ord(match.group()):04X}")
+        yield Problem(path, line, column, Severity.ERROR, key, message, "text.control-character")
 
 
 # --- dates -------------------------------------------------------------------------------------
