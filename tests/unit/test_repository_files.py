@@ -260,8 +260,6 @@ def test_atlas_commands_in_the_repository_files_use_options_atlas_has():
                 unknown.add(word)
             elif hasattr(options[word].type, "choices"):
                 assert words[index + 1] in options[word].type.choices, words
-    if unknown == {"--base"}:
-        pytest.skip("atlas check --base (the rename check, issue 5) is not in the CLI yet")
     assert unknown == set()
 
 
