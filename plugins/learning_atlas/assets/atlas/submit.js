@@ -149,7 +149,7 @@
   var PLAIN_SAFE = /^[A-Za-z][A-Za-z0-9 ,.()'&\/-]*$/;
   var YAML_WORDS = /^(?:y|yes|n|no|true|false|on|off|null)$/i; // YAML 1.1 reads these as booleans or null
   var ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-  var NEEDS_ESCAPE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]/;
+  var NEEDS_ESCAPE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]/u;
 
   function yamlNumber(value) {
     if (!Number.isFinite(value)) throw new Error("not a finite number: " + value);
@@ -171,7 +171,7 @@
       else if (ch === "\\") out += "\\\\";
       else if (ch === "\n") out += "\\n";
       else if (ch === "\t") out += "\\t";
-      else if (NEEDS_ESCAPE.test(ch)) out += code <= 0xff ? "\\x" + hex(code, 2) : "\\u" + hex(code, 4);
+      else if (NEEDS_ESCAPE.test(ch)) out += code <= 0xff ? "\\x" + hex(code, 2) : code <= 0xffff ? "\\u" + hex(code, 4) : "\\U" + hex(code, 8);
       else out += ch;
     }
     return out + '"';
@@ -1035,7 +1035,8 @@
       h("p", { className: "atlas-action-status", id: "atlas-action-status", role: "status" }),
       h("details", { className: "atlas-file" },
         h("summary", { text: "Show the file" }),
-        h("pre", { className: "atlas-file__text" }, h("code", { id: "atlas-file-text" }))));
+        h("pre", { className: "atlas-file__text", id: "atlas-file-text", tabindex: "0", role: "region",
+          "aria-label": "Your case file" })));
   }
 
   // --- problems on the page -----------------------------------------------------------------
@@ -1483,6 +1484,7 @@
     });
     state.slugEdited = !!saved.slugEdited;
     setValues(saved.values || {}, "", true);
+    if (!state.slugEdited) form.elements.slug.value = slugify(form.elements.title.value);
   }
 
   function emptyState() {
