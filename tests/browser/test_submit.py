@@ -386,6 +386,23 @@ def test_hostile_input_is_reported_by_the_form_in_the_clis_own_words(page, tmp_p
     expect(nhs).to_contain_text("Leading change contains what looks like an NHS number (943 476 5919)")
 
 
+def test_a_file_name_already_taken_by_a_published_case_is_refused(page, cases_data):
+    taken = cases_data[0]["slug"]
+    _with_draft(page, {**CASE, "slug": taken}, slug_edited=True)
+    page.click("#atlas-submit-button")
+    expect(page.locator("#atlas-error-summary a")).to_have_text(
+        [f"Slug {taken!r} is already used by cases/{taken}.md; every case needs its own file name"]
+    )
+    page.locator("#atlas-error-summary a").click()
+    expect(page.locator("#f-slug")).to_be_focused()
+    page.fill("#f-slug", "Not A Slug")
+    page.click("#atlas-submit-button")
+    expect(page.locator("#atlas-error-summary a")).to_have_text(
+        ["File name 'Not A Slug.md' is not a valid slug: use 3 to 80 lower-case letters, digits and single hyphens, "
+         "ending in .md (for example 'learning-lessons-framework.md')"]
+    )
+
+
 def test_the_yaml_writer_round_trips_any_text(page):
     _open(page)
     texts = [

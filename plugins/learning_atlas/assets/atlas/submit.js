@@ -1641,13 +1641,14 @@
       });
       showInline(check(), false);
     }
-    root.setAttribute("data-ready", "true");
+    // The published cases' slugs, so a new case cannot take one (GitHub would refuse the file anyway).
     var casesUrl = root.getAttribute("data-cases");
-    if (casesUrl) {
-      fetch(casesUrl).then(function (r) { return r.ok ? r.json() : null; }).then(function (index) {
-        ((index && index.cases) || []).forEach(function (c) { existing[c.slug] = c.title; });
-      }).catch(function () { /* without the list, GitHub itself refuses a file that exists */ });
-    }
+    var listed = casesUrl ? fetch(casesUrl).then(function (r) { return r.ok ? r.json() : null; }) : Promise.resolve(null);
+    listed.then(function (index) {
+      ((index && index.cases) || []).forEach(function (c) { existing[c.slug] = c.title; });
+    }).catch(function () { /* without the list the form still works */ }).then(function () {
+      root.setAttribute("data-ready", "true");
+    });
   }
 
   function failed(error) {
