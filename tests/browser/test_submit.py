@@ -513,6 +513,9 @@ def test_axe_finds_no_violation_with_errors_shown_or_the_file_ready(new_context,
     _with_draft(page, {**CASE, "leading_change": CASE["leading_change"] + " Call 020 7946 0018."})
     page.click("#atlas-submit-button")  # the file ready, a warning, the preview filled in
     expect(page.locator("#atlas-result")).to_be_visible()
+    expect(page.locator("#atlas-result-warnings a")).to_have_text(
+        ["Leading change contains a phone number (020 7946 0018); put contact details in 'contact' only"]
+    )
     page.locator("#atlas-result details").evaluate("d => d.open = true")
     page.add_script_tag(content=axe_source)
     result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
