@@ -482,7 +482,7 @@ def test_copy_and_open_on_github_prefilled_or_by_the_clipboard_when_too_long(new
 # --- no JavaScript, accessibility, vendored libraries -------------------------------------------------
 
 
-def test_without_javascript_the_page_says_so_and_points_to_the_contributing_guide(new_context, built_site):
+def test_without_javascript_the_page_says_so_and_points_to_the_contributing_guide(new_context):
     page = new_context(java_script_enabled=False).new_page()
     page.goto("submit/")
     message = page.locator("#atlas-submit-no-script")

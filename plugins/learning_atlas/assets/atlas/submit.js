@@ -872,11 +872,11 @@
 
   function renderRow(name, itemNode, index, count) {
     var parts = [name, String(index)];
-    var number = index + 1;
+    var position = index + 1;
     var remove = null;
     if (!(name === "organisations" && count === 1)) {
       remove = h("button", { type: "button", className: "md-button atlas-list__remove", "data-list": name, "data-index": String(index) },
-        "Remove", h("span", { className: "atlas-visually-hidden", text: " " + itemNode.title.toLowerCase() + " " + number }));
+        "Remove", h("span", { className: "atlas-visually-hidden", text: " " + itemNode.title.toLowerCase() + " " + position }));
       remove.addEventListener("click", function () { removeRow(name, index); });
     }
     if (itemNode.type === "object") {
@@ -891,10 +891,10 @@
         return textField(subParts, sub, opts);
       });
       return h("fieldset", { className: "atlas-list__row atlas-form-group atlas-fieldset", "data-field": keyPath([name, index]) },
-        h("legend", { className: "atlas-legend atlas-legend--small", text: itemNode.title + " " + number }),
+        h("legend", { className: "atlas-legend atlas-legend--small", text: itemNode.title + " " + position }),
         errorSlot(idFor(parts)), fields, remove);
     }
-    var field = textField(parts, itemNode, { label: itemNode.title + " " + number, width: name === "redirect_from" ? "30" : null });
+    var field = textField(parts, itemNode, { label: itemNode.title + " " + position, width: name === "redirect_from" ? "30" : null });
     field.classList.add("atlas-list__row");
     field.setAttribute("data-field", keyPath([name, index]));
     field.querySelector(".atlas-hint") && field.querySelector(".atlas-hint").remove();
