@@ -20,7 +20,7 @@ from .problems import Problem, Severity, format_key_path
 MARKER = "TODO:"
 """What starts every placeholder; a line of front-matter text starting with it is one."""
 
-_MARKER_LINE = re.compile(r"^[ \t]*todo:", re.IGNORECASE | re.MULTILINE)
+MARKER_LINE = re.compile(r"^[ \t]*todo:", re.IGNORECASE | re.MULTILINE)
 
 WANTED: dict[str, str] = {
     "summary": "one or two plain sentences saying what changed and what it achieved, "
@@ -55,7 +55,7 @@ def placeholder_text(key: str, *, width: int = 76) -> str:
 def placeholder_problems(fm: FrontMatter, path: Path) -> Iterator[Problem]:
     """An error for each front-matter text that still holds a placeholder, on the placeholder's line."""
     for parts, text in fm.strings:
-        match = _MARKER_LINE.search(text)
+        match = MARKER_LINE.search(text)
         if match is None:
             continue
         key = format_key_path(parts)

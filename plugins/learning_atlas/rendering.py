@@ -46,17 +46,17 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
-_HEADING = re.compile(r"(</?h)([1-6])\b")
+HEADING_TAG = re.compile(r"(</?h)([1-6])\b")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def _shift_headings(html_text: str, top: int) -> str:
     """Make the highest heading level ``top`` so a case's own headings sit under the page's."""
-    levels = [int(m.group(2)) for m in _HEADING.finditer(html_text)]
+    levels = [int(m.group(2)) for m in HEADING_TAG.finditer(html_text)]
     if not levels:
         return html_text
     shift = max(0, top - min(levels))
-    return _HEADING.sub(lambda m: f"{m.group(1)}{min(6, int(m.group(2)) + shift)}", html_text)
+    return HEADING_TAG.sub(lambda m: f"{m.group(1)}{min(6, int(m.group(2)) + shift)}", html_text)
 
 
 _GFM_EXTENSIONS = ["table", "strikethrough", "autolink", "tagfilter"]

@@ -73,9 +73,9 @@ def form_data(case_schema: CaseSchema) -> str:
     }
     singulars = {name: vocabulary.singular for name, vocabulary in case_schema.vocabularies.items()}
     patterns = {name: js_regex(pattern) for name, pattern in domain_checks.FORM_PATTERNS.items()}
-    patterns["placeholder"] = js_regex(placeholders._MARKER_LINE)
+    patterns["placeholder"] = js_regex(placeholders.MARKER_LINE)
     patterns["slug"] = js_regex(SLUG_PATTERN)
-    patterns["heading"] = js_regex(rendering._HEADING)
+    patterns["heading"] = js_regex(rendering.HEADING_TAG)
     data = {
         "schema": case_schema.schema,
         "vocabularies": vocabularies,

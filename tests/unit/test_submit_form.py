@@ -183,7 +183,7 @@ SAMPLES = [
 
 def _patterns():
     patterns = dict(domain_checks.FORM_PATTERNS)
-    patterns.update(placeholder=placeholders._MARKER_LINE, slug=SLUG_PATTERN, heading=rendering._HEADING)
+    patterns.update(placeholder=placeholders.MARKER_LINE, slug=SLUG_PATTERN, heading=rendering.HEADING_TAG)
     return patterns
 
 
