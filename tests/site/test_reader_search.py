@@ -78,3 +78,31 @@ def test_the_built_site_has_the_reader_search_index(atlas_project, tmp_path):
     assert done.returncode == 0, done.stderr
     assert (site / "pagefind" / "pagefind.js").exists()
     assert (site / "cases" / "good-case" / "index.html").exists()
+
+
+def test_records_that_cannot_be_written_are_one_clear_error(tmp_path, monkeypatch):
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "good-case.md").write_text(VALID, encoding="utf-8")
+    atlas = _atlas(tmp_path / "cases")
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("learning_atlas.reader_search.record_html", disk_full)
+    run = PagefindRun.start(atlas, {}, tmp_path / "out")
+    try:
+        run.wait()
+    except ReaderSearchError as exc:
+        assert "could not be written" in str(exc) and "No space left" in str(exc)
+    else:
+        raise AssertionError("a record that cannot be written must be reported")
+    assert not run.records_dir.exists() and run.process is None
+
+
+def test_cancel_stops_pagefind_and_removes_the_records(tmp_path):
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "good-case.md").write_text(VALID, encoding="utf-8")
+    run = PagefindRun.start(_atlas(tmp_path / "cases"), {}, tmp_path / "out")
+    run.cancel()
+    assert not run.records_dir.exists()
+    assert run.process is None or run.process.returncode is not None
