@@ -21,10 +21,7 @@ import threading
 from collections import Counter
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-
 from .model import RelateEntry, related_slugs
-from .search_index import index_lock
 
 KEY_TERMS = 15
 """How many terms describe a case."""
@@ -51,6 +48,12 @@ def key_terms(index_dir: Path) -> dict[str, list[tuple[str, float]]]:
     known: dict[str, list] = cache.get("terms", {})
     result: dict[str, list[tuple[str, float]]] = {}
     fresh: dict[str, list] = {}
+    # Imported here: the site imports this module for RelatedListsJob, and only its
+    # background process needs Whoosh (a tenth of a second to import).
+    from whoosh import index as whoosh_index
+
+    from .search_index import index_lock
+
     with index_lock(index_dir, shared=True):
         ix = whoosh_index.open_dir(str(index_dir))
         with ix.searcher() as searcher:
