@@ -141,3 +141,17 @@ def test_related_lists_can_be_switched_off(atlas_project, tmp_path):
     assert run_mkdocs(config, tmp_path / "site", "--strict").returncode == 0
     assert _related(tmp_path / "site", "good-case") == []
     assert not (tmp_path / ".atlas").exists(), "no index is built when related lists are off"
+
+
+def test_a_rebuild_replaces_the_last_site_and_keeps_hidden_files(atlas_project, tmp_path):
+    config = atlas_project({"good-case.md": VALID})
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "stale-page.html").write_text("from a build long ago")
+    (site / ".nojekyll").write_text("")
+    assert run_mkdocs(config, site, "--strict").returncode == 0
+    assert run_mkdocs(config, site, "--strict").returncode == 0
+    assert not (site / "stale-page.html").exists()
+    assert (site / ".nojekyll").exists()
+    assert not [p for p in site.iterdir() if p.name.startswith(".atlas-old-")]
+    assert (site / "cases/good-case/index.html").exists() and (site / "pagefind/pagefind.js").exists()

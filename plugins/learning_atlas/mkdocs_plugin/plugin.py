@@ -33,6 +33,7 @@ from ..rendering import (
     render_case_article,
 )
 from ..schema import load_case_schema, schema_files
+from ..site_folder import FolderEmptying
 from ..submit_form import form_data
 from .config import DEFAULT_TITLES, AtlasConfig
 
@@ -65,12 +66,14 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
     def __init__(self) -> None:
         self.is_serve = False
+        self.is_dirty = False
         self._reset()
 
     def _reset(self) -> None:
         self.atlas: Atlas | None = None
         self.pagefind: PagefindRun | None = None
         self.related_job: RelatedListsJob | None = None
+        self.emptying: FolderEmptying | None = None
         self.articles: dict[str, tuple[str, list[dict]]] = {}
         self.pages: dict[str, GeneratedPage] = {}
         self.renderer = MarkdownRenderer()
@@ -79,8 +82,9 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
     # --- hooks -------------------------------------------------------------------------------
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        """Remember whether this is ``mkdocs serve``: drafts are built only there."""
+        """Remember whether this is ``mkdocs serve`` (drafts are built only there) and a dirty build."""
         self.is_serve = command == "serve"
+        self.is_dirty = dirty
 
     def on_config(self, config):
         """Reset state left from a previous build (serve) and add our templates and stylesheet."""
@@ -117,6 +121,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         except PluginError:
             self._stop_background_work()
             raise
+        if not self.is_dirty:  # the checks passed: the last site can go, in the background
+            self.emptying = FolderEmptying.start(Path(config.site_dir))
         valid = [c for c in result.cases if not c.has_errors]
         self.articles = {c.slug: c.prepared for c in valid}
         cases = [Case.from_loaded(c) for c in valid]
@@ -192,9 +198,12 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
     @event_priority(-100)  # after every other plugin has written its files into site/
     def on_post_build(self, *, config) -> None:
-        """Wait for Pagefind's index of the cases (the header's search box)."""
+        """Wait for Pagefind's index of the cases (the header's search box) and the last site's removal."""
         if self.related_job is not None:  # a site without case pages never needed them
             self._relate_from_job()
+        if self.emptying is not None:
+            self.emptying.wait()
+            self.emptying = None
         if self.pagefind is not None:
             run, self.pagefind = self.pagefind, None
             try:
@@ -248,6 +257,9 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             self.atlas.apply_related(related)
 
     def _stop_background_work(self) -> None:
+        if self.emptying is not None:
+            self.emptying.wait()  # never leave the last site's files behind
+            self.emptying = None
         if self.related_job is not None:
             self.related_job.cancel()
             self.related_job = None
