@@ -11,6 +11,7 @@ facets, dates, article) and the filters and sort key the search box uses.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -66,6 +67,13 @@ def record_html(case: Case, atlas: Atlas, article: str) -> str:
     )
 
 
+def _memory_folder() -> str | None:
+    """A folder in memory (Linux's /dev/shm) for the records, if there is one: a thousand small files are
+    written ten times faster there than on a disk here; else the usual temporary folder."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+
+
 class PagefindRun:
     """Pagefind indexing the atlas's case records in the background, into ``output_dir``.
 
@@ -77,7 +85,7 @@ class PagefindRun:
     """
 
     def __init__(self, atlas: Atlas, articles: Mapping[str, str], output_dir: Path) -> None:
-        self.records_dir = Path(tempfile.mkdtemp(prefix="atlas-pagefind-"))
+        self.records_dir = Path(tempfile.mkdtemp(prefix="atlas-pagefind-", dir=_memory_folder()))
         self.process: subprocess.Popen | None = None
         self._failure: OSError | None = None
         self._cancelled = threading.Event()
