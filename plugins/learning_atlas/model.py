@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -305,15 +306,16 @@ def related_slugs(
     for term, postings in term_index.items():
         if len(postings) > _TERM_POSTING_LIMIT:
             term_index[term] = heapq.nlargest(_TERM_POSTING_LIMIT, postings, key=lambda item: (item[1], -item[0]))
+    # Each posting list repeated as often as its facet weighs: one C-level count per key.
+    weighted = {key: postings * _INTEGER_WEIGHTS[key[0]] for key, postings in facet_index.items()}
     position_of = {slug: position for position, slug in enumerate(candidates)}
     related: dict[str, list[str]] = {}
     for entry in entries:
         facets: collections.Counter[int] = collections.Counter()
         for key in entry.facet_keys:
-            postings = facet_index.get(key)
+            postings = weighted.get(key)
             if postings:
-                for _ in range(_INTEGER_WEIGHTS[key[0]]):
-                    facets.update(postings)
+                facets.update(postings)
         text: dict[int, float] = collections.defaultdict(float)
         for term, weight in key_terms.get(entry.slug, ()):
             for position, other in term_index.get(term, ()):
@@ -331,9 +333,10 @@ TEXT_SHARE = 0.6
 
 def _blend(facets: Mapping[int, float], text: Mapping[int, float], pool: int) -> list[int]:
     top_facet = max(facets.values(), default=0) or 1
-    # Counter.most_common picks the pool in C; the pool is then ordered with ties to the newer case.
-    counter = facets if isinstance(facets, Counter) else Counter(facets)
-    best_facets = sorted((p for p, _ in counter.most_common(pool)), key=lambda p: (-facets[p], p))
+    # A stable sort in C picks the pool (as Counter.most_common would, but faster); the pool is
+    # then ordered with ties to the newer case.
+    best = sorted(facets.items(), key=itemgetter(1), reverse=True)[:pool]
+    best_facets = sorted((p for p, _ in best), key=lambda p: (-facets[p], p))
     if not text:
         return best_facets
     top_text = max(text.values()) or 1
