@@ -20,6 +20,7 @@ import threading
 from pathlib import Path
 from typing import Mapping
 
+from .background import lower_priority
 from .model import Atlas, Case
 from .rendering import escape, format_date
 
@@ -101,6 +102,7 @@ class PagefindRun:
         return cls(atlas, articles, output_dir)
 
     def _run(self, atlas: Atlas, articles: Mapping[str, str], output_dir: Path) -> None:
+        lower_priority()  # Pagefind, started from this thread, inherits it
         try:
             for case in atlas.cases:
                 if self._cancelled.is_set():

@@ -15,6 +15,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from .background import lower_priority
+
 TRASH_PREFIX = ".atlas-old-"
 """Hidden folders of a previous build's files, inside the site folder, being deleted."""
 
@@ -53,6 +55,7 @@ class FolderEmptying:
         return cls(trash)
 
     def _delete(self) -> None:
+        lower_priority()
         shutil.rmtree(self.trash, ignore_errors=True)
 
     def wait(self) -> None:
