@@ -1,8 +1,9 @@
-"""Work a build does beside its pages (search index, related lists, Pagefind, old files) runs at low priority.
+"""Work a build does beside its pages, that nothing waits for until the end, runs at low priority.
 
 A build's own thread renders the pages and is what the reader waits for; work
-started beside it may use any spare core, but should not take one from it when
-the machine is busy.
+started beside it (Pagefind and its records, removing the last site) may use any
+spare core, but should not take one from it when the machine is busy. The search
+index and related lists are not lowered: the case pages wait for them.
 """
 
 from __future__ import annotations

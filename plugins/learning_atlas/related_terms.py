@@ -21,7 +21,6 @@ import threading
 from collections import Counter
 from pathlib import Path
 
-from .background import lower_priority
 from .model import RelateEntry, related_slugs
 
 KEY_TERMS = 15
@@ -154,7 +153,8 @@ class RelatedListsJob:
 def _index_and_relate(connection, cases_dir: Path, index_dir: Path, schema_dir: Path, count: int) -> None:
     from .search_index import SearchIndexError, update_index
 
-    lower_priority()
+    # Not at low priority (see learning_atlas.background): the case pages wait for this
+    # process, and in a cold build it has seconds of indexing to do.
     # The parent reports the index's warnings; logging them here too would print them twice.
     logging.getLogger("learning_atlas").setLevel(logging.CRITICAL)
     try:
