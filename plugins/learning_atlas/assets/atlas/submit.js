@@ -618,8 +618,11 @@
     return problems;
   }
 
-  function fileProblems(slug) {
+  function fileProblems(slug, title) {
     var problems = [];
+    if (!slug && !String(title || "").trim()) {
+      return problems;  // the file name is made from the title, whose own "required" error says what to do
+    }
     if (!regex("slug").test(slug)) {
       problems.push({ parts: null, key: "", field: "slug", severity: "error", rule: "file.slug",
         message: format(F.messages.slug, { name: slug + ".md" }) });
@@ -633,7 +636,7 @@
   /* Every problem atlas check would report on the file the form makes now. */
   function check(current) {
     var c = current || collect();
-    var problems = fileProblems(c.slug).concat(schemaProblems(c.data), domainProblems(c.data, c.body, c.slug));
+    var problems = fileProblems(c.slug, c.data.title).concat(schemaProblems(c.data), domainProblems(c.data, c.body, c.slug));
     var seen = {};
     problems = problems.filter(function (p) {
       var marker = p.key + "\u0000" + p.message;
