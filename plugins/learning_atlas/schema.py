@@ -85,6 +85,13 @@ def _mtime(path: Path) -> float | None:
 
 def _build(schema_dir: Path) -> CaseSchema:
     problems: list[Problem] = []
+    if not schema_dir.is_dir():
+        raise SchemaLoadError([Problem(
+            schema_dir, 1, 1, Severity.ERROR, "",
+            "is not a folder: the case schema and vocabularies live in the atlas's schemas/ folder; "
+            "run atlas in the atlas's folder (or below it), or give --schemas DIRECTORY",
+            "schema.missing-folder",
+        )])
     vocab_doc = _read_schema_file(schema_dir / VOCABULARY_SCHEMA_FILE, problems)
     case_doc = _read_schema_file(schema_dir / CASE_SCHEMA_FILE, problems)
     if problems:

@@ -109,3 +109,15 @@ def test_broken_vocabulary_is_reported_not_raised(run_line, tmp_path):
     assert result.exit_code == 1
     assert "settings.yaml" in result.output and "'acute' is listed twice" in result.output
     assert os.path.exists(MINIMAL_CASE)
+
+
+def test_checking_outside_an_atlas_says_where_the_schemas_should_be(run_line, tmp_path, monkeypatch, minimal_text):
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "minimal-valid-case.md").write_text(minimal_text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run_line(["check", "cases"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        "schemas:1:1: error: is not a folder: the case schema and vocabularies live in the atlas's schemas/ "
+        "folder; run atlas in the atlas's folder (or below it), or give --schemas DIRECTORY"
+    )
