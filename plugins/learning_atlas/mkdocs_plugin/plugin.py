@@ -148,10 +148,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         if self.config.reader_search == "pagefind":
             articles = {slug: prepared[0] for slug, prepared in self.articles.items() if prepared}
             self.pagefind = PagefindRun.start(self.atlas, articles, Path(config.site_dir) / "pagefind")
-        # Case pages last: their related lists wait for the key terms, made in the background.
-        case_pages = [f for f in generated if getattr(self.pages.get(f.src_uri), "case", None) is not None]
-        others = [f for f in generated if getattr(self.pages.get(f.src_uri), "case", None) is None]
-        return Files(list(files) + others + case_pages)
+        # Case pages last (a stable sort): their related lists are made in the background.
+        return Files(list(files) + sorted(generated, key=self._is_case_page))
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
         """Give case pages their description, and set their edit link to the case's own file."""
@@ -231,6 +229,10 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         position = material if material is not None else 0
         if str(OVERRIDES) not in dirs:
             dirs.insert(position, str(OVERRIDES))
+
+    def _is_case_page(self, file: File) -> bool:
+        spec = self.pages.get(file.src_uri)
+        return spec is not None and spec.case is not None
 
     def _path(self, value: str) -> Path:
         return (self.root / value).resolve()
