@@ -74,10 +74,6 @@ class MarkdownRenderer:
         raw = _CELL_ALIGN.sub(r'<\1 style="text-align:\2">', raw)
         return sanitise(_shift_headings(raw, top_heading), slug=slug)
 
-    def render_many(self, texts: list[tuple[str, int]], *, slug: str) -> list[str]:
-        """Render several ``(text, top heading)`` pieces of one case."""
-        return [self.render(text, slug=slug, top_heading=top) for text, top in texts]
-
 
 def sanitise(html_text: str, *, slug: str | None = None) -> str:
     """Clean ``html_text`` with the allowlist; rewrite a case's relative asset links for its page."""
@@ -147,7 +143,7 @@ def render_sections(case: Case, renderer: MarkdownRenderer) -> list[RenderedSect
         else:
             pieces.append((value, 3))
             layout.append((key, heading, []))
-    rendered = iter(renderer.render_many(pieces, slug=case.slug))
+    rendered = iter([renderer.render(text, slug=case.slug, top_heading=top) for text, top in pieces])
     out = []
     for key, heading, parts in layout:
         if parts:

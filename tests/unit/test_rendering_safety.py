@@ -10,7 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from learning_atlas.domain_checks import script_scheme
-from learning_atlas.rendering import MarkdownRenderer, sanitise
+from learning_atlas.checker import check_paths
+from learning_atlas.model import Case
+from learning_atlas.rendering import MarkdownRenderer, render_case_article, sanitise
 
 RENDERER = MarkdownRenderer()
 FORBIDDEN_TAGS = {"script", "iframe", "object", "embed", "form", "base", "meta", "style", "link", "svg", "math",
@@ -122,8 +124,13 @@ def test_markdown_is_rendered_as_github_shows_it():
     assert soup.select_one("pre code").get_text() == "code <b>\n"
 
 
-def test_an_unclosed_fence_does_not_swallow_the_next_section():
-    pieces = [("```\nunclosed fence\n", 3), ("## Sub\n\ntext", 3)]
-    first, second = RENDERER.render_many(pieces, slug="case")
-    assert "<pre>" in first and "Sub" not in first
-    assert BeautifulSoup(second, "html.parser").select_one("h3").get_text() == "Sub"
+def test_an_unclosed_fence_in_one_section_does_not_swallow_the_next(tmp_path, minimal_text):
+    text = minimal_text.replace("leading_change: |\n", "leading_change: |\n  ```\n  an unclosed fence\n", 1)
+    assert text != minimal_text
+    (tmp_path / "fence-case.md").write_text(text, encoding="utf-8")
+    (loaded,) = check_paths([tmp_path]).cases
+    article, _ = render_case_article(Case.from_loaded(loaded), RENDERER)
+    soup = BeautifulSoup(article, "html.parser")
+    assert "an unclosed fence" in soup.select_one("pre").get_text()
+    headings = [h.get_text() for h in soup.find_all("h2")]
+    assert headings[:3] == ["Leading change", "What to change", "How to change"]
