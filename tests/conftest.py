@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -29,3 +30,11 @@ def run_line():
 @pytest.fixture
 def minimal_text() -> str:
     return MINIMAL_CASE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def atlas(tmp_path: Path) -> Path:
+    """A copy of the sample atlas (cases and schemas); returns its cases folder."""
+    shutil.copytree(CASES, tmp_path / "cases")
+    shutil.copytree(SCHEMAS, tmp_path / "schemas")
+    return tmp_path / "cases"

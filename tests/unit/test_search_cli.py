@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CASES, SCHEMAS
+from conftest import CASES
 
 NORTH_STAFFORDSHIRE = [
     "learning-lessons-framework-north-staffordshire",
     "learning-lessons-sessions-and-bulletins-north-staffordshire",
 ]
-
-
-@pytest.fixture
-def atlas(tmp_path: Path) -> Path:
-    """A copy of the sample atlas (cases and schemas); returns its cases folder."""
-    shutil.copytree(CASES, tmp_path / "cases")
-    shutil.copytree(SCHEMAS, tmp_path / "schemas")
-    return tmp_path / "cases"
 
 
 @pytest.fixture(scope="module")

@@ -55,14 +55,6 @@ def _sample_cases() -> list[Case]:
 SAMPLE = _sample_cases()
 
 
-@pytest.fixture
-def atlas(tmp_path: Path) -> Path:
-    """A copy of the sample atlas (cases and schemas); returns its cases folder."""
-    shutil.copytree(CASES, tmp_path / "cases")
-    shutil.copytree(SCHEMAS, tmp_path / "schemas")
-    return tmp_path / "cases"
-
-
 @pytest.fixture(scope="module")
 def searcher(tmp_path_factory: pytest.TempPathFactory):
     """One searcher over the index of the real sample atlas, reused by every query test."""
