@@ -18,8 +18,10 @@ from typing import Any, Iterator
 from urllib.parse import unquote, urlsplit
 
 from .front_matter import FrontMatter
+from .html_scan import DANGEROUS_TAGS, URL_ATTRIBUTES, HtmlElement, html_elements
 from .placeholders import placeholder_problems
 from .problems import Problem, Severity, format_key_path
+from .source import FORBIDDEN_CHARACTERS, forbidden_character_kind
 
 PROSE_KEYS = ("leading_change", "where_to_look", "what_to_change", "how_to_change", "challenges")
 """Front-matter keys whose values are Markdown, besides the parts of ``adding_value``."""
@@ -61,6 +63,19 @@ class CaseText:
             self.without_code = self.joined
 
     @functools.cached_property
+    def elements(self) -> list[tuple[int, HtmlElement]]:
+        """``(start, element)``: the elements a browser would make of each text, code left out.
+
+        Each text is read on its own, as each is rendered on its own; ``start`` is where the
+        text begins in the joined string, so ``start + element.offset`` is the element's offset.
+        """
+        found: list[tuple[int, HtmlElement]] = []
+        for span, start in zip(self.spans, self.starts):
+            piece = self.without_code[start:start + len(span.text)]
+            found.extend((start, element) for element in html_elements(piece))
+        return found
+
+    @functools.cached_property
     def number_runs(self) -> list[tuple[int, int]]:
         """Where runs of digits long enough for an NHS or phone number are."""
         return [m.span() for m in _NUMBER_RUN.finditer(self.joined)]
@@ -77,7 +92,7 @@ def domain_problems(fm: FrontMatter, path: Path, slug: str, *, today: dt.date) -
     if controls:  # a NUL written as a YAML escape must not pass for the joined text's separator
         spans = [TextSpan(s.parts, _CONTROL.sub("\ufffd", s.text), s.is_markdown) for s in spans]
     text = CaseText(spans)
-    urls = list(_urls(text.without_code)) if _may_link(text.without_code) else []
+    urls = _urls(text)
     problems = [
         *date_problems(fm, path, today=today),
         *nhs_number_problems(fm, path, text),
@@ -132,7 +147,7 @@ MESSAGES: dict[str, str] = {
     ),
     "link.missing-file": "links to {url!r}, which does not exist; add the file to cases/{slug}/ or fix the link",
     "text.control-character": (
-        "contains the control character {code}, which cannot be shown on a page or put in a feed; remove it"
+        "contains the {kind} {code}, which cannot be shown on a page or put in a feed; remove it"
     ),
 }
 """The wording of each domain check, by rule, as ``str.format`` templates: one source for ``atlas check``
@@ -155,12 +170,11 @@ def _at(fm: FrontMatter, path: Path, text: CaseText, offset: int, severity: Seve
 
 # --- characters ----------------------------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-"""Characters no page or feed can hold (XML 1.0 forbids them); tab and line breaks are fine."""
+_CONTROL = FORBIDDEN_CHARACTERS
 
 
 def control_character_problems(fm: FrontMatter, path: Path, spans: list[TextSpan]) -> Iterator[Problem]:
-    """A text holding a control character (YAML's escapes can write them; the file itself had none)."""
+    """A text holding a character no page or feed may hold (YAML's escapes can write them; the file had none)."""
     for span in spans:
         match = _CONTROL.search(span.text)
         if match is None:
@@ -168,7 +182,8 @@ def control_character_problems(fm: FrontMatter, path: Path, spans: list[TextSpan
         line = _line(fm, span, match.start())
         column = 1 if span.in_body else fm.position(span.parts)[1]
         key = "(body)" if span.in_body else format_key_path(span.parts)
-        message = MESSAGES["text.control-character"].format(code=f"U+{ord(match.group()):04X}")
+        char = match.group()
+        message = MESSAGES["text.control-character"].format(kind=forbidden_character_kind(char), code=f"U+{ord(char):04X}")
         yield Problem(path, line, column, Severity.ERROR, key, message, "text.control-character")
 
 
@@ -319,16 +334,6 @@ _CODE = re.compile(
     r"(?ms)^[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]{0,3}\1[ \t]*$|\Z)"  # fenced block
     r"|(?<!`)(`++)(?!`)[^`\n]{1,2000}+(?<!`)\2(?!`)"  # inline code span on one line
 )
-_DANGEROUS_TAG = re.compile(
-    r"<\s*(script|iframe|object|embed|form|style|base|meta|link|frame|frameset|applet|noscript|template)\b",
-    re.IGNORECASE,
-)
-_EVENT_HANDLER = re.compile(r"[\s/\"'](on[a-z]+)\s*=", re.IGNORECASE)
-_HTML_URL_ATTRIBUTE = re.compile(
-    r"\b(?:href|src|srcset|action|formaction|xlink:href|data|poster|background|cite|lowsrc|dynsrc)\s*=\s*"
-    r"(\"[^\"]*\"?|'[^']*'?|[^\s>]+)",
-    re.IGNORECASE,
-)
 # Three patterns, not one alternation, so each can skip ahead to its own first character.
 _INLINE_URL = re.compile(r"\]\(\s*(<[^>\n]{0,2000}>|[^)\s]+)")  # [text](url) and ![alt](url)
 _REFERENCE_URL = re.compile(r"^[ \t]{0,3}\[[^\]\n]{1,999}\]:[ \t]*(<[^>\n]{0,2000}>|\S+)", re.MULTILINE)
@@ -337,24 +342,13 @@ _SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028\u2029\ufeff]+")
 
 
-def _tags(text: str) -> Iterator[tuple[int, int]]:
-    """The spans of HTML start tags, from ``<`` to the next ``>`` (or the end), as a browser reads them."""
-    start = text.find("<")
-    while start != -1:
-        end = text.find(">", start)
-        end = len(text) if end == -1 else end
-        if start + 1 < len(text) and (text[start + 1].isalpha() or text[start + 1] in "!?"):
-            yield start, end
-        start = text.find("<", end)
-
-
 def _blank_code(text: str) -> str:
     """Code spans and fenced blocks show HTML as text, so blank them out (keeping offsets)."""
     return _CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
 
 
-def _urls(text: str) -> Iterator[tuple[int, str]]:
-    """``(offset, url)`` for every link target in Markdown or HTML."""
+def _markdown_urls(text: str) -> Iterator[tuple[int, str]]:
+    """``(offset, url)`` for every link target written in Markdown (inline, reference, autolink)."""
     patterns = [_INLINE_URL]
     if "]:" in text:
         patterns.append(_REFERENCE_URL)
@@ -363,9 +357,15 @@ def _urls(text: str) -> Iterator[tuple[int, str]]:
     for pattern in patterns:
         for match in pattern.finditer(text):
             yield match.start(1), match.group(1).strip("<>")
-    if "=" in text:
-        for match in _HTML_URL_ATTRIBUTE.finditer(text):
-            yield match.start(1), match.group(1).strip("\"'")
+
+
+def _urls(text: CaseText) -> list[tuple[int, str]]:
+    """``(offset, url)`` for every link target in Markdown, and every address in HTML as a browser reads it."""
+    source = text.without_code
+    urls = list(_markdown_urls(source)) if _may_link(source) else []
+    for start, element in text.elements:
+        urls.extend((start + offset, url) for offset, url in element.urls())
+    return urls
 
 
 def script_scheme(url: str) -> str | None:
@@ -380,22 +380,23 @@ def script_scheme(url: str) -> str | None:
 def unsafe_html_problems(
     fm: FrontMatter, path: Path, text: CaseText, urls: list[tuple[int, str]]
 ) -> Iterator[Problem]:
-    """Raw HTML that could run script in a reader's browser: an error wherever it is."""
-    source = text.without_code
-    if "<" in source:
-        for match in _DANGEROUS_TAG.finditer(source):
-            tag = match.group(1).lower()
+    """Raw HTML that could run script in a reader's browser: an error wherever it is.
+
+    The HTML is read by a real HTML5 parser (:mod:`learning_atlas.html_scan`), so a ``>``
+    inside a quoted attribute or a comment that a browser closes early hides nothing.
+    """
+    for start, element in text.elements:
+        if element.tag in DANGEROUS_TAGS:
             yield _at(
-                fm, path, text, match.start(), Severity.ERROR,
-                MESSAGES["html.unsafe-tag"].format(tag=tag),
+                fm, path, text, start + element.offset, Severity.ERROR,
+                MESSAGES["html.unsafe-tag"].format(tag=element.tag),
                 "html.unsafe-tag",
             )
-        for start, end in _tags(source):
-            match = _EVENT_HANDLER.search(source, start, end)
-            if match:
+        for attribute in element.attributes:
+            if attribute.name.startswith("on"):
                 yield _at(
-                    fm, path, text, match.start(1), Severity.ERROR,
-                    MESSAGES["html.event-handler"].format(attribute=match.group(1).lower()),
+                    fm, path, text, start + attribute.offset, Severity.ERROR,
+                    MESSAGES["html.event-handler"].format(attribute=attribute.name),
                     "html.event-handler",
                 )
     for offset, url in urls:
@@ -451,9 +452,6 @@ FORM_PATTERNS: dict[str, re.Pattern[str]] = {
     "email_local_part": _EMAIL_LOCAL_PART,
     "uk_phone": _UK_PHONE,
     "code": _CODE,
-    "dangerous_tag": _DANGEROUS_TAG,
-    "event_handler": _EVENT_HANDLER,
-    "html_url_attribute": _HTML_URL_ATTRIBUTE,
     "inline_url": _INLINE_URL,
     "reference_url": _REFERENCE_URL,
     "autolink": _AUTOLINK,
@@ -465,3 +463,6 @@ browser (``submit_form`` turns them into JavaScript regular expressions)."""
 
 SCRIPT_SCHEMES = _SCRIPT_SCHEMES
 """The URL schemes that run script, as :func:`script_scheme` reads them."""
+
+FORM_HTML_RULES = {"dangerousTags": sorted(DANGEROUS_TAGS), "urlAttributes": sorted(URL_ATTRIBUTES)}
+"""What the form needs to read HTML as these checks do: it parses with the browser's own HTML parser."""

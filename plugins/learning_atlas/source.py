@@ -1,13 +1,37 @@
-"""Reading a case file's bytes safely: size, encoding, line endings."""
+"""Reading a case file's bytes safely: size, encoding, line endings; and which characters no text may hold."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 MAX_BYTES = 1024 * 1024
 """A case file larger than this is refused before it is read (1 MiB)."""
 
 _BOM = "\ufeff"
+
+FORBIDDEN_RANGES: tuple[tuple[int, int], ...] = (
+    (0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F), (0xD800, 0xDFFF), (0xFDD0, 0xFDEF),
+    *((plane << 16 | 0xFFFE, plane << 16 | 0xFFFF) for plane in range(17)),
+)
+"""Code points no page, feed or data file of the atlas may hold, as inclusive ranges: control characters
+other than tab and line breaks (XML 1.0 forbids the C0 ones and discourages the C1 ones), unpaired
+surrogates, and the 66 Unicode noncharacters (U+FDD0 to U+FDEF and the last two of every plane, U+FFFE
+and U+FFFF among them), which XML 1.0 forbids or discourages: one made every Atom feed unparseable. A
+file cannot hold most of them, but YAML's escapes (``"\\uFFFE"``) can write them."""
+
+FORBIDDEN_CHARACTERS = re.compile("[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in FORBIDDEN_RANGES) + "]")
+"""A pattern matching any character of :data:`FORBIDDEN_RANGES`."""
+
+
+def forbidden_character_kind(char: str) -> str:
+    """What a character :data:`FORBIDDEN_CHARACTERS` matches is, in words: for messages."""
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        return "unpaired surrogate"
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        return "control character"
+    return "noncharacter"
 
 
 class SourceError(Exception):
