@@ -7,12 +7,12 @@ done by the MkDocs-free core (:mod:`learning_atlas.loader`, ``model``,
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from markupsafe import Markup
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -51,14 +51,35 @@ _SKIP_TARGETS = {
 
 @dataclass
 class GeneratedPage:
-    """What a generated page shows: its kind and the object it is about."""
+    """What a generated page shows: its kind, its title and the object it is about."""
 
     kind: str  # case | listing | section | explore | submit
+    title: str = ""
     case: Case | None = None
     listing: Listing | None = None
     section: str = ""
     listings: list[Listing] = field(default_factory=list)
     feed: str | None = None
+
+
+def theme_text(value: object) -> Markup:
+    """``value`` escaped for HTML, once: what the adapter hands the theme.
+
+    Material prints ``page.title`` and ``page.meta`` without escaping (MkDocs' theme
+    environment has autoescape off), in ``<title>``, in ``<meta content="…">`` and in the
+    header; ``Markup`` keeps our own autoescaping templates from escaping it twice.
+    """
+    return Markup.escape(str(value))
+
+
+def theme_metadata(spec: GeneratedPage) -> dict[str, Markup]:
+    """The page metadata the theme prints for a generated page, every value escaped by :func:`theme_text`."""
+    meta = {"title": theme_text(spec.title)}
+    if spec.case is not None:
+        meta["description"] = theme_text(spec.case.summary)
+    elif spec.listing is not None and spec.listing.description:
+        meta["description"] = theme_text(spec.listing.description)
+    return meta
 
 
 class AtlasPlugin(BasePlugin[AtlasConfig]):
@@ -152,12 +173,14 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         return Files(list(files) + sorted(generated, key=self._is_case_page))
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
-        """Give case pages their description, and set their edit link to the case's own file."""
+        """Give generated pages their title and description, escaped, and case pages their edit link."""
         spec = self.pages.get(page.file.src_uri)
-        if spec is not None and self.config.reader_search == "pagefind":
+        if spec is None:
+            return markdown
+        page.meta.update(theme_metadata(spec))
+        if self.config.reader_search == "pagefind":
             page.meta["search"] = {"exclude": True}  # Pagefind indexes these; Material's index stays small
-        if spec is not None and spec.case is not None:
-            page.meta["description"] = spec.case.summary
+        if spec.case is not None:
             page.edit_url = self._edit_url(spec.case, config)
         return markdown
 
@@ -169,7 +192,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         if spec.case is None:
             # Listing pages are drawn by their templates; their table of contents gives
             # Material's skip link somewhere to go.
-            page.toc = get_toc([{"level": 2, "id": _SKIP_TARGETS[spec.kind], "name": escape(page.title), "children": []}])
+            page.toc = get_toc([{"level": 2, "id": _SKIP_TARGETS[spec.kind], "name": escape(spec.title), "children": []}])
             return html
         article, toc_tokens = self.articles.get(spec.case.slug) or render_case_article(spec.case, self.renderer)
         page.toc = get_toc(toc_tokens)
@@ -293,8 +316,10 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         return config.repo_url.rstrip("/") + "/" + base.strip("/") + "/" + path
 
     def _page(self, config, src_uri: str, title: str, template: str, spec: GeneratedPage, *, in_nav: bool = False) -> File:
+        spec.title = title
         self.pages[src_uri] = spec
-        content = f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\ntemplate: {template}\n---\n"
+        # The title is handed to the theme in on_page_markdown, escaped (theme_metadata).
+        content = f"---\ntemplate: {template}\n---\n"
         inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
         file = File.generated(config, src_uri, content=content, inclusion=inclusion)
         file.generated_by = "atlas"
@@ -311,6 +336,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         titles = {**DEFAULT_TITLES, **self.config.titles}
         site_url = config.site_url or ""
         size = self.config.feed_size
+        ids = exports.FeedIds(self.config.feed_tagging_entity)
         out: list[File] = []
         for case in atlas.cases:
             out.append(self._page(config, f"cases/{case.slug}.md", case.title, "atlas/case.html",
@@ -327,8 +353,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                                       GeneratedPage("listing", listing=listing, section=section, feed=feed)))
                 if feed:
                     out.append(self._data(config, feed, exports.atom_feed(
-                        f"{listing.label}: Shared Learning Atlas", f"{site_url}{feed}",
-                        f"{site_url}{listing.url}", listing.cases, site_url, size)))
+                        f"{listing.label}: {config.site_name}", f"{site_url}{feed}",
+                        f"{site_url}{listing.url}", listing.cases, site_url, size, ids=ids, path=feed)))
         out.append(self._page(config, "explore/index.md", titles["explore"], "atlas/explore.html",
                               GeneratedPage("explore")))
         out.append(self._data(config, "explore/cases.json", exports.explore_index(atlas)))
@@ -336,7 +362,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         out.append(self._data(config, "submit/case-form.json",
                               form_data(load_case_schema(self._path(self.config.schemas_dir)))))
         out.append(self._data(config, "feed.xml", exports.atom_feed(
-            config.site_name, f"{site_url}feed.xml", site_url, atlas.cases, site_url, size)))
+            config.site_name, f"{site_url}feed.xml", site_url, atlas.cases, site_url, size, ids=ids)))
+        out.append(self._data(config, "robots.txt", exports.robots_txt(site_url)))
         out.append(self._data(config, "cases.json", exports.cases_json(atlas, site_url)))
         out.append(self._data(config, "cases.csv", exports.cases_csv(atlas, site_url)))
         out.extend(self._data(config, path, page) for path, page in exports.redirect_pages(atlas, site_url).items())
