@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from pathlib import Path
 
 MAX_BYTES = 1024 * 1024
@@ -52,10 +55,11 @@ def read_source(path: Path, *, max_bytes: int = MAX_BYTES) -> str:
     (a binary file) or is not valid UTF-8, naming the line of the first bad byte.
     """
     try:
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
+        data = _read_regular_file(path, max_bytes + 1)
     except OSError as exc:
         raise SourceError(f"cannot be read: {exc.strerror or exc}", rule="file.unreadable") from None
+    except _NotRegular as exc:
+        raise SourceError(f"is {exc}, not a case file; remove it", rule="file.not-regular") from None
     if len(data) > max_bytes:
         raise SourceError(
             f"is larger than {max_bytes // 1024} KiB; a case study must be smaller: "
@@ -63,6 +67,35 @@ def read_source(path: Path, *, max_bytes: int = MAX_BYTES) -> str:
             rule="file.too-large",
         )
     return decode_source(data)
+
+
+class _NotRegular(Exception):
+    pass
+
+
+def _read_regular_file(path: Path, limit: int) -> bytes:
+    """Up to ``limit`` bytes of a regular file: a link is not followed, a pipe not waited on, a device not read."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _NotRegular("a symbolic link") from None
+        raise
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise _NotRegular("a named pipe" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+        chunks, size = [], 0
+        while size < limit:
+            chunk = os.read(descriptor, min(1 << 20, limit - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
 
 
 def decode_source(data: bytes) -> str:
