@@ -21,6 +21,7 @@ from .front_matter import FrontMatter
 from .html_scan import DANGEROUS_TAGS, URL_ATTRIBUTES, HtmlElement, html_elements
 from .placeholders import placeholder_problems
 from .problems import Problem, Severity, format_key_path
+from .reader_text import reader_text, source_offset
 from .source import FORBIDDEN_CHARACTERS, forbidden_character_kind
 
 PROSE_KEYS = ("leading_change", "where_to_look", "what_to_change", "how_to_change", "challenges")
@@ -74,11 +75,6 @@ class CaseText:
             piece = self.without_code[start:start + len(span.text)]
             found.extend((start, element) for element in html_elements(piece))
         return found
-
-    @functools.cached_property
-    def number_runs(self) -> list[tuple[int, int]]:
-        """Where runs of digits long enough for an NHS or phone number are."""
-        return [m.span() for m in _NUMBER_RUN.finditer(self.joined)]
 
     def find(self, offset: int) -> tuple[TextSpan, int]:
         index = bisect.bisect_right(self.starts, offset) - 1
@@ -238,19 +234,22 @@ def date_problems(fm: FrontMatter, path: Path, *, today: dt.date) -> Iterator[Pr
         )
 
 
-# --- NHS numbers -------------------------------------------------------------------------------
+# --- NHS numbers, email addresses and phone numbers, in the text as a reader sees it ------------
 
 _NHS_NUMBER = re.compile(r"(?<![\d])(\d{3})([ -]?)(\d{3})\2(\d{4})(?![\d])")
 # Patterns that open with a look-behind are tried at every character; this one opens with a
 # character class, so the engine skips ahead to runs of digits, which the exact patterns then read.
 _NUMBER_RUN = re.compile(r"[0-9+(][0-9 ()-]{8,}[0-9]")
 
-
-def _number_matches(pattern: re.Pattern[str], text: CaseText) -> Iterator[re.Match[str]]:
-    joined = text.joined
-    for start, end in text.number_runs:
-        yield from pattern.finditer(joined, start, min(end + 1, len(joined)))
-
+_DIGIT_GROUP = re.compile(r"\d+")
+_GAP = re.compile(r"[-._]|[ \t]*\n?[ \t]*(?:-[ \t]*\n?[ \t]*)?")  # a dash or dot, or spaces with a line break or dash
+_DAY, _MONTH = r"(?:0?[1-9]|[12]\d|3[01])", r"(?:0?[1-9]|1[0-2])"
+_DATE_IN = re.compile(
+    rf"(?<!\d)(?:{_DAY}([-./]){_MONTH}\1(?:(?:19|20)\d\d|\d\d)|(?:19|20)\d\d([-./]){_MONTH}\2{_DAY})(?!\d)"
+)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_MAY_HOLD_NUMBER = re.compile(r"\d|&#")
+_MAY_HOLD_EMAIL = re.compile(r"[@\uff20\ufe6b]|&#0*64;|&#[xX]0*40;|&commat;", re.IGNORECASE)
 
 
 def is_valid_nhs_number(digits: str) -> bool:
@@ -264,18 +263,49 @@ def is_valid_nhs_number(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
-def nhs_number_problems(fm: FrontMatter, path: Path, text: CaseText) -> Iterator[Problem]:
-    """A valid NHS number anywhere is patient-identifiable information: an error."""
-    for match in _number_matches(_NHS_NUMBER, text):
-        if is_valid_nhs_number(match.group(1) + match.group(3) + match.group(4)):
-            yield _at(
-                fm, path, text, match.start(), Severity.ERROR,
-                MESSAGES["privacy.nhs-number"].format(number=match.group(0)),
-                "privacy.nhs-number",
-            )
+def nhs_numbers(text: str) -> Iterator[tuple[int, int, str]]:
+    """``(start, end, digits)`` of each valid NHS number in ``text`` (a reader's view: see :mod:`reader_text`).
+
+    Groups of digits separated by a dash, a dot, spaces, a line break inside a paragraph or a
+    spaced dash run together as a reader reads them: ``943 476 5919``, ``943-476 5919``,
+    ``9434 765 919``, ``94 34 76 59 19``. A number is ten digits that pass the check digit,
+    either written as one group or as groups of two to five digits; a stretch that holds a date
+    (``01.02.2021 10``) or a span of years (``2019-2021 58``) is a date and a figure, not a number.
+    """
+    run: list[re.Match[str]] = []
+    for group in _DIGIT_GROUP.finditer(text):
+        if run and not _GAP.fullmatch(text, run[-1].end(), group.start()):
+            yield from _numbers_in_run(text, run)
+            run = []
+        run.append(group)
+    yield from _numbers_in_run(text, run)
 
 
-# --- contact details outside `contact` ---------------------------------------------------------
+def _numbers_in_run(text: str, run: list[re.Match[str]]) -> Iterator[tuple[int, int, str]]:
+    if sum(len(g.group()) for g in run) < 10:
+        return
+    gaps = [text[a.end():b.start()] for a, b in zip(run, run[1:])]
+    dates = [m.span() for m in _DATE_IN.finditer(text, run[0].start(), run[-1].end())]
+    for first in range(len(run)):
+        digits = ""
+        for last in range(first, len(run)):
+            digits += run[last].group()
+            if len(digits) >= 10:
+                break
+        if len(digits) != 10 or not is_valid_nhs_number(digits):
+            continue
+        groups = run[first:last + 1]
+        start, end = groups[0].start(), groups[-1].end()
+        if len(groups) > 1:
+            between = gaps[first:last]
+            if not all(2 <= len(g.group()) <= 5 for g in groups):
+                continue  # 728711697 9, 2017-2016 18: a code or a span of years, and a count
+            if any(gap == "." and len(g.group()) <= 2 for gap, g in zip(between, groups[1:])) and set(between) != {"."}:
+                continue  # 11.30 12 345: a time or a decimal among other figures
+            if any(a < end and start < b for a, b in dates) or sum(bool(_YEAR.fullmatch(g.group())) for g in groups) > 1:
+                continue  # 15.03.2024 11.30, 2019 2021 58: dates, times and years
+        yield start, end, digits
+
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]++@[A-Za-z0-9-]++(?:\.[A-Za-z0-9-]++)+")
 _EMAIL_LOCAL_PART = re.compile(r"[A-Za-z0-9._%+-]{1,64}$")
@@ -295,36 +325,62 @@ def _emails(text: str) -> Iterator[re.Match[str]]:
         at = text.find("@", at + 1)
 
 _UK_PHONE = re.compile(
-    r"(?<![\w+])(?:"
-    r"(?:\+44\s?(?:\(0\)\s?)?|0)\d(?:[\s-]?\d){8,9}"
-    r"|\(0\d{2,4}\)\s?\d{3,4}[\s-]?\d{3,4}"
-    r")(?![\w])"
+    r"(?<![\w+.])(?:"
+    r"(?:\+44[\s.-]?(?:\(0\)[\s.-]?)?|0)\d(?:[\s.-]?\d){8,9}"
+    r"|\(0\d{2,4}\)[\s.-]?\d{3,4}[\s.-]?\d{3,4}"
+    r")(?![\w]|[.-]\d)"
 )
 
 
-def contact_detail_problems(fm: FrontMatter, path: Path, text: CaseText) -> Iterator[Problem]:
-    """Email addresses and UK phone numbers belong in ``contact`` only: a warning elsewhere."""
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
-    def outside_contact(offset: int) -> bool:
-        span, _ = text.find(offset)
-        return not (span.parts and span.parts[0] in ("contact", "links"))
 
-    for match in _emails(text.joined):
-        if outside_contact(match.start()):
+def _reader_views(text: CaseText) -> Iterator[tuple[int, TextSpan, str, bool, bool]]:
+    """``(start, span, reader text, may hold a number, may hold an email)`` for spans worth reading."""
+    for span, start in zip(text.spans, text.starts):
+        numbers = len(_MAY_HOLD_NUMBER.findall(span.text)) >= 10
+        emails = _MAY_HOLD_EMAIL.search(span.text) is not None
+        if numbers or emails:
+            yield start, span, reader_text(span.text, markdown=span.is_markdown), numbers, emails
+
+
+def nhs_number_problems(fm: FrontMatter, path: Path, text: CaseText) -> Iterator[Problem]:
+    """A valid NHS number anywhere, as a reader would read it, is patient-identifiable information: an error."""
+    for start, span, seen, numbers, _ in _reader_views(text):
+        if not numbers:
+            continue
+        for begin, end, digits in nhs_numbers(seen):
             yield _at(
-                fm, path, text, match.start(), Severity.WARNING,
-                MESSAGES["privacy.email"].format(email=match.group(0)),
-                "privacy.email",
+                fm, path, text, start + source_offset(span.text, digits), Severity.ERROR,
+                MESSAGES["privacy.nhs-number"].format(number=_one_line(seen[begin:end])),
+                "privacy.nhs-number",
             )
-    for match in _number_matches(_UK_PHONE, text):
-        digits = re.sub(r"\D", "", match.group(0))
-        if len(digits) == 10 and is_valid_nhs_number(digits):
-            continue  # already reported as an NHS number
-        if outside_contact(match.start()):
+
+
+def contact_detail_problems(fm: FrontMatter, path: Path, text: CaseText) -> Iterator[Problem]:
+    """Email addresses and UK phone numbers, as a reader would read them, belong in ``contact``: a warning elsewhere."""
+    for start, span, seen, numbers, emails in _reader_views(text):
+        if span.parts and span.parts[0] in ("contact", "links"):
+            continue
+        found: list[tuple[int, str, str]] = []
+        if emails:
+            for match in _emails(seen):
+                found.append((match.start(), "privacy.email", match.group(0)))
+        if numbers:
+            for match in _UK_PHONE.finditer(seen):
+                digits = re.sub(r"\D", "", match.group(0))
+                if len(digits) == 10 and is_valid_nhs_number(digits):
+                    continue  # already reported as an NHS number
+                if _DATE_IN.search(match.group(0)):
+                    continue  # a date and another figure, not a phone number
+                found.append((match.start(), "privacy.phone", match.group(0)))
+        for _, rule, shown in sorted(found):
+            field = "email" if rule == "privacy.email" else "phone"
+            signature = re.sub(r"[^0-9A-Za-z]", "", shown)
             yield _at(
-                fm, path, text, match.start(), Severity.WARNING,
-                MESSAGES["privacy.phone"].format(phone=match.group(0)),
-                "privacy.phone",
+                fm, path, text, start + source_offset(span.text, signature), Severity.WARNING,
+                MESSAGES[rule].format(**{field: _one_line(shown)}), rule,
             )
 
 
