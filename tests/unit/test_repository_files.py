@@ -14,8 +14,8 @@ import io
 import json
 import re
 import shlex
+import tomllib
 import unicodedata
-from importlib.metadata import distribution
 from pathlib import Path, PurePosixPath
 
 import cmarkgfm
@@ -38,8 +38,13 @@ SITE_GUIDE = ROOT / "docs" / "contributing.md"
 PR_TEMPLATE = ROOT / ".github" / "PULL_REQUEST_TEMPLATE.md"
 VSCODE = ROOT / ".vscode"
 CI_SECTION = "Checks on pull requests and publishing"
-# What pip installed from pyproject.toml (read so, not with tomllib, which Python 3.10 lacks).
-ATLAS = distribution("learning-atlas")
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+# What the workflows install: the atlas's lock file (make installs requirements/test.txt).
+ATLAS_LOCK = "requirements/atlas.txt"
+INSTALL_COMMANDS = [
+    ("python", "-m", "pip", "install", "--require-hashes", "-r", ATLAS_LOCK),
+    ("python", "-m", "pip", "install", "--no-build-isolation", "--no-deps", "-e", "."),
+]
 
 
 # --- reading the files as their tools do -------------------------------------------------------
@@ -178,6 +183,8 @@ def test_each_workflow_is_well_formed(name):
     for job_name, job in workflow["jobs"].items():
         assert job["runs-on"], job_name
         assert job["steps"], job_name
+        # GitHub's default limit is 6 hours of a stuck runner.
+        assert isinstance(job.get("timeout-minutes"), int) and 0 < job["timeout-minutes"] <= 60, job_name
         for step in job["steps"]:
             assert ("uses" in step) != ("run" in step), step
     for step in _steps(workflow):
@@ -188,7 +195,7 @@ def test_each_workflow_is_well_formed(name):
 @pytest.mark.parametrize("name", sorted(_workflows()))
 def test_each_workflow_installs_the_python_the_project_supports_with_a_pip_cache(name):
     workflow = _workflows()[name]
-    requires = SpecifierSet(ATLAS.metadata["Requires-Python"])
+    requires = SpecifierSet(PROJECT["requires-python"])
     if not _run_commands(workflow):
         return
     (setup,) = _uses(workflow, "actions/setup-python")
@@ -198,6 +205,20 @@ def test_each_workflow_installs_the_python_the_project_supports_with_a_pip_cache
         assert list(ROOT.glob(pattern)), f"cache-dependency-path {pattern} matches no file"
 
 
+@pytest.mark.parametrize("name", sorted(_workflows()))
+def test_each_workflow_installs_the_locked_versions_with_their_hashes_then_the_project(name):
+    workflow = _workflows()[name]
+    commands = _run_commands(workflow)
+    if not commands:
+        return
+    assert commands[: len(INSTALL_COMMANDS)] == INSTALL_COMMANDS
+    installs = [c for c in commands if c[:4] == ("python", "-m", "pip", "install")]
+    assert installs == INSTALL_COMMANDS, "install nothing the lock does not pin"
+    assert (ROOT / ATLAS_LOCK).is_file()
+    (setup,) = _uses(workflow, "actions/setup-python")
+    assert setup["with"]["cache-dependency-path"] == ATLAS_LOCK, "a new lock starts a new cache"
+
+
 def test_pull_request_workflow_checks_with_annotations_against_the_base_branch_then_builds():
     (workflow,) = [w for w in _workflows().values() if "pull_request" in _triggers(w)]
     assert set(_triggers(workflow)) == {"pull_request"}, "GITHUB_BASE_REF is set only for pull requests"
@@ -205,7 +226,7 @@ def test_pull_request_workflow_checks_with_annotations_against_the_base_branch_t
     (checkout,) = _uses(workflow, "actions/checkout")
     assert checkout["with"]["fetch-depth"] == 0, "--base compares with the base branch: fetch all history"
     assert _run_commands(workflow) == [
-        ("python", "-m", "pip", "install", "-e", "."),
+        *INSTALL_COMMANDS,
         ("atlas", "check", "--format", "github", "--base", "origin/${GITHUB_BASE_REF}"),
         ("mkdocs", "build", "--strict"),
     ]
@@ -281,7 +302,7 @@ def test_pre_commit_hook_for_other_repositories_runs_atlas_check_on_the_whole_ca
     assert hook["language"] == "python"
     entry = shlex.split(hook["entry"])
     assert entry[:2] == ["atlas", "check"]
-    assert entry[0] in {ep.name for ep in ATLAS.entry_points if ep.group == "console_scripts"}
+    assert entry[0] in PROJECT["scripts"]
     _case_files_pattern(hook)
     # Given only the changed files, atlas check would lose the rules across cases (duplicate slugs, ...).
     assert hook["pass_filenames"] is False
