@@ -44,7 +44,7 @@ lock: $(UV)       ## refresh requirements/*.txt from pyproject.toml (LOCK_OPTION
 	$(BUILD_REQUIRES) | $(COMPILE) pyproject.toml - --constraint requirements/test.txt -o requirements/atlas.txt
 	echo uv | $(COMPILE) - -o requirements/uv.txt
 
-serve: $(STAMP)   ## build the atlas and serve it at http://$(HOST)/
+serve: $(STAMP)   ## build the atlas and serve it at http://$(HOST)/atlas/ (site_url's path; / leads there)
 	$(VENV)/bin/mkdocs serve --dev-addr $(HOST)
 
 build: $(STAMP)   ## build the atlas into site/, failing on any invalid case

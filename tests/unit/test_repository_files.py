@@ -28,6 +28,8 @@ from learning_atlas.checker import check_paths
 from learning_atlas.cli import cli
 from learning_atlas.reporters import report_text
 from learning_atlas.schema import load_case_schema
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
@@ -55,10 +57,16 @@ def _yaml(path: Path):
 
 
 class _TagTolerantLoader(yaml.SafeLoader):
-    """mkdocs.yml uses MkDocs' own tags (``!relative``, ``!ENV``): read their values as plain data."""
+    """mkdocs.yml uses MkDocs' own tags (``!relative``, ``!ENV``): read their values as plain data,
+    and ``!ENV [NAME, ..., default]`` as its default, as MkDocs reads it when no NAME is set."""
+
+
+def _env_default(loader: yaml.SafeLoader, node: yaml.Node):
+    return loader.construct_object(node.value[-1]) if isinstance(node, yaml.SequenceNode) else None
 
 
 _TagTolerantLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+_TagTolerantLoader.add_constructor("!ENV", _env_default)
 
 
 def _mkdocs_config() -> dict:
@@ -241,11 +249,44 @@ def test_publishing_workflow_builds_main_and_deploys_to_github_pages():
     assert ("mkdocs", "build", "--strict") in _run_commands({"jobs": {"build": build}})
     uses = [step.get("uses", "").split("@")[0] for step in build["steps"]]
     assert uses.index("actions/configure-pages") < uses.index("actions/upload-pages-artifact")
+    # The build is given the Pages address configure-pages found (which it gives without the final
+    # "/"), as the variable mkdocs.yml reads site_url from.
+    (pages,) = _uses(workflow, "actions/configure-pages")
+    assert "id" in pages, "give configure-pages an id, to read its outputs"
+    (building,) = [s for s in build["steps"] if ("mkdocs", "build", "--strict") in _commands(s.get("run", ""))]
+    assert uses.index("actions/configure-pages") < build["steps"].index(building)
+    variable, _ = _site_url_setting()
+    assert building["env"] == {variable: f"${{{{ steps.{pages['id']}.outputs.base_url }}}}/"}
     (upload,) = [s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact@")]
     assert upload["with"]["path"] == _mkdocs_config().get("site_dir", "site")
     assert deploy["needs"] == "build"
     assert deploy["environment"]["name"] == "github-pages"
     assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
+
+
+def _site_url_setting() -> tuple[str, str]:
+    """mkdocs.yml's ``site_url: !ENV [NAME, default]``: the variable's name and the default."""
+    root = yaml.compose((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_TagTolerantLoader)
+    (node,) = [value for key, value in root.value if key.value == "site_url"]
+    assert node.tag == "!ENV" and isinstance(node, yaml.SequenceNode), "site_url: !ENV [NAME, default]"
+    name, default = [item.value for item in node.value]
+    return name, default
+
+
+def test_site_url_is_the_address_publishing_gives_or_this_repositorys_github_pages_address(monkeypatch):
+    name, default = _site_url_setting()
+    repo_url = _mkdocs_config()["repo_url"]
+    owner, repository = re.fullmatch(r"https://github\.com/([\w.-]+)/([\w.-]+)/?", repo_url).groups()
+    assert default == f"https://{owner.lower()}.github.io/{repository}/"
+    # As MkDocs reads it: the default when the variable is unset, the address given (a final "/"
+    # added) when it is set, and a configuration error, not a site of relative addresses, for "/".
+    monkeypatch.delenv(name, raising=False)
+    assert load_config(str(ROOT / "mkdocs.yml")).site_url == default
+    monkeypatch.setenv(name, "https://pages.example.net/atlas")
+    assert load_config(str(ROOT / "mkdocs.yml")).site_url == "https://pages.example.net/atlas/"
+    monkeypatch.setenv(name, "/")
+    with pytest.raises(Abort):
+        load_config(str(ROOT / "mkdocs.yml"))
 
 
 def test_every_workflow_command_is_in_a_readme_code_block():
