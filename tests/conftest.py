@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
@@ -15,6 +16,18 @@ SCHEMAS = ROOT / "schemas"
 CASES = ROOT / "cases"
 ACCEPTANCE = ROOT / "tests" / "acceptance"
 MINIMAL_CASE = ACCEPTANCE / "positive" / "minimal-valid-case.md"
+
+
+def help_text_is_our_own(output: str, words: list[str]) -> bool:
+    """``output`` (of ``atlas WORDS --help``) holds the command's own text: its docstring's first
+    line and every one of its options. Not Click's words ("Usage:"), which are Click's to change."""
+    command: click.Command = cli
+    for word in words:
+        command = command.commands[word]
+    text = " ".join(output.split())
+    summary = " ".join((command.help or "").strip().splitlines()[0].split())
+    options = [opt for param in command.params if isinstance(param, click.Option) for opt in param.opts]
+    return bool(summary) and summary in text and all(opt in text for opt in options)
 
 
 @pytest.fixture
