@@ -130,3 +130,54 @@ def test_explore_lists_hostile_titles_as_text(trapped, hostile):
     assert {" ".join(d["title"].split()) for d in values.values()} == {" ".join(s.split()) for s in shown}
     page.locator("#atlas-explore input[type=checkbox]").first.check()
     assert _ran(page) == [] and dialogs == []
+
+
+DRAFT_KEY = "atlas-submit-draft"
+SCRIPTS = [
+    "<img src=x onerror=" + "window.__atlasXss=1>",
+    "<svg onload=window.__atlasXss=1>",
+    "<script>window.__atlasXss=1</script>",
+    "[x](javascript:window.__atlasXss=1)",
+    "<a href=\"javascript:window.__atlasXss=1\">x</a>",
+    "<iframe srcdoc=\"<script>parent.__atlasXss=1</script>\"></iframe>",
+    "<details open ontoggle=window.__atlasXss=1>x</details>",
+    "</textarea><img src=x onerror=window.__atlasXss=1>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=window.__atlasXss=1>",
+]
+
+
+def test_the_submission_forms_preview_runs_nothing_typed_into_it(trapped):
+    """Whatever a person types or pastes, valid or not, the preview shows it without running any of it."""
+    page, dialogs = trapped
+    payload = "\n\n".join(SCRIPTS)
+    values = {
+        "title": SCRIPTS[0] + " title", "summary": SCRIPTS[1] + " summary of the case for the preview",
+        "organisations.0": SCRIPTS[2], "region": "london", "settings": ["acute"], "themes": ["patient-safety"],
+        "published": "2021-03-15", "status": "published", "lead.role": SCRIPTS[4], "lead.name": SCRIPTS[5],
+        "leading_change": payload, "what_to_change": payload, "how_to_change": payload,
+        "adding_value.better_outcomes": payload, "measures.0.label": SCRIPTS[6], "measures.0.value": "3",
+        "measures.0.unit": SCRIPTS[7], "measures.0.dimension": "outcomes", "contact.name": SCRIPTS[8],
+        "contact.email": "team@example.org", "links.0.title": SCRIPTS[0], "links.0.url": "javascript:window.__atlasXss=1",
+        "body": payload, "consent_confirmed": True,
+    }
+    draft = {"version": 1, "saved": "2026-01-05T10:30:00Z",
+             "state": {"rows": {"organisations": 1, "measures": 1, "links": 1, "redirect_from": 0},
+                       "slugEdited": False, "values": values}}
+    page.goto("submit/")
+    expect(page.locator("#atlas-submit")).to_have_attribute("data-ready", "true")
+    page.evaluate("([key, draft]) => localStorage.setItem(key, JSON.stringify(draft))", [DRAFT_KEY, draft])
+    page.reload()
+    expect(page.locator("#atlas-submit")).to_have_attribute("data-ready", "true")
+    page.click("#atlas-preview-button")
+    preview = page.locator("#atlas-preview-page")
+    expect(preview).to_contain_text("summary of the case for the preview")
+    page.mouse.move(300, 400)
+    page.wait_for_timeout(300)  # let any image error or toggle event fire, if one could
+    handlers = preview.evaluate(
+        "el => [...el.querySelectorAll('*')].flatMap(n => [...n.attributes].map(a => a.name)).filter(n => n.startsWith('on'))"
+    )
+    assert handlers == []
+    assert preview.locator("script, iframe, style, svg, math").count() == 0
+    hrefs = preview.evaluate("el => [...el.querySelectorAll('[href]')].map(n => n.getAttribute('href'))")
+    assert not [h for h in hrefs if h.strip().lower().startswith("javascript")]
+    assert _ran(page) == [] and dialogs == []
