@@ -489,8 +489,7 @@ def test_limits_of_a_case_folder_are_the_checkers():
         "case_assets.MAX_FILE_BYTES": (_stated(r"Each file is at most (\d+) MiB", where), case_assets.MAX_FILE_BYTES),
         "case_assets.MAX_CASE_BYTES": (_stated(r"holds at most (\d+) MiB in all", where), case_assets.MAX_CASE_BYTES),
         "case_assets.MAX_FILES": (_stated(r"at most ([\d,]+) files", where), case_assets.MAX_FILES),
-        # MAX_DEPTH counts the case's own folder: a/b/c is as deep as a case's folder may go.
-        "case_assets.MAX_DEPTH": (_stated(r"go at most (\d+) deep", where), case_assets.MAX_DEPTH - 1),
+        "case_assets.MAX_DEPTH": (_stated(r"go at most (\d+) deep", where), case_assets.MAX_DEPTH),
     }
     wrong = []
     for code, (said, value) in stated.items():
