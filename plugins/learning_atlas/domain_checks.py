@@ -244,11 +244,6 @@ def date_problems(fm: FrontMatter, path: Path, *, today: dt.date) -> Iterator[Pr
 
 # --- NHS numbers, email addresses and phone numbers, in the text as a reader sees it ------------
 
-_NHS_NUMBER = re.compile(r"(?<![\d])(\d{3})([ -]?)(\d{3})\2(\d{4})(?![\d])")
-# Patterns that open with a look-behind are tried at every character; this one opens with a
-# character class, so the engine skips ahead to runs of digits, which the exact patterns then read.
-_NUMBER_RUN = re.compile(r"[0-9+(][0-9 ()-]{8,}[0-9]")
-
 _DIGIT_GROUP = re.compile(r"\d+")
 _GAP = re.compile(r"[-._]|[ \t]*\n?[ \t]*(?:-[ \t]*\n?[ \t]*)?")  # a dash or dot, or spaces with a line break or dash
 _DAY, _MONTH = r"(?:0?[1-9]|[12]\d|3[01])", r"(?:0?[1-9]|1[0-2])"
@@ -525,8 +520,11 @@ def relative_link_problems(
 # --- for the submission form -------------------------------------------------------------------
 
 FORM_PATTERNS: dict[str, re.Pattern[str]] = {
-    "nhs_number": _NHS_NUMBER,
-    "number_run": _NUMBER_RUN,
+    "digit_group": _DIGIT_GROUP,
+    "gap": _GAP,
+    "date_in": _DATE_IN,
+    "year": _YEAR,
+    "may_hold_email": _MAY_HOLD_EMAIL,
     "email": _EMAIL,
     "email_local_part": _EMAIL_LOCAL_PART,
     "uk_phone": _UK_PHONE,
