@@ -167,8 +167,8 @@ class WatchedBuild:
 class KillPoint:
     name: str
     reached: Callable[[WatchedBuild], bool]
-    leaves_records: bool = False
-    """Whether a build killed there has a Pagefind records folder to leave behind."""
+    stops_pagefind: bool = False
+    """Whether Pagefind is killed there, part-way through its index, leaving its records folder behind."""
 
 
 def _index_being_written(build: WatchedBuild) -> bool:
@@ -192,7 +192,7 @@ KILL_POINTS = [
     KillPoint("the search index is being written", _index_being_written),
     KillPoint("Pagefind is indexing",
               lambda build: any(Path(p.exe).name.startswith("pagefind") for p in build.processes().values()),
-              leaves_records=True),
+              stops_pagefind=True),
     KillPoint("the case pages are being written", lambda build: (build.project / "site" / "cases").is_dir()),
 ]
 
@@ -275,7 +275,10 @@ def test_a_build_killed_outright_leaves_nothing_behind_after_the_next_build(poin
         build.run_until(point)
         build.kill()
         build.wait_until_all_gone()
-        if point.leaves_records:
+        if point.stops_pagefind:
+            assert not (project / "site" / "pagefind" / "pagefind-entry.json").exists(), (
+                "Pagefind finished its index after the build was killed: it should have died with the build"
+            )
             assert _temp_folders_of(build.pid, tmpdir), "Pagefind ran, so its records folder should be left"
 
         done = subprocess.run(_mkdocs(project), cwd=project, env=_environment(tmpdir),
