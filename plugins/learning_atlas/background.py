@@ -123,6 +123,8 @@ def make_temp_folder(purpose: str, folder: str | None = None) -> Path:
     folder, so that :func:`remove_leftovers` in a later build can remove it if this
     process dies without doing so.
     """
+    if not re.fullmatch("[a-z]+", purpose):
+        raise ValueError(f"a temporary folder's purpose is one lower-case word, not {purpose!r}")
     pid = os.getpid()
     owner = f"{pid}-{process_start_time(pid) or 0}-{_pid_namespace()}"
     return Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{purpose}-{owner}-", dir=folder))

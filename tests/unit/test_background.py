@@ -154,3 +154,9 @@ def test_a_later_process_removes_the_folder_a_killed_one_left_in_the_temporary_f
     monkeypatch.setattr("learning_atlas.background.memory_folder", lambda: None)
     assert remove_leftovers() == [left]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_purpose_that_would_make_the_name_ambiguous_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="one lower-case word"):
+        make_temp_folder("site-staging", str(tmp_path))
+    assert list(tmp_path.iterdir()) == []
