@@ -286,6 +286,7 @@ def test_a_build_killed_outright_leaves_nothing_behind_after_the_next_build(poin
         assert done.returncode == 0, done.stderr
         assert _temp_folders_of(build.pid, tmpdir) == []
         assert list(tmpdir.iterdir()) == []
+        assert sorted(p.name for p in project.iterdir()) == sorted([*PROJECT_FILES, ".atlas", "site"])
         assert _differences(_comparable(project / "site"), reference_site) == []
     finally:
         build.stop()
