@@ -42,7 +42,7 @@ NICENESS = 10
 TEMP_PREFIX = "atlas-"
 """How the name of every temporary folder of the atlas begins."""
 
-_TEMP_NAME = re.compile(r"^atlas-[a-z]+-(?P<pid>[0-9]+)-(?P<started>[0-9]+)-(?P<namespace>[0-9]+)-")
+_TEMP_NAME = re.compile(r"^\.?atlas-[a-z]+-(?P<pid>[0-9]+)-(?P<started>[0-9]+)-(?P<namespace>[0-9]+)-")
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
@@ -116,21 +116,22 @@ def memory_folder() -> str | None:
     return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
 
 
-def make_temp_folder(purpose: str, folder: str | None = None) -> Path:
+def make_temp_folder(purpose: str, folder: str | Path | None = None, *, hidden: bool = False) -> Path:
     """A new temporary folder in ``folder`` (default: the system's), named after this process.
 
     ``purpose`` is a lower-case word (``pagefind``); the name says which process made the
     folder, so that :func:`remove_leftovers` in a later build can remove it if this
-    process dies without doing so.
+    process dies without doing so. A ``hidden`` folder's name starts with a dot.
     """
     if not re.fullmatch("[a-z]+", purpose):
         raise ValueError(f"a temporary folder's purpose is one lower-case word, not {purpose!r}")
     pid = os.getpid()
     owner = f"{pid}-{process_start_time(pid) or 0}-{_pid_namespace()}"
-    return Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{purpose}-{owner}-", dir=folder))
+    dot = "." if hidden else ""
+    return Path(tempfile.mkdtemp(prefix=f"{dot}{TEMP_PREFIX}{purpose}-{owner}-", dir=folder))
 
 
-def remove_leftovers(folders: Iterable[str | None] | None = None) -> list[Path]:
+def remove_leftovers(folders: Iterable[str | Path | None] | None = None) -> list[Path]:
     """Remove the atlas's temporary folders whose process has ended (killed, say) and return them.
 
     Looks in ``folders`` (default: the memory folder and the system's temporary folder).
@@ -142,7 +143,7 @@ def remove_leftovers(folders: Iterable[str | None] | None = None) -> list[Path]:
     removed = []
     for folder in {str(f) for f in folders if f}:
         try:
-            names = [n for n in os.listdir(folder) if n.startswith(TEMP_PREFIX)]
+            names = [n for n in os.listdir(folder) if n.lstrip(".").startswith(TEMP_PREFIX)]
         except OSError:
             continue
         for name in names:
