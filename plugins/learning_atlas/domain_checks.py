@@ -66,7 +66,7 @@ class CaseText:
     @functools.cached_property
     def reader_views(self) -> list[tuple[int, TextSpan, str, bool, bool]]:
         """The spans that could hold a number or an address, as a reader sees them (see :func:`reader_views`)."""
-        return reader_views(self.spans, self.starts)
+        return reader_views(self)
 
     @functools.cached_property
     def elements(self) -> list[tuple[int, HtmlElement]]:
@@ -251,14 +251,12 @@ _DATE_IN = re.compile(
     rf"(?<!\d)(?:{_DAY}([-./]){_MONTH}\1(?:(?:19|20)\d\d|\d\d)|(?:19|20)\d\d([-./]){_MONTH}\2{_DAY})(?!\d)"
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_ANY_DIGIT = re.compile(r"\d|&#")
+_TEN_DIGITS_IN_ONE_TEXT = re.compile(r"[\d&](?:[^\d&\x00]*+[\d&]){9}")  # NUL parts the joined texts
 
 
-def _may_hold_number(text: str) -> bool:
-    """True when ``text`` holds ten digits or character references: enough for an NHS or phone number."""
-    if text.isascii() and "&" not in text:
-        return sum(text.count(digit) for digit in "0123456789") >= 10
-    return len(_ANY_DIGIT.findall(text)) >= 10
+
+
+_AT_OR_REFERENCE = re.compile(r"[@\uff20\ufe6b&]")  # where _MAY_HOLD_EMAIL can start: a quick first look
 _MAY_HOLD_EMAIL = re.compile(r"[@\uff20\ufe6b]|&#0*64;|&#[xX]0*40;|&commat;", re.IGNORECASE)
 
 
@@ -351,15 +349,23 @@ def _reader_views(text: CaseText) -> list[tuple[int, TextSpan, str, bool, bool]]
     return text.reader_views
 
 
-def reader_views(spans: list[TextSpan], starts: list[int]) -> list[tuple[int, TextSpan, str, bool, bool]]:
-    """Each span that could hold a number (ten digits) or an address, read as a reader would read it."""
+def reader_views(text: CaseText) -> list[tuple[int, TextSpan, str, bool, bool]]:
+    """Each span that could hold a number (ten digits) or an address, read as a reader would read it.
+
+    The joined text is searched once for texts with ten digits and for at-signs, so the dozens of
+    short texts of a case (terms, dates, names) cost nothing.
+    """
+    joined = text.joined
+    wanted: dict[int, list[bool]] = {}
+    for match in _TEN_DIGITS_IN_ONE_TEXT.finditer(joined):
+        wanted.setdefault(bisect.bisect_right(text.starts, match.start()) - 1, [False, False])[0] = True
+    for match in _AT_OR_REFERENCE.finditer(joined):
+        if _MAY_HOLD_EMAIL.match(joined, match.start()):
+            wanted.setdefault(bisect.bisect_right(text.starts, match.start()) - 1, [False, False])[1] = True
     views = []
-    for span, start in zip(spans, starts):
-        body = span.text
-        numbers = _may_hold_number(body)
-        emails = ("@" in body or "&" in body or not body.isascii()) and _MAY_HOLD_EMAIL.search(body) is not None
-        if numbers or emails:
-            views.append((start, span, reader_text(body, markdown=span.is_markdown), numbers, emails))
+    for index in sorted(wanted):
+        span, (numbers, emails) = text.spans[index], wanted[index]
+        views.append((text.starts[index], span, reader_text(span.text, markdown=span.is_markdown), numbers, emails))
     return views
 
 
