@@ -14,8 +14,6 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from justhtml import JustHTML
-
 DANGEROUS_TAGS = frozenset({
     "script", "iframe", "object", "embed", "form", "style", "base", "meta", "link", "frame", "frameset",
     "applet", "noscript", "template",
@@ -76,6 +74,8 @@ def html_elements(text: str) -> list[HtmlElement]:
     """
     if not may_hold_html(text):
         return []
+    from justhtml import JustHTML  # imported when first needed: most cases hold no HTML, and it takes 40 ms
+
     document = JustHTML(text + ">", fragment=True, sanitize=False, track_node_locations=True)
     lowered = text.lower()
     elements: list[HtmlElement] = []
