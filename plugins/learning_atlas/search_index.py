@@ -71,6 +71,7 @@ from whoosh.writing import LockError
 from .checker import check_paths, find_schema_dir
 from .loader import CASE_SUFFIX, LoadedCase
 from .model import ADDING_VALUE_PARTS, SECTIONS, Case
+from .problems import one_line
 from .schema import schema_files
 from .vocabularies import Vocabulary
 
@@ -644,7 +645,7 @@ class Skipped:
         extra = ""
         if self.more:
             extra = f" (and {self.more} more error{'s' if self.more > 1 else ''}: run 'atlas check {self.path}')"
-        return f"{self.path}:{self.line}:{self.column}: skipped, not indexed: {self.message}{extra}"
+        return one_line(f"{self.path}:{self.line}:{self.column}: skipped, not indexed: {self.message}{extra}")
 
 
 @dataclass
