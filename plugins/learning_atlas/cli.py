@@ -14,6 +14,7 @@ import click
 
 from . import __version__
 from .checker import CheckResult, check_paths, find_schema_dir
+from .problems import one_line
 from .reporters import FORMATS, REPORTERS
 from .schema import SchemaLoadError, load_case_schema
 
@@ -151,7 +152,8 @@ def _cases_folder(cases_dir: Path | None) -> Path:
 
 
 def _fail(message: str, status: int) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    """Print ``error: message`` as one line (control characters escaped) and exit with ``status``."""
+    click.echo(f"error: {one_line(message)}", err=True)
     sys.exit(status)
 
 
@@ -187,18 +189,9 @@ def index_command(cases_dir: Path | None, index_dir: Path | None, rebuild: bool,
     click.echo(report.summary())
 
 
-def _date_option(name: str, *, end: bool, help_text: str):
-    def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
-        from .search_index import parse_date_bound
-
-        if value is None:
-            return None
-        try:
-            return parse_date_bound(value, end=end)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc)) from None
-
-    return click.option(name, metavar="DATE", default=None, callback=convert, help=help_text)
+def _date_option(name: str, help_text: str):
+    """A date option, read by the search command so that a bad date is its one-line error (exit 2)."""
+    return click.option(name, metavar="DATE", default=None, help=help_text)
 
 
 def _facet_option(name: str, metavar: str, help_text: str):
@@ -212,8 +205,8 @@ def _facet_option(name: str, metavar: str, help_text: str):
 @_facet_option("--region", "SLUG", "Only cases from this region (repeatable).")
 @_facet_option("--organisation", "NAME", "Only cases by this organisation, its full name in any case (repeatable).")
 @_facet_option("--commitment", "N", "Only cases under this commitment number (repeatable).")
-@_date_option("--since", end=False, help_text="Only cases published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
-@_date_option("--until", end=True, help_text="Only cases published on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
+@_date_option("--since", help_text="Only cases published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
+@_date_option("--until", help_text="Only cases published on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--sort", type=click.Choice(_SORTS), default="relevance", show_default=True, help="Order of the hits.")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Show at most N hits.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (hits, facets, suggestion).")
@@ -227,8 +220,8 @@ def search(
     region: tuple[str, ...],
     organisation: tuple[str, ...],
     commitment: tuple[str, ...],
-    since: object,
-    until: object,
+    since: str | None,
+    until: str | None,
     sort: str,
     limit: int,
     as_json: bool,
@@ -252,15 +245,17 @@ def search(
         SearchIndexError,
         SearchRequest,
         check_filters,
+        date_option,
         search_cases,
     )
 
     folder = _cases_folder(cases_dir)
-    request = SearchRequest(
-        query=" ".join(query), themes=theme, settings=setting, regions=region, organisations=organisation,
-        commitments=commitment, since=since, until=until, sort=sort, limit=limit,  # type: ignore[arg-type]
-    )
     try:
+        request = SearchRequest(
+            query=" ".join(query), themes=theme, settings=setting, regions=region, organisations=organisation,
+            commitments=commitment, since=date_option("--since", since), until=date_option("--until", until, end=True),
+            sort=sort, limit=limit,
+        )
         check_filters(request, load_case_schema(schema_dir or find_schema_dir(folder)).vocabularies)
         results, _, warnings = search_cases(folder, request, index_dir=index_dir, schema_dir=schema_dir)
     except SchemaLoadError as exc:
