@@ -52,7 +52,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, chain
+from itertools import accumulate, chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -1663,6 +1663,25 @@ def _has_words(reader: Any, token: Any) -> bool:
     return isinstance(token.text, str) and token.fieldname in schema and not schema[token.fieldname].self_parsing()
 
 
+_STEM_SAMPLE_DOCS = 20
+"""How many cases' text is read to find the words written for a stem."""
+
+
+def _body_word(reader: Any, typed: str, stems: Iterable[str]) -> str | None:
+    """The word written in the cases' text that is nearest ``typed`` among those whose stem is the body's
+    stem nearest the typed word's: the body is indexed by stems (``huddl``), which are not words to offer."""
+    stem = _closest_terms(reader, [("body", text) for text in stems])
+    if stem is None:
+        return None
+    counts: Counter[str] = Counter()
+    for docnum in islice(reader.postings("body", stem).all_ids(), _STEM_SAMPLE_DOCS):
+        for written in _WORD.findall(reader.stored_fields(docnum).get("body", "")):
+            word = written.lower()
+            if word[:1] == stem[:1] and _stem(word) == stem:
+                counts[word] += 1
+    return min(counts, key=lambda w: (_distance(typed, w), -counts[w], w)) if counts else None
+
+
 class AtlasSearcher:
     """An open index, searched many times: one Whoosh searcher, the cached parser, and per-searcher caches.
 
@@ -1872,8 +1891,8 @@ class AtlasSearcher:
             sources.append(("lead", word))
         sources += [(t.fieldname, t.text) for t in tokens if t.fieldname not in prose and _has_words(reader, t)]
         best = _closest_terms(reader, sources)
-        if best is None and "body" in fields:  # last resort: the body's stems
-            best = _closest_terms(reader, [(t.fieldname, t.text) for t in tokens if t.fieldname == "body"])
+        if best is None and "body" in fields:  # last resort: the body, whose index holds stems
+            best = _body_word(reader, word, [t.text for t in tokens if t.fieldname == "body"])
         return best
 
 

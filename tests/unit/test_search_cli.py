@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -428,3 +429,35 @@ def test_any_since_and_until_exit_0_1_or_2_without_a_traceback(search_query, sin
        value=st.text(max_size=40))
 def test_any_facet_option_exits_0_1_or_2_without_a_traceback(search_query, option, value):
     _assert_answered(search_query("care", option, value))
+
+
+# --- Did you mean: whole words as the cases write them ------------------------------------------
+
+_CASE_WORDS = sorted({w for path in CASES.glob("*.md") for w in re.findall(r"[^\W\d_]+", path.read_text().lower())})
+_LONG_WORDS = [w for w in _CASE_WORDS if len(w) >= 6]
+
+
+def test_did_you_mean_offers_the_word_the_cases_write_not_its_stem(search):
+    result = search("huddel")
+    assert result.exit_code == 1
+    assert "Did you mean: huddles" in result.stdout  # the body is indexed as the stem 'huddl'
+    assert json.loads(search("huddel", "--json").stdout)["suggestion"] == "huddles"
+
+
+def _misspell(word: str, where: int, how: str) -> str:
+    i = where % (len(word) - 1)
+    if how == "drop":
+        return word[:i] + word[i + 1 :]
+    if how == "swap":
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    return word[:i] + "q" + word[i + 1 :]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(word=st.sampled_from(_LONG_WORDS), where=st.integers(1, 40), how=st.sampled_from(["drop", "swap", "q"]))
+def test_every_suggestion_is_made_of_words_the_cases_write(search_query, word, where, how):
+    typo = _misspell(word, where, how)
+    result = search_query(typo, "--json")
+    suggestion = json.loads(result.stdout)["suggestion"] if result.stdout else None
+    if suggestion is not None:
+        assert suggestion.split() and all(w in _CASE_WORDS for w in suggestion.split()), suggestion
