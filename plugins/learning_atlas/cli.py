@@ -244,8 +244,8 @@ def search(
         QueryError,
         SearchIndexError,
         SearchRequest,
-        check_filters,
         date_option,
+        resolve_filters,
         search_cases,
     )
 
@@ -256,7 +256,7 @@ def search(
             commitments=commitment, since=date_option("--since", since), until=date_option("--until", until, end=True),
             sort=sort, limit=limit,
         )
-        check_filters(request, load_case_schema(schema_dir or find_schema_dir(folder)).vocabularies)
+        request = resolve_filters(request, load_case_schema(schema_dir or find_schema_dir(folder)).vocabularies)
         results, _, warnings = search_cases(folder, request, index_dir=index_dir, schema_dir=schema_dir)
     except SchemaLoadError as exc:
         for problem in exc.problems:

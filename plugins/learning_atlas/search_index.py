@@ -50,7 +50,7 @@ import shutil
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, islice
 from pathlib import Path
@@ -76,7 +76,8 @@ from .loader import CASE_SUFFIX, LoadedCase
 from .model import ADDING_VALUE_PARTS, SECTIONS, Case
 from .problems import one_line
 from .schema import schema_files
-from .vocabularies import Vocabulary
+from .validation import vocabulary_message
+from .vocabularies import Term, Vocabulary
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -1338,32 +1339,110 @@ def _filter_query(request: SearchRequest) -> wq.Query | None:
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def check_filters(request: SearchRequest, vocabularies: dict[str, Vocabulary]) -> None:
-    """Raise :class:`QueryError` for a filter value that is not a term of its vocabulary (with a suggestion)."""
-    checks = (("theme", "themes", request.themes), ("setting", "settings", request.settings),
-              ("region", "regions", request.regions), ("commitment", "commitments", request.commitments))
-    for option, name, values in checks:
-        vocabulary = vocabularies.get(name)
+FACET_VOCABULARIES = {"theme": "themes", "setting": "settings", "region": "regions", "commitment": "commitments"}
+"""The query's fields (and the options) whose values are vocabulary terms."""
+
+
+def _labels_starting(vocabulary: Vocabulary, word: str) -> list[Term]:
+    """The terms whose label has more than one word and starts with the word ``word``."""
+    first = word.lower() + " "
+    return [term for term in vocabulary.terms if " ".join(term.label.split()).lower().startswith(first)]
+
+
+def _completed_label(candidates: list[Term], word: str, following: str) -> Term | None:
+    """The term whose label is ``word`` and then the words that follow it in the query, if one is."""
+    rest = " ".join(following.split()).lower()
+    for term in candidates:
+        tail = " ".join(term.label.split()).lower()[len(word) + 1 :]
+        if rest == tail or rest.startswith(tail + " "):
+            return term
+    return None
+
+
+def _facet_problem(
+    vocabulary: Vocabulary, value: str, *, where: str, spell: Callable[[Term], str], following: str = ""
+) -> str:
+    """Why ``value`` names no term of ``vocabulary``, and how to write the term meant.
+
+    ``where`` names the value (``theme:patient``, ``--theme``), ``spell`` writes a term as the query or
+    option would. ``following`` is the query's text after the value: in ``theme:patient safety`` the
+    parser reads ``safety`` as a word of its own, so a label of several words is named with its slug.
+    """
+    candidates = _labels_starting(vocabulary, value)
+    meant = _completed_label(candidates, value, following)
+    if meant is not None:
+        shown = " ".join([where, *following.split()[: len(meant.label.split()) - 1]])
+        quoted = spell(dataclasses.replace(meant, slug=f'"{meant.label}"'))
+        return (
+            f"{shown}: the {vocabulary.singular} {meant.label!r} is written {spell(meant)} or {quoted} "
+            f"(without quotes only {value!r} is read as the {vocabulary.singular})"
+        )
+    if candidates:
+        listed = ", ".join(f"{spell(term)} for {term.label!r}" for term in candidates)
+        return f"{where}: {value!r} is not a {vocabulary.singular}; write {listed}"
+    return f"{where}: {vocabulary_message(vocabulary, value)}"
+
+
+def _facet_term(vocabulary: Vocabulary, value: str, *, where: str, spell: Callable[[Term], str],
+                following: str = "") -> Term:
+    """The term a facet value names by slug or label (any case); :class:`QueryError` saying how to write it."""
+    term = vocabulary.named(value)
+    if term is None:
+        raise QueryError(_facet_problem(vocabulary, value, where=where, spell=spell, following=following))
+    return term
+
+
+def resolve_facets(text: str, vocabularies: dict[str, Vocabulary]) -> str:
+    """The query with each facet value written as a label (``theme:"Patient safety"``, ``region:London``)
+    rewritten as its slug; raises :class:`QueryError` for a value that names no term, saying how to write it.
+
+    Patterns and ranges (``theme:patient*``) are left as written. A query that cannot be parsed is
+    returned as it is, for :func:`parse_query` to report.
+    """
+    text = clean_query(text)
+    parser = query_parser()
+    try:
+        nodes = parser.process(text)
+    except Exception:  # noqa: BLE001 - parse_query says what is wrong with it
+        return text
+    replacements = []
+    for node in _syntax_nodes(nodes):
+        name = getattr(node, "fieldname", None) or ""
+        vocabulary = vocabularies.get(FACET_VOCABULARIES.get(name, ""))
+        if vocabulary is None or not isinstance(node, (qsyntax.WordNode, qparser.PhrasePlugin.PhraseNode)):
+            continue
+        if vocabulary.term(node.text) is not None:
+            continue
+        term = _facet_term(
+            vocabulary, node.text, where=f"{name}:{text[node.startchar : node.endchar]}",
+            spell=lambda t, name=name: f"{name}:{t.key}", following=text[node.endchar :],
+        )
+        replacements.append((node.startchar, node.endchar, term.key))
+    for start, end, slug in sorted(replacements, reverse=True):
+        text = text[:start] + slug + text[end:]
+    return text
+
+
+def resolve_filters(request: SearchRequest, vocabularies: dict[str, Vocabulary]) -> SearchRequest:
+    """The request with every facet, in the query and in the options, named by its slug (a label, in any
+    case, names its term); raises :class:`QueryError` for a value that names no term or a reversed date range."""
+    options = {"themes": "theme", "settings": "setting", "regions": "region", "commitments": "commitment"}
+    changes: dict[str, Any] = {"query": resolve_facets(request.query, vocabularies)}
+    for attribute, option in options.items():
+        vocabulary = vocabularies.get(FACET_VOCABULARIES[option])
         if vocabulary is None:
             continue
-        for value in values:
-            if vocabulary.term(value) is None and vocabulary.term(_as_int(value)) is None:
-                suggestion = vocabulary.suggest(value)
-                hint = f"; did you mean '{suggestion}'?" if suggestion is not None else ""
-                raise QueryError(f"--{option}: {value!r} is not a {vocabulary.singular.lower()}{hint}")
+        changes[attribute] = tuple(
+            _facet_term(vocabulary, str(value), where=f"--{option}", spell=lambda t, o=option: f"--{o} {t.key}").key
+            for value in getattr(request, attribute)
+        )
     if request.since and request.until and request.since > request.until:
         raise QueryError(f"--since {request.since} is after --until {request.until}; swap them")
     if request.sort not in SORTS:
         raise QueryError(f"--sort: {request.sort!r} is not one of {', '.join(SORTS)}")
     if request.limit < 1:
         raise QueryError("--limit must be at least 1")
-
-
-def _as_int(value: object) -> object:
-    try:
-        return int(str(value))
-    except ValueError:
-        return value
+    return dataclasses.replace(request, **changes)
 
 
 # --- Searching: fast phrases and scoring -------------------------------------------------------

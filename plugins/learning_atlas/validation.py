@@ -150,13 +150,7 @@ def _message(error: ValidationError, schema: dict[str, Any], vocabularies: Mappi
     if kind == "enum":
         vocabulary = vocabularies.get(schema.get("x-vocabulary", ""))
         if vocabulary is not None:
-            message = MESSAGES["vocabulary"].format(instance=instance, singular=vocabulary.singular)
-            suggestion = vocabulary.suggest(instance)
-            if suggestion is not None:
-                return MESSAGES["vocabulary.did-you-mean"].format(message=message, suggestion=suggestion)
-            if len(vocabulary.terms) <= _FEW:
-                return MESSAGES["vocabulary.choose"].format(message=message, options=_listing(vocabulary.slugs))
-            return MESSAGES["vocabulary.see-list"].format(message=message, name=vocabulary.name)
+            return vocabulary_message(vocabulary, instance)
         match = difflib.get_close_matches(str(instance).lower(), [str(v) for v in value], n=1, cutoff=0.6)
         hint = MESSAGES["enum.did-you-mean"].format(match=match[0]) if match else ""
         return MESSAGES["enum"].format(instance=instance, hint=hint, options=_listing(value))
@@ -191,6 +185,18 @@ def _message(error: ValidationError, schema: dict[str, Any], vocabularies: Mappi
     if kind in {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}:
         return MESSAGES[kind].format(limit=value)
     return error.message
+
+
+def vocabulary_message(vocabulary: Vocabulary, value: object) -> str:
+    """Why ``value`` is not a term, with the nearest term (``'Acute' is not a care setting; did you mean
+    'acute'?``), or else the terms to choose from: what ``atlas check``, ``atlas new`` and ``atlas search`` say."""
+    message = MESSAGES["vocabulary"].format(instance=value, singular=vocabulary.singular)
+    suggestion = vocabulary.suggest(value)
+    if suggestion is not None:
+        return MESSAGES["vocabulary.did-you-mean"].format(message=message, suggestion=suggestion)
+    if len(vocabulary.terms) <= _FEW:
+        return MESSAGES["vocabulary.choose"].format(message=message, options=_listing(vocabulary.slugs))
+    return MESSAGES["vocabulary.see-list"].format(message=message, name=vocabulary.name)
 
 
 def _describe(instance: object) -> str:

@@ -461,3 +461,73 @@ def test_every_suggestion_is_made_of_words_the_cases_write(search_query, word, w
     suggestion = json.loads(result.stdout)["suggestion"] if result.stdout else None
     if suggestion is not None:
         assert suggestion.split() and all(w in _CASE_WORDS for w in suggestion.split()), suggestion
+
+
+# --- Facets written as their labels -------------------------------------------------------------
+
+
+def _slugs(result) -> list[str]:
+    return sorted(hit["slug"] for hit in json.loads(result.stdout)["hits"])
+
+
+@pytest.mark.parametrize("written, slug", [
+    ('theme:"Patient safety"', "theme:patient-safety"),
+    ("theme:'patient   SAFETY'", "theme:patient-safety"),
+    ("theme:Patient-Safety", "theme:patient-safety"),
+    ('setting:"Mental health"', "setting:mental-health"),
+    ("region:London", "region:london"),
+    ('region:"National (England-wide or UK-wide)"', "region:national"),
+    ('commitment:"Commitment 4: High-value care"', "commitment:4"),
+])
+def test_a_facet_written_as_its_label_finds_the_term(search, written, slug):
+    by_label, by_slug = search(written, "--json", "--limit", "50"), search(slug, "--json", "--limit", "50")
+    assert by_label.exit_code == 0, by_label.output
+    assert _slugs(by_label) == _slugs(by_slug) != []
+    assert json.loads(by_label.stdout)["query"] == slug  # the results show the query as it was read
+
+
+@pytest.mark.parametrize("option, label, slug", [
+    ("--theme", "Patient safety", "patient-safety"),
+    ("--setting", "mental HEALTH", "mental-health"),
+    ("--region", "North West", "north-west"),
+])
+def test_a_facet_option_takes_the_label(search, option, label, slug):
+    by_label = search("*", option, label, "--json", "--limit", "50")
+    by_slug = search("*", option, slug, "--json", "--limit", "50")
+    assert by_label.exit_code == by_slug.exit_code, by_label.output
+    assert _slugs(by_label) == _slugs(by_slug)
+
+
+@pytest.mark.parametrize("query, message", [
+    ("theme:patient safety",
+     'theme:patient safety: the theme \'Patient safety\' is written theme:patient-safety or theme:"Patient safety"'),
+    ("region:North West care", "region:North West: the region 'North West' is written region:north-west"),
+    ("setting:Mental health", "setting:Mental health: the care setting 'Mental health' is written setting:mental-health"),
+    ("theme:patient", "theme:patient: 'patient' is not a theme; write theme:patient-safety for 'Patient safety', "
+                      "theme:patient-and-public-involvement for 'Patient and public involvement'"),
+    ("theme:patient-safty", "theme:patient-safty: 'patient-safty' is not a theme; did you mean 'patient-safety'?"),
+    ('theme:"Patient safty"', "theme:\"Patient safty\": 'Patient safty' is not a theme; did you mean 'patient-safety'?"),
+    ("region:atlantis", "region:atlantis: 'atlantis' is not a region; choose one of: east-of-england, london"),
+    ("theme:zzz", "theme:zzz: 'zzz' is not a theme; see the list in schemas/vocabularies/themes.yaml"),
+    ("commitment:99", "commitment:99: '99' is not a commitment; choose one of: 1, 2"),
+])
+def test_a_facet_that_names_no_term_says_how_to_write_it(search, query, message):
+    result = search(query)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"error: {message}")
+    assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--theme", "patient"], "error: --theme: 'patient' is not a theme; write --theme patient-safety for 'Patient"),
+    (["--region", "north wst"], "error: --region: 'north wst' is not a region; did you mean 'north-west'?"),
+])
+def test_a_facet_option_that_names_no_term_says_how_to_write_it(search, args, message):
+    result = search("care", *args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(message)
+
+
+def test_facet_patterns_are_left_as_written(search):
+    result = search("theme:patient*", "--json", "--limit", "50")
+    assert result.exit_code == 0 and json.loads(result.stdout)["query"] == "theme:patient*"
