@@ -412,15 +412,13 @@ def new(no_input: bool, cases_dir: Path | None, schema_dir: Path | None, **value
         raise click.UsageError(f"no cases folder at {folder}{hint}")
     case_schema = _case_schema(schema_dir, folder)
     answers = CaseAnswers()
-    try:
-        _answers_from_options(answers, values, case_schema)
-    except ScaffoldError as exc:
-        _fail(str(exc), 2)
+    _stop_on(_answers_from_options(answers, values, case_schema))
     if no_input:
         answers.published = answers.published or dt.date.today().isoformat()
         missing = [flag for attribute, flag in _REQUIRED if not getattr(answers, attribute)]
         if missing:
             _fail(f"--no-input needs {', '.join(missing)} (see 'atlas new --help'); nothing was written", 2)
+        _stop_on(_answer_problems(answers, case_schema))  # a bad --title before the slug made from it
         _settle_slug(answers, values.get("slug"), folder, interactive=False)
     else:
         click.echo("A new case study: answer each question (the prose sections are left for you to write in the file).")
@@ -433,11 +431,7 @@ def new(no_input: bool, cases_dir: Path | None, schema_dir: Path | None, **value
                 "without questions, give its fields as options with --no-input (see 'atlas new --help')",
                 2,
             )
-    problems = _answer_problems(answers, case_schema)
-    if problems:
-        for message in problems:
-            click.echo(f"error: {message}", err=True)
-        _fail("nothing was written", 2)
+    _stop_on(_answer_problems(answers, case_schema))
     owner = slug_owner(folder, answers.slug)
     if owner is not None:
         _fail(f"{owner}; {_TAKEN}", 1)
@@ -449,6 +443,19 @@ def new(no_input: bool, cases_dir: Path | None, schema_dir: Path | None, **value
     except OSError as exc:
         _fail(f"could not write {path}: {exc.strerror or exc}", 1)
     _report_new_case(path, answers)
+
+
+def _stop_on(messages: list[str]) -> None:
+    """Print each message as an error and exit 2 saying nothing was written; nothing when there are none."""
+    if messages:
+        for message in messages:
+            click.echo(f"error: {one_line(message)}", err=True)
+        _fail("nothing was written", 2)
+
+
+def _about(name: str, message: object) -> str:
+    """A message about one field, naming it first as ``atlas check`` names a key: ``--title: is too short ...``."""
+    return f"{name}: {message}"
 
 
 def _case_schema(schema_dir: Path | None, folder: Path) -> CaseSchema:
@@ -468,36 +475,47 @@ def _answer_problems(answers: CaseAnswers, case_schema: CaseSchema) -> list[str]
     messages = []
     for problem in check_answers(answers, case_schema):
         key = _key_of(problem.key)
-        name = _FLAG_FOR_KEY.get(key, problem.key or "the case")
-        messages.append(f"{name}: {problem.message}")
+        messages.append(_about(_FLAG_FOR_KEY.get(key, problem.key or "the case"), problem.message))
     return messages
 
 
-def _answers_from_options(answers: CaseAnswers, values: dict[str, object], case_schema: CaseSchema) -> None:
-    """Fill ``answers`` from the options given; raises ScaffoldError naming the option at fault."""
+def _answers_from_options(answers: CaseAnswers, values: dict[str, object], case_schema: CaseSchema) -> list[str]:
+    """Fill ``answers`` from the options given; what is wrong with any of them, each naming its option."""
     from .placeholders import PROSE_FIELDS
     from .scaffold import ScaffoldError, choose_term, clean_text
 
     vocabularies = case_schema.vocabularies
+    errors: list[str] = []
+
+    def cleaned(flag: str, value: object) -> str:
+        try:
+            return clean_text(str(value))
+        except ScaffoldError as exc:
+            errors.append(_about(flag, exc))
+            return ""
 
     def text(name: str) -> str:
         value = values.get(name)
         if value is None:
             return ""
         flag = "--" + name.replace("_", "-")
-        cleaned = clean_text(str(value), what=flag)
-        if not cleaned:
-            raise ScaffoldError(f"{flag} is empty; give its text or leave the option out")
-        return cleaned
+        given = cleaned(flag, value)
+        if not given and str(value).strip() == "":
+            errors.append(_about(flag, "is empty; give its text or leave the option out"))
+        return given
 
     def terms(name: str, vocabulary: str) -> list:
-        given = values.get(name) or ()
+        given = values.get(name)
         chosen = []
-        for value in (given,) if isinstance(given, str) else given:
+        for value in (given,) if isinstance(given, str) else given or ():
+            if not str(value).strip():
+                errors.append(_about(f"--{name}", "is empty; give a slug or label, or leave the option out"))
+                continue
             try:
-                term = choose_term(vocabularies[vocabulary], clean_text(str(value), what=f"--{name}"))
+                term = choose_term(vocabularies[vocabulary], clean_text(str(value)))
             except ScaffoldError as exc:
-                raise ScaffoldError(f"--{name}: {exc}") from None
+                errors.append(_about(f"--{name}", exc))
+                continue
             if term.slug not in chosen:
                 chosen.append(term.slug)
         return chosen
@@ -506,7 +524,7 @@ def _answers_from_options(answers: CaseAnswers, values: dict[str, object], case_
     answers.summary = text("summary")
     answers.organisations = []
     for value in values.get("organisation") or ():
-        name = clean_text(str(value), what="--organisation")
+        name = cleaned("--organisation", value)
         if name and name not in answers.organisations:
             answers.organisations.append(name)
     regions = terms("region", "regions")
@@ -524,6 +542,7 @@ def _answers_from_options(answers: CaseAnswers, values: dict[str, object], case_
         if given:
             answers.prose[key] = given
     answers.consent_confirmed = bool(values.get("consent_confirmed"))
+    return errors
 
 
 _TAKEN = "'atlas new' never overwrites a case or takes an old address: give another slug with --slug. Nothing was written"
@@ -537,7 +556,7 @@ def _settle_slug(answers: CaseAnswers, given: object, folder: Path, *, interacti
         slug = str(given).strip()
         problem = slug_problem(slug)
         if problem:
-            _fail(f"--slug: {problem}", 2)
+            _fail(_about("--slug", problem), 2)
         owner = slug_owner(folder, slug)
         if owner:
             _fail(f"{owner}; {_TAKEN}", 1)
@@ -571,32 +590,40 @@ def _prompt_slug(folder: Path, *, default: str | None) -> str:
         value = value.strip()
         problem = slug_problem(value) or slug_owner(folder, value)
         if problem:
-            raise click.BadParameter(problem)
+            raise click.BadParameter(_about("Slug", problem))
         return value
 
     return click.prompt("Slug (the file name, without .md)", default=default, value_proc=check)
 
 
+def _refusal(name: str, message: object) -> click.BadParameter:
+    """An answer refused at a prompt; click shows it as ``Error: Title: is too short ...``."""
+    return click.BadParameter(one_line(_about(name, message)))
+
+
 def _ask(answers: CaseAnswers, values: dict[str, object], folder: Path, case_schema: CaseSchema) -> None:
-    """Ask for every field the options left out, checking each answer as it is given."""
+    """Ask for every field the options left out, checking each answer as it is given.
+
+    Each refusal names the field (``Title: is too short (1 character); write at least 10``).
+    """
     from .scaffold import ScaffoldError, choose_term, clean_text, split_choices
 
     vocabularies = case_schema.vocabularies
 
-    def checked(key: str, attribute: str, *, what: str):
+    def checked(key: str, attribute: str, *, name: str):
         """A value_proc that sets ``attribute`` and refuses what 'atlas check' would refuse at ``key``."""
 
         def proc(value: str):
             try:
-                value = clean_text(value, what=what)
+                value = clean_text(value)
             except ScaffoldError as exc:
-                raise click.BadParameter(str(exc)) from None
+                raise _refusal(name, exc) from None
             previous = getattr(answers, attribute)
             setattr(answers, attribute, value)
             messages = _problems_at(answers, case_schema, key)
             if messages:
                 setattr(answers, attribute, previous)
-                raise click.BadParameter("; ".join(messages))
+                raise _refusal(name, "; ".join(messages))
             return value
 
         return proc
@@ -608,7 +635,7 @@ def _ask(answers: CaseAnswers, values: dict[str, object], folder: Path, case_sch
             shown = term.label if term.label.startswith(f"Commitment {term.slug}") else f"{term.label} ({term.key})"
             click.echo(f"  {number:>2}  {shown}")
 
-    def choices(vocabulary_name: str, key: str, attribute: str, question: str, *, many: bool, optional: bool = False):
+    def choices(vocabulary_name: str, key: str, question: str, *, name: str, many: bool, optional: bool = False):
         listed(vocabulary_name)
         vocabulary = vocabularies[vocabulary_name]
 
@@ -620,56 +647,57 @@ def _ask(answers: CaseAnswers, values: dict[str, object], folder: Path, case_sch
                     if term.slug not in chosen:
                         chosen.append(term.slug)
             except ScaffoldError as exc:
-                raise click.BadParameter(str(exc)) from None
+                raise _refusal(name, exc) from None
             if not chosen and not optional:
-                raise click.BadParameter("choose at least one")
+                raise _refusal(name, "choose at least one")
             if not many and len(chosen) > 1:
-                raise click.BadParameter("choose one")
-            setattr(answers, attribute, chosen if many else chosen[0])
+                raise _refusal(name, "choose one")
+            setattr(answers, key, chosen if many else chosen[0])
             messages = _problems_at(answers, case_schema, key)
             if messages:
-                raise click.BadParameter("; ".join(messages))
+                raise _refusal(name, "; ".join(messages))
             return chosen
 
         click.prompt(question, default="" if optional else None, show_default=False, value_proc=proc)
 
     if not answers.title:
-        click.prompt("Title (10 to 160 characters)", value_proc=checked("title", "title", what="The title"))
+        click.prompt("Title (10 to 160 characters)", value_proc=checked("title", "title", name="Title"))
     _settle_slug(answers, values.get("slug"), folder, interactive=True)
     click.echo(f"The case will be {folder / (answers.slug + '.md')}")
     if not answers.summary:
         click.prompt(
             "Summary (40 to 400 characters of plain text; Enter to leave a placeholder)",
-            default="", show_default=False, value_proc=_optional(checked("summary", "summary", what="The summary")),
+            default="", show_default=False, value_proc=_optional(checked("summary", "summary", name="Summary")),
         )
     if not answers.organisations:
         _ask_organisations(answers, case_schema)
     if not answers.region:
-        choices("regions", "region", "region", "Region (a number, slug or label)", many=False)
+        choices("regions", "region", "Region (a number, slug or label)", name="Region", many=False)
     if not answers.settings:
-        choices("settings", "settings", "settings", "Care settings (numbers, slugs or labels, separated by commas)",
-                many=True)
+        choices("settings", "settings", "Care settings (numbers, slugs or labels, separated by commas)",
+                name="Care settings", many=True)
     if not answers.themes:
-        choices("themes", "themes", "themes", "Themes (numbers, slugs or labels, separated by commas)", many=True)
+        choices("themes", "themes", "Themes (numbers, slugs or labels, separated by commas)", name="Themes", many=True)
     if not values.get("commitment"):
-        choices("commitments", "commitments", "commitments",
-                "Commitments (numbers separated by commas; Enter for none)", many=True, optional=True)
+        choices("commitments", "commitments", "Commitments (numbers separated by commas; Enter for none)",
+                name="Commitments", many=True, optional=True)
     if not answers.published:
         click.prompt("Published (YYYY-MM-DD)", default=dt.date.today().isoformat(),
-                     value_proc=checked("published", "published", what="The date"))
+                     value_proc=checked("published", "published", name="Published"))
     if not answers.review_by:
         click.prompt("Review by (YYYY-MM-DD; Enter for none)", default="", show_default=False,
-                     value_proc=_optional(checked("review_by", "review_by", what="The date")))
+                     value_proc=_optional(checked("review_by", "review_by", name="Review by")))
     if not answers.lead_role:
-        click.prompt("Lead's role (e.g. Mental Health Nurse)", value_proc=checked("lead.role", "lead_role", what="The role"))
+        click.prompt("Lead's role (e.g. Mental Health Nurse)",
+                     value_proc=checked("lead.role", "lead_role", name="Lead's role"))
     if not answers.lead_name and not values.get("lead_name"):
         click.prompt("Lead's name (Enter to leave them unnamed)", default="", show_default=False,
-                     value_proc=_optional(checked("lead.name", "lead_name", what="The name")))
+                     value_proc=_optional(checked("lead.name", "lead_name", name="Lead's name")))
     if not answers.contact_name:
         click.prompt("Contact's name (a person or a team)",
-                     value_proc=checked("contact.name", "contact_name", what="The name"))
+                     value_proc=checked("contact.name", "contact_name", name="Contact's name"))
     if not answers.contact_email:
-        click.prompt("Contact's email", value_proc=checked("contact.email", "contact_email", what="The email address"))
+        click.prompt("Contact's email", value_proc=checked("contact.email", "contact_email", name="Contact's email"))
     if not answers.consent_confirmed:
         answers.consent_confirmed = click.confirm(
             "Have the people and organisations named agreed to publication?", default=False
@@ -690,18 +718,18 @@ def _ask_organisations(answers: CaseAnswers, case_schema: CaseSchema) -> None:
 
     def proc(value: str) -> str:
         try:
-            name = clean_text(value, what="The name")
+            name = clean_text(value)
         except ScaffoldError as exc:
-            raise click.BadParameter(str(exc)) from None
+            raise _refusal("Organisation", exc) from None
         if not name:
             return ""
         if name in answers.organisations:
-            raise click.BadParameter(f"{name!r} is listed already")
+            raise _refusal("Organisation", f"{name!r} is listed already")
         answers.organisations.append(name)
         messages = _problems_at(answers, case_schema, "organisations")
         if messages:
             answers.organisations.pop()
-            raise click.BadParameter("; ".join(messages))
+            raise _refusal("Organisation", "; ".join(messages))
         return name
 
     click.prompt("Organisation (its full name, e.g. Somerset Partnership NHS Foundation Trust)", value_proc=proc)

@@ -47,8 +47,8 @@ MESSAGES: dict[str, str] = {
     "type.list-hint": "; write each item on its own line starting '- ', or as [{instance}]",
     "type.quote-hint": "; put it in quotes",
     "type.number": "the number {instance}",
-    "minLength": "is too short ({length} characters); write at least {limit}",
-    "maxLength": "is too long ({length} characters); keep it to {limit} at most",
+    "minLength": "is too short ({length} character{plural}); write at least {limit}",
+    "maxLength": "is too long ({length} character{plural}); keep it to {limit} at most",
     "minItems": "needs at least {limit} item{plural}",
     "maxItems": "has {count} items; list {limit} at most",
     "uniqueItems": "lists {duplicate!r} more than once; list each item once",
@@ -165,7 +165,7 @@ def _message(error: ValidationError, schema: dict[str, Any], vocabularies: Mappi
             hint = MESSAGES["type.quote-hint"]
         return MESSAGES["type"].format(wanted=wanted, got=got, hint=hint)
     if kind in {"minLength", "maxLength"}:
-        return MESSAGES[kind].format(length=len(instance), limit=value)
+        return MESSAGES[kind].format(length=len(instance), limit=value, plural="s" if len(instance) != 1 else "")
     if kind == "minItems":
         return MESSAGES["minItems"].format(limit=value, plural="s" if value != 1 else "")
     if kind == "maxItems":
