@@ -200,9 +200,9 @@ def _facet_option(name: str, metavar: str, help_text: str):
 
 @cli.command()
 @click.argument("query", nargs=-1, required=True)
-@_facet_option("--theme", "SLUG", "Only cases filed under this theme (repeat to require several).")
-@_facet_option("--setting", "SLUG", "Only cases in this care setting (repeatable).")
-@_facet_option("--region", "SLUG", "Only cases from this region (repeatable).")
+@_facet_option("--theme", "TERM", "Only cases filed under this theme, by slug or label (repeat to require several).")
+@_facet_option("--setting", "TERM", "Only cases in this care setting, by slug or label (repeatable).")
+@_facet_option("--region", "TERM", "Only cases from this region, by slug or label (repeatable).")
 @_facet_option("--organisation", "NAME", "Only cases by this organisation, its full name in any case (repeatable).")
 @_facet_option("--commitment", "N", "Only cases under this commitment number (repeatable).")
 @_date_option("--since", help_text="Only cases published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
@@ -235,7 +235,9 @@ def search(
     OR, NOT, brackets, prefix* and fields: theme:, setting:, region:,
     commitment:, organisation:, lead:, title:, summary:, body:, status:, year:
     and published: (e.g. theme:patient-safety region:london "learning lessons",
-    published:[2019 TO 2021]). The index is brought up to date first. Shows
+    published:[2019 TO 2021]). A facet takes its slug or its label in quotes
+    (theme:"Patient safety"); a date is YYYY, YYYY-MM or YYYY-MM-DD and
+    stands for the whole period. The index is brought up to date first. Shows
     the best hits with their matches marked [[like this]], and how many hits
     each theme, setting and region has. Exit status: 0 found, 1 nothing found
     (with a did-you-mean when there is one), 2 usage error or malformed query.
@@ -291,7 +293,7 @@ def _format_results(results: SearchResults) -> str:
             details.append(hit.status)
         if hit.score is not None:
             details.append(f"score {hit.score:.2f}")
-        lines.append(f"{number:>2}. {hit.title}")
+        lines.append(f"{number:>2}. {one_line(hit.title)}")
         lines.append(f"    {' · '.join(d for d in details if d)}")
         if hit.snippet is not None:
             lines.extend(textwrap.wrap(hit.snippet.marked(), width=96, initial_indent="    ", subsequent_indent="    "))
