@@ -1038,7 +1038,7 @@ class SearchResults:
 
 DATE_FIELDS = ("published", "updated")
 """The date fields a query can search: ``published:2021``, ``updated:[2020-06 TO 2021]``."""
-_DATE_FORMS = "write YYYY, YYYY-MM or YYYY-MM-DD"
+_DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
 
 
 def parse_date_bound(text: str, *, end: bool = False) -> dt.date:
@@ -1058,7 +1058,7 @@ def parse_date_bound(text: str, *, end: bool = False) -> dt.date:
             return dt.date(year, month, calendar.monthrange(year, month)[1] if end else 1)
         return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)  # type: ignore[arg-type]
     except ValueError:
-        raise ValueError(f"{text!r} is not a date; {_DATE_FORMS}, e.g. 2021-06-30") from None
+        raise ValueError(f"{text!r} is not a date; write {_DATE_FORMS}, e.g. 2021-06-30") from None
 
 
 def date_option(option: str, text: str | None, *, end: bool = False) -> dt.date | None:
@@ -1091,8 +1091,11 @@ def _date_range(start: str | None, end: str | None, startexcl: bool, endexcl: bo
     last = _period(end) if end is not None else None
     if first is not None and last is not None and first[0] > last[1]:
         raise _BadValue(f"{start} is after {end}; swap them")
-    low = None if first is None else datetime_to_long(first[1]) + 1 if startexcl else datetime_to_long(first[0])
-    high = None if last is None else datetime_to_long(last[0]) - 1 if endexcl else datetime_to_long(last[1])
+    low = high = None
+    if first is not None:
+        low = datetime_to_long(first[1]) + 1 if startexcl else datetime_to_long(first[0])
+    if last is not None:
+        high = datetime_to_long(last[0]) - 1 if endexcl else datetime_to_long(last[1])
     return low, high
 
 
@@ -1157,7 +1160,7 @@ def _query_schema() -> Schema:
 _HOW_TO_WRITE = {
     "year": "write a year as four digits, e.g. year:2021, or a range such as year:[2019 TO 2021]",
     **{
-        name: f"write a date as YYYY, YYYY-MM or YYYY-MM-DD, or a range such as {name}:[2019 TO 2021]"
+        name: f"write a date as {_DATE_FORMS}, or a range such as {name}:[2019 TO 2021]"
         for name in DATE_FIELDS
     },
 }
@@ -1174,7 +1177,7 @@ def _syntax_nodes(node: qsyntax.SyntaxNode) -> Iterator[qsyntax.SyntaxNode]:
 def _as_written(node: qsyntax.SyntaxNode, text: str) -> str:
     """``published:[2019 TO 2021]``: a value's field and the value as the query wrote it."""
     shown = text[node.startchar : node.endchar] if node.startchar is not None else ""
-    if isinstance(node, qsyntax.RangeNode) or isinstance(node, qsyntax.WordNode):
+    if isinstance(node, (qsyntax.RangeNode, qsyntax.WordNode)):
         operator = re.search(r"[<>=]*$", text[: node.startchar or 0]).group()  # published:>=2019
         return f"{node.fieldname}:{operator}{shown}"
     value = getattr(node, "text", None)
@@ -1360,30 +1363,30 @@ def _completed_label(candidates: list[Term], word: str, following: str) -> Term 
 
 
 def _facet_problem(
-    vocabulary: Vocabulary, value: str, *, where: str, spell: Callable[[Term], str], following: str = ""
+    vocabulary: Vocabulary, value: str, *, where: str, spell: Callable[[str], str], following: str = ""
 ) -> str:
     """Why ``value`` names no term of ``vocabulary``, and how to write the term meant.
 
-    ``where`` names the value (``theme:patient``, ``--theme``), ``spell`` writes a term as the query or
-    option would. ``following`` is the query's text after the value: in ``theme:patient safety`` the
+    ``where`` names the value (``theme:patient``, ``--theme``), ``spell`` writes a value as the query or
+    option would (``theme:patient-safety``). ``following`` is the query's text after the value: in ``theme:patient safety`` the
     parser reads ``safety`` as a word of its own, so a label of several words is named with its slug.
     """
     candidates = _labels_starting(vocabulary, value)
     meant = _completed_label(candidates, value, following)
     if meant is not None:
         shown = " ".join([where, *following.split()[: len(meant.label.split()) - 1]])
-        quoted = spell(dataclasses.replace(meant, slug=f'"{meant.label}"'))
+        in_quotes = f'"{meant.label}"'
         return (
-            f"{shown}: the {vocabulary.singular} {meant.label!r} is written {spell(meant)} or {quoted} "
+            f"{shown}: the {vocabulary.singular} {meant.label!r} is written {spell(meant.key)} or {spell(in_quotes)} "
             f"(without quotes only {value!r} is read as the {vocabulary.singular})"
         )
     if candidates:
-        listed = ", ".join(f"{spell(term)} for {term.label!r}" for term in candidates)
+        listed = ", ".join(f"{spell(term.key)} for {term.label!r}" for term in candidates)
         return f"{where}: {value!r} is not a {vocabulary.singular}; write {listed}"
     return f"{where}: {vocabulary_message(vocabulary, value)}"
 
 
-def _facet_term(vocabulary: Vocabulary, value: str, *, where: str, spell: Callable[[Term], str],
+def _facet_term(vocabulary: Vocabulary, value: str, *, where: str, spell: Callable[[str], str],
                 following: str = "") -> Term:
     """The term a facet value names by slug or label (any case); :class:`QueryError` saying how to write it."""
     term = vocabulary.named(value)
@@ -1415,7 +1418,7 @@ def resolve_facets(text: str, vocabularies: dict[str, Vocabulary]) -> str:
             continue
         term = _facet_term(
             vocabulary, node.text, where=f"{name}:{text[node.startchar : node.endchar]}",
-            spell=lambda t, name=name: f"{name}:{t.key}", following=text[node.endchar :],
+            spell=lambda written, name=name: f"{name}:{written}", following=text[node.endchar :],
         )
         replacements.append((node.startchar, node.endchar, term.key))
     for start, end, slug in sorted(replacements, reverse=True):
@@ -1432,8 +1435,9 @@ def resolve_filters(request: SearchRequest, vocabularies: dict[str, Vocabulary])
         vocabulary = vocabularies.get(FACET_VOCABULARIES[option])
         if vocabulary is None:
             continue
+        flag = f"--{option}"
         changes[attribute] = tuple(
-            _facet_term(vocabulary, str(value), where=f"--{option}", spell=lambda t, o=option: f"--{o} {t.key}").key
+            _facet_term(vocabulary, str(value), where=flag, spell=lambda written, flag=flag: f"{flag} {written}").key
             for value in getattr(request, attribute)
         )
     if request.since and request.until and request.since > request.until:
