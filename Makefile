@@ -1,21 +1,50 @@
 # The two commands a fresh machine needs: `make serve` and `make test`.
-# Both create .venv and install the project with what it needs.
-VENV   := .venv
-PYTHON := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
-HOST   ?= 127.0.0.1:8000
+# Both create .venv and install exact versions from requirements/test.txt (the
+# lock file, with a hash for every file), then the project itself; `make lock`
+# refreshes the lock files from pyproject.toml.
+VENV    := .venv
+PYTHON  := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+HOST    ?= 127.0.0.1:8000
+PYTHON3 ?= python3
+# What the GitHub workflows install (the atlas) and what make installs (the atlas and its tests).
+LOCKS   := requirements/atlas.txt requirements/test.txt
+UV      := $(VENV)/bin/uv
+# Both locks resolve for every platform and Python 3.11 or later, and pin the build backend
+# (pyproject.toml's build-system.requires) too, so that the project installs with
+# --no-build-isolation and nothing unpinned is fetched. LOCK_OPTIONS=--upgrade takes the newest
+# versions pyproject.toml admits; without it make lock keeps every pin it can.
+COMPILE := $(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" $(LOCK_OPTIONS)
+BUILD_REQUIRES := $(PYTHON) -c 'import tomllib; \
+	print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")'
 
-.PHONY: install serve build test check schema bench clean
+.PHONY: install lock serve build test check schema bench clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
-	python3 -m venv $(VENV)
-	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -e ".[test]"
+$(VENV)/bin/python:
+	@$(PYTHON3) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "make: the atlas needs Python 3.11 or later; $(PYTHON3) is $$($(PYTHON3) --version)" >&2; exit 1; }
+	$(PYTHON3) -m venv $(VENV)
+
+# pip as the venv has it (no upgrade from the network); --require-hashes refuses any file
+# whose hash the lock does not give, and any package the lock does not pin.
+$(STAMP): pyproject.toml $(LOCKS) | $(VENV)/bin/python
+	$(PYTHON) -m pip install --quiet --require-hashes -r requirements/test.txt
+	$(PYTHON) -m pip install --quiet --no-build-isolation --no-deps -e .
 	touch $(STAMP)
 
-serve: $(STAMP)   ## build the atlas and serve it at http://$(HOST)/
+$(UV): requirements/uv.txt | $(VENV)/bin/python
+	$(PYTHON) -m pip install --quiet --require-hashes -r requirements/uv.txt
+	touch $(UV)
+
+lock: $(UV)       ## refresh requirements/*.txt from pyproject.toml (LOCK_OPTIONS=--upgrade for the newest)
+	$(BUILD_REQUIRES) | $(COMPILE) pyproject.toml - --extra test -o requirements/test.txt
+	$(BUILD_REQUIRES) | $(COMPILE) pyproject.toml - --constraint requirements/test.txt -o requirements/atlas.txt
+	echo uv | $(COMPILE) - -o requirements/uv.txt
+
+serve: $(STAMP)   ## build the atlas and serve it at http://$(HOST)/atlas/ (site_url's path; / leads there)
 	$(VENV)/bin/mkdocs serve --dev-addr $(HOST)
 
 build: $(STAMP)   ## build the atlas into site/, failing on any invalid case

@@ -49,8 +49,50 @@ def _sentence(rng: random.Random, words: int) -> str:
     return text[0].upper() + text[1:] + "."
 
 
-def _paragraph(rng: random.Random, sentences: int) -> str:
+def _plain_paragraph(rng: random.Random, sentences: int) -> str:
     return " ".join(_sentence(rng, rng.randint(8, 18)) for _ in range(sentences))
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+_FIGURES = (
+    # dates, as case studies write them
+    lambda r: f"on {r.randint(1, 28)} {r.choice(_MONTHS)} {r.randint(2015, 2025)}",
+    lambda r: f"on {r.randint(1, 28):02d}/{r.randint(1, 12):02d}/{r.randint(2015, 2025)}",
+    lambda r: f"on {r.randint(1, 28):02d}.{r.randint(1, 12):02d}.{r.randint(2015, 2025)} {r.randint(8, 17)}.{r.choice(['00', '30'])}",
+    lambda r: f"from {r.randint(2015, 2025)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d} {r.randint(8, 17):02d}:{r.choice(['00', '30'])}",
+    lambda r: f"in {r.randint(2015, 2024)}/{r.randint(16, 25)} and {r.randint(2015, 2024)}-{r.randint(2016, 2025)}",
+    lambda r: f"in Q{r.randint(1, 4)} {r.randint(2015, 2024)}/{r.randint(16, 25)}",
+    # money
+    lambda r: f"saving £{r.randint(1, 999)},{r.randint(0, 999):03d},{r.randint(0, 999):03d} a year",
+    lambda r: f"£{r.randint(1, 99)}.{r.randint(0, 9)}m over {r.randint(2, 5)} years",
+    lambda r: f"about £{r.randint(10, 999)}k ({r.randint(10, 99)}% of the budget)",
+    # counts, rates and times
+    lambda r: f"{r.randint(1, 9)},{r.randint(0, 999):03d} patients across {r.randint(2, 40)} wards",
+    lambda r: f"{r.randint(100, 999)} staff and {r.randint(10, 99)} beds",
+    lambda r: f"from {r.randint(10, 99)}.{r.randint(0, 9)}% to {r.randint(1, 9)}.{r.randint(0, 9)}%",
+    lambda r: f"{r.randint(1, 9)} in {r.randint(2, 20)} referrals within {r.randint(2, 72)} hours",
+    lambda r: f"{r.randint(1000, 9999)} of {r.randint(10000, 99999)} appointments, 24/7",
+    lambda r: f"{r.randint(12, 99)} {r.randint(100, 999)} {r.randint(10, 99)} visits in three years",
+    # codes
+    lambda r: f"(ODS code R{r.choice('ABCXY')}{r.randint(1, 9)}, ICD-10 F{r.randint(10, 99)}.{r.randint(0, 9)})",
+    lambda r: f"SNOMED CT {r.randint(10_000_000, 999_999_999)}",
+    lambda r: f"ISBN 978-{r.randint(0, 1)}-{r.randint(10000, 99999)}-{r.randint(100, 999)}-{r.randint(0, 9)}",
+    lambda r: f"version {r.randint(1, 9)}.{r.randint(0, 20)}.{r.randint(0, 20)} of the tool",
+    lambda r: f"publication reference {r.randint(10000, 99999)} ({r.randint(2015, 2025)})",
+)
+"""Ordinary figures of the kinds case studies hold: dates, money, counts, codes (none identifies a person)."""
+
+
+def _figures_paragraph(rng: random.Random, sentences: int) -> str:
+    out = []
+    for _ in range(sentences):
+        words = [_word(rng) for _ in range(rng.randint(6, 12))]
+        for _ in range(rng.randint(1, 3)):
+            words.insert(rng.randint(0, len(words)), rng.choice(_FIGURES)(rng))
+        text = " ".join(words)
+        out.append(text[0].upper() + text[1:] + ".")
+    return " ".join(out)
 
 
 def _block(text: str, indent: str = "  ") -> str:
@@ -65,8 +107,9 @@ def _block(text: str, indent: str = "  ") -> str:
     return "|\n" + "\n".join(indent + item for item in lines)
 
 
-def case_text(index: int, rng: random.Random, vocab: dict[str, list]) -> str:
-    """One valid case study of typical size (about 4 KB)."""
+def case_text(index: int, rng: random.Random, vocab: dict[str, list], *, figures: bool = False) -> str:
+    """One valid case study of typical size (about 4 KB); with ``figures``, its prose is full of ordinary figures."""
+    _paragraph = _figures_paragraph if figures else _plain_paragraph
     title = f"Case {index}: " + _sentence(rng, rng.randint(5, 10))[:-1]
     summary = _paragraph(rng, 2)[:380]
     year = rng.randint(2015, 2025)
@@ -106,10 +149,13 @@ def case_text(index: int, rng: random.Random, vocab: dict[str, list]) -> str:
         "consent_confirmed: true",
     ]
     body = f"\n## More detail\n\n{_paragraph(rng, 3)}\n"
+    if figures:
+        rows = "".join(f"| {rng.randint(2015, 2025)} | {rng.randint(10, 999)} | {rng.randint(1, 99)}% |\n" for _ in range(4))
+        body += f"\n| Year | Referrals | Seen in time |\n|---|---|---|\n{rows}"
     return "---\n" + "\n".join(fields) + "\n---\n" + body
 
 
-def generate(out_dir: Path, count: int, *, seed: int = 1) -> list[Path]:
+def generate(out_dir: Path, count: int, *, seed: int = 1, figures: bool = False) -> list[Path]:
     """Write ``count`` valid cases into ``out_dir`` (emptied of earlier .md files) and return their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob("*.md"):
@@ -119,7 +165,7 @@ def generate(out_dir: Path, count: int, *, seed: int = 1) -> list[Path]:
     paths = []
     for index in range(count):
         path = out_dir / f"synthetic-case-{index:05d}.md"
-        path.write_text(case_text(index, rng, vocab), encoding="utf-8")
+        path.write_text(case_text(index, rng, vocab, figures=figures), encoding="utf-8")
         paths.append(path)
     return paths
 
@@ -129,8 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("count", type=int, nargs="?", default=1000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--figures", action="store_true", help="prose full of ordinary figures (dates, money, codes)")
     args = parser.parse_args(argv)
-    generate(args.out_dir, args.count, seed=args.seed)
+    generate(args.out_dir, args.count, seed=args.seed, figures=args.figures)
     print(f"wrote {args.count} cases to {args.out_dir}")
     return 0
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from .case_assets import check_asset_folder, describe_file_kind
 from .loader import CASE_SUFFIX, LoadedCase, collection_problems, load_case
 from .near_duplicates import near_duplicate_problems
 from .problems import Problem, Severity
@@ -60,44 +63,119 @@ def find_schema_dir(start: Path) -> Path:
     return Path("schemas")
 
 
-def case_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
-    """The case files under ``paths`` (a folder's ``*.md``), and problems with what else is there.
+@dataclass
+class FoundFiles:
+    """What :func:`case_files` found under some paths."""
+
+    files: list[Path] = field(default_factory=list)
+    """The case files, each once, in the order found."""
+    asset_folders: dict[Path, Path] = field(default_factory=dict)
+    """Each case file's own folder (``cases/<slug>/``), where it has one."""
+    orphan_folders: list[Path] = field(default_factory=list)
+    """Folders in a cases folder with no case beside them."""
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _file_problem(path: Path, rule: str, message: str, severity: Severity = Severity.ERROR) -> Problem:
+    return Problem(path, 1, 1, severity, "", message, rule)
+
+
+_SYMLINK_MESSAGE = (
+    "is a symbolic link; the atlas reads and publishes only real files, so a link could publish files "
+    "from outside cases/: put the file itself here"
+)
+
+
+def case_files(paths: Iterable[Path]) -> FoundFiles:
+    """The case files under ``paths`` (a folder's ``*.md``), their folders, and problems with what else is there.
 
     A folder such as ``cases/`` holds only ``<slug>.md`` files and ``<slug>/``
-    asset folders: any other file is an error, a folder with no case a warning.
+    folders: any other file is an error, a folder with no case a warning, and a
+    symbolic link, a pipe or a device an error. Links are never followed; a path
+    given twice is read once.
     """
-    files: list[Path] = []
-    problems: list[Problem] = []
+    found = FoundFiles()
+    seen: set[str] = set()
+
+    def add_case(path: Path) -> None:
+        key = os.path.abspath(path)
+        if key in seen:
+            return
+        seen.add(key)
+        found.files.append(path)
+        folder = path.parent / path.name[: -len(CASE_SUFFIX)] if path.name.endswith(CASE_SUFFIX) else None
+        if folder is not None:
+            try:
+                mode = os.lstat(folder).st_mode
+            except OSError:
+                return
+            if stat.S_ISDIR(mode):
+                found.asset_folders[path] = folder
+
+    def refuse(path: Path, mode: int) -> None:
+        key = os.path.abspath(path)
+        if key in seen:
+            return
+        seen.add(key)
+        if stat.S_ISLNK(mode):
+            found.problems.append(_file_problem(path, "file.symlink", _SYMLINK_MESSAGE))
+        else:
+            what = describe_file_kind(mode) or "not a regular file"
+            found.problems.append(
+                _file_problem(path, "file.not-regular", f"is {what}, not a case file or folder; remove it")
+            )
+
     for path in paths:
-        if path.is_file():
-            files.append(path)
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError as exc:
+            found.problems.append(_file_problem(path, "file.unreadable", f"cannot be read: {exc.strerror or exc}"))
             continue
-        entries = sorted(path.iterdir())
-        names = {e.name for e in entries}
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_file() and entry.name.endswith(CASE_SUFFIX):
-                files.append(entry)
-            elif entry.is_dir():
-                if entry.name + CASE_SUFFIX not in names:
-                    problems.append(
-                        Problem(
-                            entry, 1, 1, Severity.WARNING, "",
-                            f"is an asset folder with no case: there is no {entry.name}{CASE_SUFFIX} beside it",
-                            "folder.orphan-assets",
-                        )
-                    )
-            else:
-                problems.append(
-                    Problem(
-                        entry, 1, 1, Severity.ERROR, "",
-                        f"does not belong in {path}/: only case files (<slug>.md) and their asset "
-                        "folders (<slug>/) live there; move it into a case's folder",
-                        "folder.stray-file",
+        if stat.S_ISREG(mode):
+            add_case(path)
+        elif not stat.S_ISDIR(mode):
+            refuse(path, mode)
+        else:
+            _scan_cases_folder(path, found, add_case, refuse)
+    return found
+
+
+def _scan_cases_folder(path: Path, found: FoundFiles, add_case, refuse) -> None:
+    try:
+        with os.scandir(path) as scan:
+            entries = sorted(((entry.name, entry.stat(follow_symlinks=False).st_mode) for entry in scan))
+    except OSError as exc:
+        found.problems.append(
+            _file_problem(path, "file.unreadable", f"cannot be read: {exc.strerror or exc}")
+        )
+        return
+    names = {name for name, _ in entries}
+    for name, mode in entries:
+        entry = path / name
+        if name.startswith("."):
+            continue
+        if stat.S_ISLNK(mode) or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            refuse(entry, mode)
+        elif stat.S_ISREG(mode) and name.endswith(CASE_SUFFIX):
+            add_case(entry)
+        elif stat.S_ISDIR(mode):
+            if name + CASE_SUFFIX not in names:
+                found.orphan_folders.append(entry)
+                found.problems.append(
+                    _file_problem(
+                        entry, "folder.orphan-assets",
+                        f"is an asset folder with no case: there is no {name}{CASE_SUFFIX} beside it",
+                        Severity.WARNING,
                     )
                 )
-    return files, problems
+        else:
+            found.problems.append(
+                _file_problem(
+                    entry, "folder.stray-file",
+                    f"does not belong in {path}/: only case files (<slug>.md) and their asset "
+                    "folders (<slug>/) live there; move it into a case's folder",
+                )
+            )
 
 
 Prepare = Callable[[LoadedCase], Any]
@@ -148,13 +226,22 @@ def check_paths(
     except SchemaLoadError as exc:
         result.problems.extend(exc.problems)
         return result
-    files, folder_problems = case_files(paths)
-    result.problems.extend(folder_problems)
-    for case in _load_all(files, case_schema, today, prepare, jobs):
+    found = case_files(paths)
+    result.problems.extend(found.problems)
+    order: dict[Path, tuple[int, int]] = {}
+    for index, case in enumerate(_load_all(found.files, case_schema, today, prepare, jobs)):
         result.cases.append(case)
         result.problems.extend(case.problems)
+        order[case.path] = (index, 0)
+        folder = found.asset_folders.get(case.path)
+        if folder is not None:
+            assets = check_asset_folder(folder)
+            case.assets = assets.assets
+            result.problems.extend(assets.problems)
+            order.update({p.path: (index, 1) for p in assets.problems})
+    for folder in found.orphan_folders:  # never published, but nothing under cases/ may be a link
+        result.problems.extend(check_asset_folder(folder).problems)
     result.problems.extend(collection_problems(result.cases))
     result.problems.extend(near_duplicate_problems(result.cases))
-    order = {case.path: index for index, case in enumerate(result.cases)}
-    result.problems.sort(key=lambda p: (order.get(p.path, -1), p.line, p.column))
+    result.problems.sort(key=lambda p: (*order.get(p.path, (-1, 0)), str(p.path), p.line, p.column))
     return result

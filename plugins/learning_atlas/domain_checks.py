@@ -18,8 +18,11 @@ from typing import Any, Iterator
 from urllib.parse import unquote, urlsplit
 
 from .front_matter import FrontMatter
+from .html_scan import DANGEROUS_TAGS, URL_ATTRIBUTES, HtmlElement, html_elements
 from .placeholders import placeholder_problems
 from .problems import Problem, Severity, format_key_path
+from .reader_text import reader_text, source_offset
+from .source import FORBIDDEN_CHARACTERS, forbidden_character_kind
 
 PROSE_KEYS = ("leading_change", "where_to_look", "what_to_change", "how_to_change", "challenges")
 """Front-matter keys whose values are Markdown, besides the parts of ``adding_value``."""
@@ -61,9 +64,17 @@ class CaseText:
             self.without_code = self.joined
 
     @functools.cached_property
-    def number_runs(self) -> list[tuple[int, int]]:
-        """Where runs of digits long enough for an NHS or phone number are."""
-        return [m.span() for m in _NUMBER_RUN.finditer(self.joined)]
+    def elements(self) -> list[tuple[int, HtmlElement]]:
+        """``(start, element)``: the elements a browser would make of each text, code left out.
+
+        Each text is read on its own, as each is rendered on its own; ``start`` is where the
+        text begins in the joined string, so ``start + element.offset`` is the element's offset.
+        """
+        found: list[tuple[int, HtmlElement]] = []
+        for span, start in zip(self.spans, self.starts):
+            piece = self.without_code[start:start + len(span.text)]
+            found.extend((start, element) for element in html_elements(piece))
+        return found
 
     def find(self, offset: int) -> tuple[TextSpan, int]:
         index = bisect.bisect_right(self.starts, offset) - 1
@@ -77,7 +88,7 @@ def domain_problems(fm: FrontMatter, path: Path, slug: str, *, today: dt.date) -
     if controls:  # a NUL written as a YAML escape must not pass for the joined text's separator
         spans = [TextSpan(s.parts, _CONTROL.sub("\ufffd", s.text), s.is_markdown) for s in spans]
     text = CaseText(spans)
-    urls = list(_urls(text.without_code)) if _may_link(text.without_code) else []
+    urls = _urls(text)
     problems = [
         *date_problems(fm, path, today=today),
         *nhs_number_problems(fm, path, text),
@@ -132,7 +143,7 @@ MESSAGES: dict[str, str] = {
     ),
     "link.missing-file": "links to {url!r}, which does not exist; add the file to cases/{slug}/ or fix the link",
     "text.control-character": (
-        "contains the control character {code}, which cannot be shown on a page or put in a feed; remove it"
+        "contains the {kind} {code}, which cannot be shown on a page or put in a feed; remove it"
     ),
 }
 """The wording of each domain check, by rule, as ``str.format`` templates: one source for ``atlas check``
@@ -155,12 +166,11 @@ def _at(fm: FrontMatter, path: Path, text: CaseText, offset: int, severity: Seve
 
 # --- characters ----------------------------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-"""Characters no page or feed can hold (XML 1.0 forbids them); tab and line breaks are fine."""
+_CONTROL = FORBIDDEN_CHARACTERS
 
 
 def control_character_problems(fm: FrontMatter, path: Path, spans: list[TextSpan]) -> Iterator[Problem]:
-    """A text holding a control character (YAML's escapes can write them; the file itself had none)."""
+    """A text holding a character no page or feed may hold (YAML's escapes can write them; the file had none)."""
     for span in spans:
         match = _CONTROL.search(span.text)
         if match is None:
@@ -168,7 +178,8 @@ def control_character_problems(fm: FrontMatter, path: Path, spans: list[TextSpan
         line = _line(fm, span, match.start())
         column = 1 if span.in_body else fm.position(span.parts)[1]
         key = "(body)" if span.in_body else format_key_path(span.parts)
-        message = MESSAGES["text.control-character"].format(code=f"U+{ord(match.group()):04X}")
+        char = match.group()
+        message = MESSAGES["text.control-character"].format(kind=forbidden_character_kind(char), code=f"U+{ord(char):04X}")
         yield Problem(path, line, column, Severity.ERROR, key, message, "text.control-character")
 
 
@@ -223,19 +234,22 @@ def date_problems(fm: FrontMatter, path: Path, *, today: dt.date) -> Iterator[Pr
         )
 
 
-# --- NHS numbers -------------------------------------------------------------------------------
+# --- NHS numbers, email addresses and phone numbers, in the text as a reader sees it ------------
 
 _NHS_NUMBER = re.compile(r"(?<![\d])(\d{3})([ -]?)(\d{3})\2(\d{4})(?![\d])")
 # Patterns that open with a look-behind are tried at every character; this one opens with a
 # character class, so the engine skips ahead to runs of digits, which the exact patterns then read.
 _NUMBER_RUN = re.compile(r"[0-9+(][0-9 ()-]{8,}[0-9]")
 
-
-def _number_matches(pattern: re.Pattern[str], text: CaseText) -> Iterator[re.Match[str]]:
-    joined = text.joined
-    for start, end in text.number_runs:
-        yield from pattern.finditer(joined, start, min(end + 1, len(joined)))
-
+_DIGIT_GROUP = re.compile(r"\d+")
+_GAP = re.compile(r"[-._]|[ \t]*\n?[ \t]*(?:-[ \t]*\n?[ \t]*)?")  # a dash or dot, or spaces with a line break or dash
+_DAY, _MONTH = r"(?:0?[1-9]|[12]\d|3[01])", r"(?:0?[1-9]|1[0-2])"
+_DATE_IN = re.compile(
+    rf"(?<!\d)(?:{_DAY}([-./]){_MONTH}\1(?:(?:19|20)\d\d|\d\d)|(?:19|20)\d\d([-./]){_MONTH}\2{_DAY})(?!\d)"
+)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_MAY_HOLD_NUMBER = re.compile(r"\d|&#")
+_MAY_HOLD_EMAIL = re.compile(r"[@\uff20\ufe6b]|&#0*64;|&#[xX]0*40;|&commat;", re.IGNORECASE)
 
 
 def is_valid_nhs_number(digits: str) -> bool:
@@ -249,18 +263,49 @@ def is_valid_nhs_number(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
-def nhs_number_problems(fm: FrontMatter, path: Path, text: CaseText) -> Iterator[Problem]:
-    """A valid NHS number anywhere is patient-identifiable information: an error."""
-    for match in _number_matches(_NHS_NUMBER, text):
-        if is_valid_nhs_number(match.group(1) + match.group(3) + match.group(4)):
-            yield _at(
-                fm, path, text, match.start(), Severity.ERROR,
-                MESSAGES["privacy.nhs-number"].format(number=match.group(0)),
-                "privacy.nhs-number",
-            )
+def nhs_numbers(text: str) -> Iterator[tuple[int, int, str]]:
+    """``(start, end, digits)`` of each valid NHS number in ``text`` (a reader's view: see :mod:`reader_text`).
+
+    Groups of digits separated by a dash, a dot, spaces, a line break inside a paragraph or a
+    spaced dash run together as a reader reads them: ``943 476 5919``, ``943-476 5919``,
+    ``9434 765 919``, ``94 34 76 59 19``. A number is ten digits that pass the check digit,
+    either written as one group or as groups of two to five digits; a stretch that holds a date
+    (``01.02.2021 10``) or a span of years (``2019-2021 58``) is a date and a figure, not a number.
+    """
+    run: list[re.Match[str]] = []
+    for group in _DIGIT_GROUP.finditer(text):
+        if run and not _GAP.fullmatch(text, run[-1].end(), group.start()):
+            yield from _numbers_in_run(text, run)
+            run = []
+        run.append(group)
+    yield from _numbers_in_run(text, run)
 
 
-# --- contact details outside `contact` ---------------------------------------------------------
+def _numbers_in_run(text: str, run: list[re.Match[str]]) -> Iterator[tuple[int, int, str]]:
+    if sum(len(g.group()) for g in run) < 10:
+        return
+    gaps = [text[a.end():b.start()] for a, b in zip(run, run[1:])]
+    dates = [m.span() for m in _DATE_IN.finditer(text, run[0].start(), run[-1].end())]
+    for first in range(len(run)):
+        digits = ""
+        for last in range(first, len(run)):
+            digits += run[last].group()
+            if len(digits) >= 10:
+                break
+        if len(digits) != 10 or not is_valid_nhs_number(digits):
+            continue
+        groups = run[first:last + 1]
+        start, end = groups[0].start(), groups[-1].end()
+        if len(groups) > 1:
+            between = gaps[first:last]
+            if not all(2 <= len(g.group()) <= 5 for g in groups):
+                continue  # 728711697 9, 2017-2016 18: a code or a span of years, and a count
+            if any(gap == "." and len(g.group()) <= 2 for gap, g in zip(between, groups[1:])) and set(between) != {"."}:
+                continue  # 11.30 12 345: a time or a decimal among other figures
+            if any(a < end and start < b for a, b in dates) or sum(bool(_YEAR.fullmatch(g.group())) for g in groups) > 1:
+                continue  # 15.03.2024 11.30, 2019 2021 58: dates, times and years
+        yield start, end, digits
+
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]++@[A-Za-z0-9-]++(?:\.[A-Za-z0-9-]++)+")
 _EMAIL_LOCAL_PART = re.compile(r"[A-Za-z0-9._%+-]{1,64}$")
@@ -280,36 +325,62 @@ def _emails(text: str) -> Iterator[re.Match[str]]:
         at = text.find("@", at + 1)
 
 _UK_PHONE = re.compile(
-    r"(?<![\w+])(?:"
-    r"(?:\+44\s?(?:\(0\)\s?)?|0)\d(?:[\s-]?\d){8,9}"
-    r"|\(0\d{2,4}\)\s?\d{3,4}[\s-]?\d{3,4}"
-    r")(?![\w])"
+    r"(?<![\w+.])(?:"
+    r"(?:\+44[\s.-]?(?:\(0\)[\s.-]?)?|0)\d(?:[\s.-]?\d){8,9}"
+    r"|\(0\d{2,4}\)[\s.-]?\d{3,4}[\s.-]?\d{3,4}"
+    r")(?![\w]|[.-]\d)"
 )
 
 
-def contact_detail_problems(fm: FrontMatter, path: Path, text: CaseText) -> Iterator[Problem]:
-    """Email addresses and UK phone numbers belong in ``contact`` only: a warning elsewhere."""
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
-    def outside_contact(offset: int) -> bool:
-        span, _ = text.find(offset)
-        return not (span.parts and span.parts[0] in ("contact", "links"))
 
-    for match in _emails(text.joined):
-        if outside_contact(match.start()):
+def _reader_views(text: CaseText) -> Iterator[tuple[int, TextSpan, str, bool, bool]]:
+    """``(start, span, reader text, may hold a number, may hold an email)`` for spans worth reading."""
+    for span, start in zip(text.spans, text.starts):
+        numbers = len(_MAY_HOLD_NUMBER.findall(span.text)) >= 10
+        emails = _MAY_HOLD_EMAIL.search(span.text) is not None
+        if numbers or emails:
+            yield start, span, reader_text(span.text, markdown=span.is_markdown), numbers, emails
+
+
+def nhs_number_problems(fm: FrontMatter, path: Path, text: CaseText) -> Iterator[Problem]:
+    """A valid NHS number anywhere, as a reader would read it, is patient-identifiable information: an error."""
+    for start, span, seen, numbers, _ in _reader_views(text):
+        if not numbers:
+            continue
+        for begin, end, digits in nhs_numbers(seen):
             yield _at(
-                fm, path, text, match.start(), Severity.WARNING,
-                MESSAGES["privacy.email"].format(email=match.group(0)),
-                "privacy.email",
+                fm, path, text, start + source_offset(span.text, digits), Severity.ERROR,
+                MESSAGES["privacy.nhs-number"].format(number=_one_line(seen[begin:end])),
+                "privacy.nhs-number",
             )
-    for match in _number_matches(_UK_PHONE, text):
-        digits = re.sub(r"\D", "", match.group(0))
-        if len(digits) == 10 and is_valid_nhs_number(digits):
-            continue  # already reported as an NHS number
-        if outside_contact(match.start()):
+
+
+def contact_detail_problems(fm: FrontMatter, path: Path, text: CaseText) -> Iterator[Problem]:
+    """Email addresses and UK phone numbers, as a reader would read them, belong in ``contact``: a warning elsewhere."""
+    for start, span, seen, numbers, emails in _reader_views(text):
+        if span.parts and span.parts[0] in ("contact", "links"):
+            continue
+        found: list[tuple[int, str, str]] = []
+        if emails:
+            for match in _emails(seen):
+                found.append((match.start(), "privacy.email", match.group(0)))
+        if numbers:
+            for match in _UK_PHONE.finditer(seen):
+                digits = re.sub(r"\D", "", match.group(0))
+                if len(digits) == 10 and is_valid_nhs_number(digits):
+                    continue  # already reported as an NHS number
+                if _DATE_IN.search(match.group(0)):
+                    continue  # a date and another figure, not a phone number
+                found.append((match.start(), "privacy.phone", match.group(0)))
+        for _, rule, shown in sorted(found):
+            field = "email" if rule == "privacy.email" else "phone"
+            signature = re.sub(r"[^0-9A-Za-z]", "", shown)
             yield _at(
-                fm, path, text, match.start(), Severity.WARNING,
-                MESSAGES["privacy.phone"].format(phone=match.group(0)),
-                "privacy.phone",
+                fm, path, text, start + source_offset(span.text, signature), Severity.WARNING,
+                MESSAGES[rule].format(**{field: _one_line(shown)}), rule,
             )
 
 
@@ -319,16 +390,6 @@ _CODE = re.compile(
     r"(?ms)^[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]{0,3}\1[ \t]*$|\Z)"  # fenced block
     r"|(?<!`)(`++)(?!`)[^`\n]{1,2000}+(?<!`)\2(?!`)"  # inline code span on one line
 )
-_DANGEROUS_TAG = re.compile(
-    r"<\s*(script|iframe|object|embed|form|style|base|meta|link|frame|frameset|applet|noscript|template)\b",
-    re.IGNORECASE,
-)
-_EVENT_HANDLER = re.compile(r"[\s/\"'](on[a-z]+)\s*=", re.IGNORECASE)
-_HTML_URL_ATTRIBUTE = re.compile(
-    r"\b(?:href|src|srcset|action|formaction|xlink:href|data|poster|background|cite|lowsrc|dynsrc)\s*=\s*"
-    r"(\"[^\"]*\"?|'[^']*'?|[^\s>]+)",
-    re.IGNORECASE,
-)
 # Three patterns, not one alternation, so each can skip ahead to its own first character.
 _INLINE_URL = re.compile(r"\]\(\s*(<[^>\n]{0,2000}>|[^)\s]+)")  # [text](url) and ![alt](url)
 _REFERENCE_URL = re.compile(r"^[ \t]{0,3}\[[^\]\n]{1,999}\]:[ \t]*(<[^>\n]{0,2000}>|\S+)", re.MULTILINE)
@@ -337,24 +398,13 @@ _SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028\u2029\ufeff]+")
 
 
-def _tags(text: str) -> Iterator[tuple[int, int]]:
-    """The spans of HTML start tags, from ``<`` to the next ``>`` (or the end), as a browser reads them."""
-    start = text.find("<")
-    while start != -1:
-        end = text.find(">", start)
-        end = len(text) if end == -1 else end
-        if start + 1 < len(text) and (text[start + 1].isalpha() or text[start + 1] in "!?"):
-            yield start, end
-        start = text.find("<", end)
-
-
 def _blank_code(text: str) -> str:
     """Code spans and fenced blocks show HTML as text, so blank them out (keeping offsets)."""
     return _CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
 
 
-def _urls(text: str) -> Iterator[tuple[int, str]]:
-    """``(offset, url)`` for every link target in Markdown or HTML."""
+def _markdown_urls(text: str) -> Iterator[tuple[int, str]]:
+    """``(offset, url)`` for every link target written in Markdown (inline, reference, autolink)."""
     patterns = [_INLINE_URL]
     if "]:" in text:
         patterns.append(_REFERENCE_URL)
@@ -363,9 +413,15 @@ def _urls(text: str) -> Iterator[tuple[int, str]]:
     for pattern in patterns:
         for match in pattern.finditer(text):
             yield match.start(1), match.group(1).strip("<>")
-    if "=" in text:
-        for match in _HTML_URL_ATTRIBUTE.finditer(text):
-            yield match.start(1), match.group(1).strip("\"'")
+
+
+def _urls(text: CaseText) -> list[tuple[int, str]]:
+    """``(offset, url)`` for every link target in Markdown, and every address in HTML as a browser reads it."""
+    source = text.without_code
+    urls = list(_markdown_urls(source)) if _may_link(source) else []
+    for start, element in text.elements:
+        urls.extend((start + offset, url) for offset, url in element.urls())
+    return urls
 
 
 def script_scheme(url: str) -> str | None:
@@ -380,22 +436,23 @@ def script_scheme(url: str) -> str | None:
 def unsafe_html_problems(
     fm: FrontMatter, path: Path, text: CaseText, urls: list[tuple[int, str]]
 ) -> Iterator[Problem]:
-    """Raw HTML that could run script in a reader's browser: an error wherever it is."""
-    source = text.without_code
-    if "<" in source:
-        for match in _DANGEROUS_TAG.finditer(source):
-            tag = match.group(1).lower()
+    """Raw HTML that could run script in a reader's browser: an error wherever it is.
+
+    The HTML is read by a real HTML5 parser (:mod:`learning_atlas.html_scan`), so a ``>``
+    inside a quoted attribute or a comment that a browser closes early hides nothing.
+    """
+    for start, element in text.elements:
+        if element.tag in DANGEROUS_TAGS:
             yield _at(
-                fm, path, text, match.start(), Severity.ERROR,
-                MESSAGES["html.unsafe-tag"].format(tag=tag),
+                fm, path, text, start + element.offset, Severity.ERROR,
+                MESSAGES["html.unsafe-tag"].format(tag=element.tag),
                 "html.unsafe-tag",
             )
-        for start, end in _tags(source):
-            match = _EVENT_HANDLER.search(source, start, end)
-            if match:
+        for attribute in element.attributes:
+            if attribute.name.startswith("on"):
                 yield _at(
-                    fm, path, text, match.start(1), Severity.ERROR,
-                    MESSAGES["html.event-handler"].format(attribute=match.group(1).lower()),
+                    fm, path, text, start + attribute.offset, Severity.ERROR,
+                    MESSAGES["html.event-handler"].format(attribute=attribute.name),
                     "html.event-handler",
                 )
     for offset, url in urls:
@@ -451,9 +508,6 @@ FORM_PATTERNS: dict[str, re.Pattern[str]] = {
     "email_local_part": _EMAIL_LOCAL_PART,
     "uk_phone": _UK_PHONE,
     "code": _CODE,
-    "dangerous_tag": _DANGEROUS_TAG,
-    "event_handler": _EVENT_HANDLER,
-    "html_url_attribute": _HTML_URL_ATTRIBUTE,
     "inline_url": _INLINE_URL,
     "reference_url": _REFERENCE_URL,
     "autolink": _AUTOLINK,
@@ -465,3 +519,6 @@ browser (``submit_form`` turns them into JavaScript regular expressions)."""
 
 SCRIPT_SCHEMES = _SCRIPT_SCHEMES
 """The URL schemes that run script, as :func:`script_scheme` reads them."""
+
+FORM_HTML_RULES = {"dangerousTags": sorted(DANGEROUS_TAGS), "urlAttributes": sorted(URL_ATTRIBUTES)}
+"""What the form needs to read HTML as these checks do: it parses with the browser's own HTML parser."""

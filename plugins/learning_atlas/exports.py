@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import csv
-import html
 import datetime as dt
+import html
 import io
 import json
+from dataclasses import dataclass
 from typing import Iterable
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
 from .model import Atlas, Case, Listing
+from .source import FORBIDDEN_CHARACTERS
 
 EXPORT_FIELDS = (
     "slug", "url", "title", "summary", "organisations", "region", "settings", "themes", "commitments",
@@ -62,16 +64,28 @@ def cases_json(atlas: Atlas, site_url: str) -> str:
     return f'{head[:-1]}, "cases": [\n{lines}\n]}}\n'
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP's CSV-injection list: ``=``,
+``+``, ``-``, ``@``, tab, carriage return; with line feed, and the full-width forms some spreadsheets fold)."""
+
+
+def spreadsheet_text(text: str) -> str:
+    """``text`` as a cell no spreadsheet runs: one that would start a formula gets a leading ``'``."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _csv_cell(value: object) -> str:
+    """A record's value as one CSV cell: lists joined with '; ' (records as JSON), then made inert."""
     if value is None:
         return ""
     if isinstance(value, list):
         if value and isinstance(value[0], dict):
-            return json.dumps(value, ensure_ascii=False)
-        return "; ".join(str(v) for v in value)
-    text = str(value)
-    # A cell that a spreadsheet would run as a formula is made text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+            text = json.dumps(value, ensure_ascii=False)
+        else:
+            text = "; ".join(str(v) for v in value)
+    else:
+        text = str(value)
+    return spreadsheet_text(text)
 
 
 def cases_csv(atlas: Atlas, site_url: str) -> str:
@@ -112,37 +126,81 @@ def _atom_date(value: dt.date) -> str:
     return f"{value.isoformat()}T00:00:00Z"
 
 
-def atom_feed(title: str, feed_url: str, page_url: str, cases: Iterable[Case], site_url: str, size: int) -> str:
-    """An Atom feed of the newest ``size`` cases (archived ones left out)."""
+def xml_text(value: object) -> str:
+    """``value`` as XML character data: escaped, and without any character XML 1.0 forbids or discourages.
+
+    ``atlas check`` refuses those characters in a case; this keeps a feed parseable whatever reaches it.
+    """
+    return xml_escape(FORBIDDEN_CHARACTERS.sub("", str(value)))
+
+
+def xml_attribute(value: object) -> str:
+    """``value`` as a quoted XML attribute value, likewise cleaned."""
+    return quoteattr(FORBIDDEN_CHARACTERS.sub("", str(value)))
+
+
+@dataclass(frozen=True)
+class FeedIds:
+    """How feeds and their entries are identified: ``tag:`` URIs (RFC 4151) when a tagging entity is set.
+
+    A ``tag:`` URI names a feed or a case by the atlas's publisher, not by the site's address, so
+    moving the site does not make every reader's feed program announce every case again. Without
+    a tagging entity, the addresses themselves are the ids.
+    """
+
+    tagging_entity: str | None = None
+    """``authority,date``: a domain name (or email address) the publisher held, and a date it held it."""
+
+    def feed(self, feed_url: str, path: str) -> str:
+        return f"tag:{self.tagging_entity}:{path}" if self.tagging_entity else feed_url
+
+    def entry(self, case: Case, url: str) -> str:
+        """The case's id: its slug and first publication date, so a new case at an old slug is new."""
+        if self.tagging_entity:
+            return f"tag:{self.tagging_entity}:cases/{case.slug}/{case.published.isoformat()}"
+        return url
+
+
+def atom_feed(
+    title: str, feed_url: str, page_url: str, cases: Iterable[Case], site_url: str, size: int,
+    *, ids: FeedIds = FeedIds(), path: str = "feed.xml",
+) -> str:
+    """An Atom feed of the newest ``size`` cases (archived ones left out), at ``path`` in the site."""
     chosen = sorted((c for c in cases if not c.is_archived), key=lambda c: (c.latest, c.slug), reverse=True)[:size]
     updated = _atom_date(max((c.latest for c in chosen), default=dt.date(2000, 1, 1)))
     entries = []
     for case in chosen:
         url = f"{site_url}cases/{case.slug}/"
-        categories = "".join(f"<category term={quoteattr(t)}/>" for t in case.themes)
-        authors = "".join(f"<author><name>{xml_escape(o)}</name></author>" for o in case.organisations)
+        categories = "".join(f"<category term={xml_attribute(t)}/>" for t in case.themes)
+        authors = "".join(f"<author><name>{xml_text(o)}</name></author>" for o in case.organisations)
         entries.append(
             "<entry>"
-            f"<title>{xml_escape(case.title)}</title>"
-            f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr(url)}/>"
-            f"<id>{xml_escape(url)}</id>"
+            f"<title>{xml_text(case.title)}</title>"
+            f"<link rel=\"alternate\" type=\"text/html\" href={xml_attribute(url)}/>"
+            f"<id>{xml_text(ids.entry(case, url))}</id>"
             f"<published>{_atom_date(case.published)}</published>"
             f"<updated>{_atom_date(case.latest)}</updated>"
             f"{authors}{categories}"
-            f"<summary>{xml_escape(case.summary)}</summary>"
+            f"<summary>{xml_text(case.summary)}</summary>"
             "</entry>"
         )
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
         '<feed xmlns="http://www.w3.org/2005/Atom">'
-        f"<title>{xml_escape(title)}</title>"
-        f"<link rel=\"self\" type=\"application/atom+xml\" href={quoteattr(feed_url)}/>"
-        f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr(page_url)}/>"
-        f"<id>{xml_escape(feed_url)}</id>"
+        f"<title>{xml_text(title)}</title>"
+        f"<link rel=\"self\" type=\"application/atom+xml\" href={xml_attribute(feed_url)}/>"
+        f"<link rel=\"alternate\" type=\"text/html\" href={xml_attribute(page_url)}/>"
+        f"<id>{xml_text(ids.feed(feed_url, path))}</id>"
         f"<updated>{updated}</updated>"
         + "".join(entries)
         + "</feed>\n"
     )
+
+
+def robots_txt(site_url: str) -> str:
+    """``robots.txt``: every page may be crawled; the sitemap lists them (drafts are never published)."""
+    sitemap = f"Sitemap: {site_url}sitemap.xml\n" if site_url else ""
+    return f"User-agent: *\nAllow: /\n{sitemap}"
 
 
 FEED_KINDS = ("themes", "settings", "regions")

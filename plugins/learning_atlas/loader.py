@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from .case_assets import Asset
 from .domain_checks import domain_problems
 from .front_matter import FrontMatter, parse_front_matter
 from .problems import Problem, Severity
@@ -31,6 +32,8 @@ class LoadedCase:
     """Line and column of each ``redirect_from`` entry, for the checks between cases."""
     prepared: Any = None
     """What a caller's ``prepare`` step made of the case (the site: its rendered article)."""
+    assets: list[Asset] = field(default_factory=list)
+    """The files of the case's own folder that the check allowed the site to publish."""
 
     @property
     def data(self) -> dict[str, Any]:

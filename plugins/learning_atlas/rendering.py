@@ -19,12 +19,11 @@ from dataclasses import dataclass
 
 from typing import TYPE_CHECKING, Iterable
 
-import cmarkgfm
 import nh3
-from cmarkgfm.cmark import Options
 from markupsafe import Markup
 
 from .model import ADDING_VALUE_PARTS, SECTIONS, Case
+from .reader_text import markdown_to_html
 
 if TYPE_CHECKING:
     from .loader import LoadedCase
@@ -59,9 +58,6 @@ def _shift_headings(html_text: str, top: int) -> str:
     return HEADING_TAG.sub(lambda m: f"{m.group(1)}{min(6, int(m.group(2)) + shift)}", html_text)
 
 
-_GFM_EXTENSIONS = ["table", "strikethrough", "autolink", "tagfilter"]
-# Raw HTML is passed through to nh3, the one sanitiser, which keeps the harmless part of it.
-_GFM_OPTIONS = Options.CMARK_OPT_UNSAFE
 _CELL_ALIGN = re.compile(r'<(t[hd]) align="(left|right|center)">')
 
 
@@ -70,7 +66,7 @@ class MarkdownRenderer:
 
     def render(self, text: str, *, slug: str, top_heading: int = 3) -> str:
         """Sanitised HTML for ``text``; links to ``<slug>/file`` become ``file`` (the page is /cases/<slug>/)."""
-        raw = cmarkgfm.markdown_to_html_with_extensions(text or "", options=_GFM_OPTIONS, extensions=_GFM_EXTENSIONS)
+        raw = markdown_to_html(text)
         raw = _CELL_ALIGN.sub(r'<\1 style="text-align:\2">', raw)
         return sanitise(_shift_headings(raw, top_heading), slug=slug)
 

@@ -1,14 +1,20 @@
-"""Emptying the site folder without making the build wait.
+"""The site folder changes only when a build succeeds: the build writes into a staging folder beside it.
 
-A site generator empties its output folder before each build; for an atlas of
-thousands of case pages and a search index of thousands of chunks that is a few
-thousand file deletions, over a second on some disks. :class:`FolderEmptying`
-moves the folder's entries into a hidden folder inside it at once (a rename each)
-and deletes them in a thread while the new site is built.
+MkDocs empties ``site/`` and writes the new site into it; a build that fails
+part-way (an invalid case, a warning under ``--strict``, a crash) would leave
+half a site. :class:`StagedSite` gives MkDocs a fresh hidden folder beside the
+site folder instead; when the build has succeeded, :meth:`StagedSite.publish`
+swaps the two in one step (``renameat2(RENAME_EXCHANGE)`` on Linux, two renames
+elsewhere), keeps the old site's hidden entries (a ``.git`` of a deployment, as
+MkDocs keeps them) and deletes the old site in the background. On failure
+:meth:`StagedSite.discard` removes the staging folder and ``site/`` is as it
+was. Staging folders left by a build that was killed are removed by the next.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import shutil
 import tempfile
@@ -17,47 +23,122 @@ from pathlib import Path
 
 from .background import lower_priority
 
-TRASH_PREFIX = ".atlas-old-"
-"""Hidden folders of a previous build's files, inside the site folder, being deleted."""
+STAGING_TAG = ".atlas-build-"
+"""In the name of a staging folder: ``.<site>.atlas-build-<pid>-<start time>-<random>``."""
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
 
 
-class FolderEmptying:
-    """The entries of a folder moved aside and being deleted in the background."""
+def _process_start(pid: int) -> str | None:
+    """The start time of process ``pid`` (clock ticks since boot, from /proc), or None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+        return fields[19].decode()
+    except (OSError, IndexError):
+        return None
 
-    def __init__(self, trash: Path) -> None:
-        self.trash = trash
-        self._thread = threading.Thread(target=self._delete, name="atlas-empty-site", daemon=True)
-        self._thread.start()
 
-    @classmethod
-    def start(cls, folder: Path) -> "FolderEmptying | None":
-        """Move ``folder``'s visible entries (and any trash a stopped build left) aside and start deleting them.
+def _owner_token() -> str:
+    return f"{os.getpid()}-{_process_start(os.getpid()) or 0}"
 
-        Hidden entries other than old trash are kept, as MkDocs keeps them (a ``.git``
-        of a deployment, say). Returns None when there was nothing to move or the folder
-        cannot be written: whatever is left is then emptied the usual way.
-        """
-        try:
-            entries = [e for e in os.listdir(folder) if not e.startswith(".") or e.startswith(TRASH_PREFIX)]
-        except OSError:
-            return None
-        if not entries:
-            return None
-        try:
-            trash = Path(tempfile.mkdtemp(prefix=TRASH_PREFIX, dir=folder))
-        except OSError:
-            return None
-        for entry in entries:
-            try:
-                os.rename(folder / entry, trash / entry)
-            except OSError:
-                pass  # left in place, for the usual emptying
-        return cls(trash)
 
-    def _delete(self) -> None:
-        lower_priority()
-        shutil.rmtree(self.trash, ignore_errors=True)
+def _is_abandoned(name: str, prefix: str) -> bool:
+    """True when the staging folder ``name`` belongs to a build process that no longer runs."""
+    try:
+        pid, start = name[len(prefix):].split("-")[:2]
+        owner = int(pid)
+    except ValueError:
+        return False
+    if owner == os.getpid():
+        return False
+    current = _process_start(owner)
+    if current is None:
+        return os.path.isdir("/proc/self") or not _pid_exists(owner)
+    return current != start  # the pid now belongs to another process
+
+
+def _pid_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def remove_abandoned_staging(site: Path) -> list[Path]:
+    """Remove staging folders beside ``site`` left by builds that were killed; return what was removed."""
+    prefix = f".{site.name}{STAGING_TAG}"
+    removed = []
+    try:
+        names = os.listdir(site.parent)
+    except OSError:
+        return removed
+    for name in names:
+        if name.startswith(prefix) and _is_abandoned(name, prefix):
+            path = site.parent / name
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step where the system can (Linux 3.15+, glibc 2.28+); False if it cannot."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+class StagedSite:
+    """A build written into a staging folder beside the site folder, put in place only on success."""
+
+    def __init__(self, site: Path) -> None:
+        self.site = site
+        self.removed = remove_abandoned_staging(site)
+        site.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(
+            tempfile.mkdtemp(prefix=f".{site.name}{STAGING_TAG}{_owner_token()}-", dir=site.parent)
+        )
+        self._deleting: threading.Thread | None = None
+
+    def publish(self) -> None:
+        """Put the staged site in place of the old one, keeping the old one's hidden entries."""
+        if self.site.is_dir() and not self.site.is_symlink():
+            for name in os.listdir(self.site):
+                if name.startswith(".") and not (self.staging / name).exists():
+                    os.rename(self.site / name, self.staging / name)
+            if not _exchange(self.staging, self.site):
+                old = Path(tempfile.mkdtemp(prefix=f".{self.site.name}{STAGING_TAG}{_owner_token()}-", dir=self.site.parent))
+                os.rename(self.site, old / "site")
+                os.rename(self.staging, self.site)
+                self.staging = old
+            self._delete_in_background(self.staging)
+        elif self.site.exists() or self.site.is_symlink():
+            raise OSError(f"{self.site} is not a folder")
+        else:
+            os.rename(self.staging, self.site)
+
+    def discard(self) -> None:
+        """Remove the staging folder: the build failed, and the site folder stays as it was."""
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _delete_in_background(self, folder: Path) -> None:
+        def delete() -> None:
+            lower_priority()
+            shutil.rmtree(folder, ignore_errors=True)
+
+        # Not a daemon: the process waits for it before exiting, so nothing is left behind.
+        self._deleting = threading.Thread(target=delete, name="atlas-remove-old-site")
+        self._deleting.start()
 
     def wait(self) -> None:
-        """Wait until the old files are gone."""
-        self._thread.join()
+        """Wait until the old site is gone (tests; the process waits for it anyway)."""
+        if self._deleting is not None:
+            self._deleting.join()

@@ -26,6 +26,7 @@ from .front_matter import parse_front_matter
 from .loader import SLUG_PATTERN, LoadedCase, collection_problems, load_case
 from .model import ADDING_VALUE_PARTS, DIMENSIONS, SECTIONS
 from .schema import CaseSchema
+from .source import FORBIDDEN_RANGES
 
 REPLACED = "\ufffc"
 """Stands in for a value while a message is read off a real check (never in a case's text)."""
@@ -88,6 +89,8 @@ def form_data(case_schema: CaseSchema) -> str:
         },
         "patterns": patterns,
         "scriptSchemes": list(domain_checks.SCRIPT_SCHEMES),
+        "html": domain_checks.FORM_HTML_RULES,
+        "forbiddenCharacters": [list(pair) for pair in FORBIDDEN_RANGES],
         "proseKeys": list(domain_checks.PROSE_KEYS),
         "fields": FORM_FIELDS,
         "layout": LAYOUT,

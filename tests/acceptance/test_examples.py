@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
@@ -10,6 +12,13 @@ from conftest import ACCEPTANCE, CASES
 NEGATIVE = ACCEPTANCE / "negative"
 POSITIVE = ACCEPTANCE / "positive"
 EXPECTED: dict[str, str] = yaml.safe_load((ACCEPTANCE / "expected-negative.yaml").read_text(encoding="utf-8"))
+LIBRARY_WORDS = "{libyaml}"
+
+
+def _matches(line: str, expected: str) -> bool:
+    """``line`` is ``expected``, where ``{libyaml}`` stands for some words of the YAML library's own."""
+    pattern = "(?:[^;]+)".join(re.escape(part) for part in expected.split(LIBRARY_WORDS))
+    return re.fullmatch(pattern, line) is not None
 
 
 def test_every_negative_file_has_an_expectation():
@@ -22,7 +31,7 @@ def test_negative_example(run_line, name):
     path = NEGATIVE / name
     result = run_line(["check", str(path)])
     lines = result.output.splitlines()
-    assert lines[:-1] == [f"{path}:{EXPECTED[name]}"]
+    assert len(lines) == 2 and _matches(lines[0], f"{path}:{EXPECTED[name]}"), (lines, EXPECTED[name])
     is_error = ": error: " in EXPECTED[name]
     assert result.exit_code == (1 if is_error else 0)
     kind = "error" if is_error else "warning"

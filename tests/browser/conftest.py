@@ -129,4 +129,10 @@ def page(new_context):
 def axe_source() -> str:
     if not AXE.is_file():
         pytest.fail(f"axe-core is missing at {AXE}: run tests/browser/install-browser.sh")
+    # Another axe-core finds other violations: the tests hold for the version package-lock.json pins.
+    locked = json.loads((HERE / "package-lock.json").read_text(encoding="utf-8"))["packages"]["node_modules/axe-core"]
+    installed = json.loads((AXE.parent / "package.json").read_text(encoding="utf-8"))["version"]
+    if installed != locked["version"]:
+        pytest.fail(f"axe-core {installed} is installed, the lock pins {locked['version']}: "
+                    "run tests/browser/install-browser.sh")
     return AXE.read_text(encoding="utf-8")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the browser tests need when it is missing: Debian's Chromium,
 # Playwright's Python package (installed by `make`) drives it, and axe-core
-# from the npm registry. Playwright's own browser download does not work here.
+# (with the form's vendored libraries) from the npm registry at the versions
+# package-lock.json pins. Playwright's own browser download does not work here.
 set -euo pipefail
 cd "$(dirname "$0")"
 if ! command -v chromium >/dev/null 2>&1; then
@@ -13,6 +14,11 @@ if ! command -v chromium >/dev/null 2>&1; then
     exit 1
   fi
 fi
-if [ ! -f node_modules/axe-core/axe.min.js ]; then
-  npm install --silent --no-audit --no-fund >/dev/null
+# npm ci installs exactly the versions package-lock.json pins, checking each package's hash, and
+# fails when the lock and package.json disagree. It runs again whenever either file changes: the
+# installed node_modules keeps a copy of the two it came from.
+INSTALLED=node_modules/.installed-from
+if [ ! -f node_modules/axe-core/axe.min.js ] || ! cat package.json package-lock.json | cmp -s - "$INSTALLED"; then
+  npm ci --silent --no-audit --no-fund >/dev/null
+  cat package.json package-lock.json >"$INSTALLED"
 fi

@@ -6,6 +6,8 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -31,14 +33,27 @@ class _Links(HTMLParser):
                         self.links.append((tag, candidate.strip().split()[0], self.getpos()[0]))
 
 
-def _target(site: Path, page: Path, link: str) -> PurePosixPath | None:
-    """The site path a link points at, or None when it leaves the site or only names a fragment."""
+def _base_path(site: Path) -> str:
+    """The path the site is served under: site_url's, which the home page's canonical link gives
+    (GitHub Pages serves a project's site at /<repository>/); "/" when it has none."""
+    home = (site / "index.html").read_text(encoding="utf-8")
+    canonical = re.search(r'<link rel="canonical" href="([^"]+)"', home)
+    return urlsplit(canonical.group(1)).path if canonical else "/"
+
+
+def _target(site: Path, page: Path, link: str, base: str = "/") -> PurePosixPath | None:
+    """The site path a link points at, or None when it leaves the site or only names a fragment.
+
+    A path from the server's root (MkDocs writes them on 404.html) is read under ``base``, the path
+    the site is served under; one outside it is broken."""
     parts = urlsplit(link)
     if parts.scheme or parts.netloc or not parts.path:
         return None  # http(s), mailto:, tel:, data:, protocol-relative, "#fragment", "?query"
     path = unquote(parts.path)
     if path.startswith("/"):
-        resolved = PurePosixPath(path.lstrip("/"))
+        if not (path + "/").startswith(base):
+            return PurePosixPath("..", path.lstrip("/"))
+        resolved = PurePosixPath(path.removeprefix(base.rstrip("/")).lstrip("/"))
     else:
         resolved = PurePosixPath(page.parent.relative_to(site).as_posix()) / path
     # Normalise "." and ".." by hand: a link that climbs out of the site is broken too.
@@ -69,11 +84,12 @@ def test_every_internal_link_resolves(built_site):
     assert len(pages) > 20, f"only {len(pages)} pages built"
     broken = []
     checked = 0
+    base = _base_path(built_site)
     for page in pages:
         parser = _Links()
         parser.feed(page.read_text(encoding="utf-8"))
         for tag, link, line in parser.links:
-            target = _target(built_site, page, link)
+            target = _target(built_site, page, link, base)
             if target is None:
                 continue
             checked += 1
@@ -97,5 +113,10 @@ def test_the_link_check_sees_a_broken_link(tmp_path):
     assert not _exists(tmp_path, _target(tmp_path, page, "../b/"), "../b/")
     assert not _exists(tmp_path, _target(tmp_path, page, "missing.css"), "missing.css")
     assert not _exists(tmp_path, _target(tmp_path, page, "../../a/"), "../../a/")
+    # Served under /atlas/ (a GitHub Pages project site): paths from the root must be under it.
+    assert _exists(tmp_path, _target(tmp_path, page, "/atlas/a/", "/atlas/"), "/atlas/a/")
+    assert _exists(tmp_path, _target(tmp_path, page, "/atlas/a", "/atlas/"), "/atlas/a")
+    assert not _exists(tmp_path, _target(tmp_path, page, "/a/", "/atlas/"), "/a/")
+    assert not _exists(tmp_path, _target(tmp_path, page, "/atlasx/a/", "/atlas/"), "/atlasx/a/")
     for external in ("https://example.org/", "mailto:x@example.org", "#top", "//cdn.example.org/x.js"):
         assert _target(tmp_path, page, external) is None

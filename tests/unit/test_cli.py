@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from conftest import ACCEPTANCE, CASES, MINIMAL_CASE
+from conftest import ACCEPTANCE, CASES, MINIMAL_CASE, help_text_is_our_own
 from learning_atlas import __version__
 
 NEGATIVE = ACCEPTANCE / "negative"
@@ -22,7 +22,7 @@ def test_version(run_line):
 def test_every_command_has_help(run_line, command):
     result = run_line(command + ["--help"])
     assert result.exit_code == 0
-    assert "Usage: atlas" in result.output
+    assert help_text_is_our_own(result.output, command), result.output
 
 
 def test_bad_option_is_a_usage_error(run_line):

@@ -62,7 +62,8 @@ def test_file_over_one_mebibyte(run_line, tmp_path, minimal_text):
 def test_relative_link_inside_own_folder_passes(run_line, tmp_path, minimal_text):
     text = minimal_text.replace("over two months.", "over two months.\n  ![Chart](my-case/chart%20one.png)")
     path = _write(tmp_path, "my-case.md", text)
-    _write(tmp_path / "my-case", "chart one.png", "png")
+    (tmp_path / "my-case").mkdir()
+    (tmp_path / "my-case" / "chart one.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(32))
     result = run_line(["check", str(path)])
     assert result.exit_code == 0, result.output
     assert MINIMAL_CASE.exists()

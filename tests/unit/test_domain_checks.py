@@ -54,10 +54,14 @@ def _problems(run_line, tmp_path, minimal_text, insert, *, where="  each week, a
     "insert, expected",
     [
         ("<ScRiPt>alert(1)</sCrIpT>", "contains the tag <script>"),
-        ("< script >alert(1)", "contains the tag <script>"),
+        ('<img alt=">" onerror=alert(1)>', "(onerror=)"),
+        ("<!--><img src=x onerror=alert(1)>-->", "(onerror=)"),
+        ("<!-- --!><img src=x onerror=alert(1)> -->", "(onerror=)"),
+        ('<img src="x"onerror=alert(1)>', "(onerror=)"),
+        ("<img src=x onerror\t=alert(1)>", "(onerror=)"),
+        ('<p title="x"><svg/onload=alert(1)>', "(onload=)"),
         ("<svg><script>alert(1)</script></svg>", "contains the tag <script>"),
         ('<svg onload="alert(1)">', "(onload=)"),
-        ("<img/src=x/onerror=alert(1)>", "(onerror=)"),
         ('<a href="x" onmouseover=alert(1)', "(onmouseover=)"),
         ('<math><a xlink:href="javascript:alert(1)">x</a></math>', "links to a javascript: address"),
         ("[x](javascript:alert(1))", "links to a javascript: address"),
@@ -94,6 +98,29 @@ def test_reference_link_definition_with_script(run_line, tmp_path, minimal_text)
 def test_harmless_text_is_not_flagged(run_line, tmp_path, minimal_text, insert):
     output = _problems(run_line, tmp_path, minimal_text, insert, where="  each week {}, and then spread")
     assert output == "1 case checked: no problems found\n"
+
+
+@pytest.mark.parametrize(
+    "insert",
+    [
+        "< script >alert(1)",  # a browser reads "< script >" as text
+        "<img/src=x/onerror=alert(1)>",  # one attribute: src="x/onerror=alert(1)"
+        '<p title="</p><img src=x onerror=alert(1)>">',  # the "tag" is inside a quoted value
+    ],
+)
+def test_html_is_read_as_a_browser_reads_it(run_line, tmp_path, minimal_text, insert):
+    """What looks like script to a pattern but is text or a value to a browser is no error, and stays inert."""
+    from learning_atlas.rendering import MarkdownRenderer
+
+    from justhtml import JustHTML
+
+    output = _problems(run_line, tmp_path, minimal_text, insert, where="  each week {}, and then spread")
+    assert "contains the tag" not in output and "attribute (on" not in output
+    rendered = MarkdownRenderer().render(f"each week {insert}", slug="trick-case")
+
+    document = JustHTML(rendered, fragment=True, sanitize=False)
+    handlers = [name for node in document.query("*") for name in (node.attrs or {}) if name.startswith("on")]
+    assert handlers == [] and document.query("script") == []
 
 
 def test_fenced_code_in_body_is_not_flagged(run_line, tmp_path, minimal_text):

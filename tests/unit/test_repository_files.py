@@ -14,8 +14,8 @@ import io
 import json
 import re
 import shlex
+import tomllib
 import unicodedata
-from importlib.metadata import distribution
 from pathlib import Path, PurePosixPath
 
 import cmarkgfm
@@ -28,6 +28,8 @@ from learning_atlas.checker import check_paths
 from learning_atlas.cli import cli
 from learning_atlas.reporters import report_text
 from learning_atlas.schema import load_case_schema
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
@@ -38,8 +40,13 @@ SITE_GUIDE = ROOT / "docs" / "contributing.md"
 PR_TEMPLATE = ROOT / ".github" / "PULL_REQUEST_TEMPLATE.md"
 VSCODE = ROOT / ".vscode"
 CI_SECTION = "Checks on pull requests and publishing"
-# What pip installed from pyproject.toml (read so, not with tomllib, which Python 3.10 lacks).
-ATLAS = distribution("learning-atlas")
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+# What the workflows install: the atlas's lock file (make installs requirements/test.txt).
+ATLAS_LOCK = "requirements/atlas.txt"
+INSTALL_COMMANDS = [
+    ("python", "-m", "pip", "install", "--require-hashes", "-r", ATLAS_LOCK),
+    ("python", "-m", "pip", "install", "--no-build-isolation", "--no-deps", "-e", "."),
+]
 
 
 # --- reading the files as their tools do -------------------------------------------------------
@@ -50,10 +57,16 @@ def _yaml(path: Path):
 
 
 class _TagTolerantLoader(yaml.SafeLoader):
-    """mkdocs.yml uses MkDocs' own tags (``!relative``, ``!ENV``): read their values as plain data."""
+    """mkdocs.yml uses MkDocs' own tags (``!relative``, ``!ENV``): read their values as plain data,
+    and ``!ENV [NAME, ..., default]`` as its default, as MkDocs reads it when no NAME is set."""
+
+
+def _env_default(loader: yaml.SafeLoader, node: yaml.Node):
+    return loader.construct_object(node.value[-1]) if isinstance(node, yaml.SequenceNode) else None
 
 
 _TagTolerantLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+_TagTolerantLoader.add_constructor("!ENV", _env_default)
 
 
 def _mkdocs_config() -> dict:
@@ -178,6 +191,8 @@ def test_each_workflow_is_well_formed(name):
     for job_name, job in workflow["jobs"].items():
         assert job["runs-on"], job_name
         assert job["steps"], job_name
+        # GitHub's default limit is 6 hours of a stuck runner.
+        assert isinstance(job.get("timeout-minutes"), int) and 0 < job["timeout-minutes"] <= 60, job_name
         for step in job["steps"]:
             assert ("uses" in step) != ("run" in step), step
     for step in _steps(workflow):
@@ -188,7 +203,7 @@ def test_each_workflow_is_well_formed(name):
 @pytest.mark.parametrize("name", sorted(_workflows()))
 def test_each_workflow_installs_the_python_the_project_supports_with_a_pip_cache(name):
     workflow = _workflows()[name]
-    requires = SpecifierSet(ATLAS.metadata["Requires-Python"])
+    requires = SpecifierSet(PROJECT["requires-python"])
     if not _run_commands(workflow):
         return
     (setup,) = _uses(workflow, "actions/setup-python")
@@ -198,6 +213,20 @@ def test_each_workflow_installs_the_python_the_project_supports_with_a_pip_cache
         assert list(ROOT.glob(pattern)), f"cache-dependency-path {pattern} matches no file"
 
 
+@pytest.mark.parametrize("name", sorted(_workflows()))
+def test_each_workflow_installs_the_locked_versions_with_their_hashes_then_the_project(name):
+    workflow = _workflows()[name]
+    commands = _run_commands(workflow)
+    if not commands:
+        return
+    assert commands[: len(INSTALL_COMMANDS)] == INSTALL_COMMANDS
+    installs = [c for c in commands if c[:4] == ("python", "-m", "pip", "install")]
+    assert installs == INSTALL_COMMANDS, "install nothing the lock does not pin"
+    assert (ROOT / ATLAS_LOCK).is_file()
+    (setup,) = _uses(workflow, "actions/setup-python")
+    assert setup["with"]["cache-dependency-path"] == ATLAS_LOCK, "a new lock starts a new cache"
+
+
 def test_pull_request_workflow_checks_with_annotations_against_the_base_branch_then_builds():
     (workflow,) = [w for w in _workflows().values() if "pull_request" in _triggers(w)]
     assert set(_triggers(workflow)) == {"pull_request"}, "GITHUB_BASE_REF is set only for pull requests"
@@ -205,7 +234,7 @@ def test_pull_request_workflow_checks_with_annotations_against_the_base_branch_t
     (checkout,) = _uses(workflow, "actions/checkout")
     assert checkout["with"]["fetch-depth"] == 0, "--base compares with the base branch: fetch all history"
     assert _run_commands(workflow) == [
-        ("python", "-m", "pip", "install", "-e", "."),
+        *INSTALL_COMMANDS,
         ("atlas", "check", "--format", "github", "--base", "origin/${GITHUB_BASE_REF}"),
         ("mkdocs", "build", "--strict"),
     ]
@@ -220,11 +249,44 @@ def test_publishing_workflow_builds_main_and_deploys_to_github_pages():
     assert ("mkdocs", "build", "--strict") in _run_commands({"jobs": {"build": build}})
     uses = [step.get("uses", "").split("@")[0] for step in build["steps"]]
     assert uses.index("actions/configure-pages") < uses.index("actions/upload-pages-artifact")
+    # The build is given the Pages address configure-pages found (which it gives without the final
+    # "/"), as the variable mkdocs.yml reads site_url from.
+    (pages,) = _uses(workflow, "actions/configure-pages")
+    assert "id" in pages, "give configure-pages an id, to read its outputs"
+    (building,) = [s for s in build["steps"] if ("mkdocs", "build", "--strict") in _commands(s.get("run", ""))]
+    assert uses.index("actions/configure-pages") < build["steps"].index(building)
+    variable, _ = _site_url_setting()
+    assert building["env"] == {variable: f"${{{{ steps.{pages['id']}.outputs.base_url }}}}/"}
     (upload,) = [s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact@")]
     assert upload["with"]["path"] == _mkdocs_config().get("site_dir", "site")
     assert deploy["needs"] == "build"
     assert deploy["environment"]["name"] == "github-pages"
     assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
+
+
+def _site_url_setting() -> tuple[str, str]:
+    """mkdocs.yml's ``site_url: !ENV [NAME, default]``: the variable's name and the default."""
+    root = yaml.compose((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_TagTolerantLoader)
+    (node,) = [value for key, value in root.value if key.value == "site_url"]
+    assert node.tag == "!ENV" and isinstance(node, yaml.SequenceNode), "site_url: !ENV [NAME, default]"
+    name, default = [item.value for item in node.value]
+    return name, default
+
+
+def test_site_url_is_the_address_publishing_gives_or_this_repositorys_github_pages_address(monkeypatch):
+    name, default = _site_url_setting()
+    repo_url = _mkdocs_config()["repo_url"]
+    owner, repository = re.fullmatch(r"https://github\.com/([\w.-]+)/([\w.-]+)/?", repo_url).groups()
+    assert default == f"https://{owner.lower()}.github.io/{repository}/"
+    # As MkDocs reads it: the default when the variable is unset, the address given (a final "/"
+    # added) when it is set, and a configuration error, not a site of relative addresses, for "/".
+    monkeypatch.delenv(name, raising=False)
+    assert load_config(str(ROOT / "mkdocs.yml")).site_url == default
+    monkeypatch.setenv(name, "https://pages.example.net/atlas")
+    assert load_config(str(ROOT / "mkdocs.yml")).site_url == "https://pages.example.net/atlas/"
+    monkeypatch.setenv(name, "/")
+    with pytest.raises(Abort):
+        load_config(str(ROOT / "mkdocs.yml"))
 
 
 def test_every_workflow_command_is_in_a_readme_code_block():
@@ -281,7 +343,7 @@ def test_pre_commit_hook_for_other_repositories_runs_atlas_check_on_the_whole_ca
     assert hook["language"] == "python"
     entry = shlex.split(hook["entry"])
     assert entry[:2] == ["atlas", "check"]
-    assert entry[0] in {ep.name for ep in ATLAS.entry_points if ep.group == "console_scripts"}
+    assert entry[0] in PROJECT["scripts"]
     _case_files_pattern(hook)
     # Given only the changed files, atlas check would lose the rules across cases (duplicate slugs, ...).
     assert hook["pass_filenames"] is False

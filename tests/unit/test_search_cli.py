@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import CASES
+from conftest import CASES, help_text_is_our_own
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -41,7 +41,7 @@ CASE_COUNT = len(list(CASES.glob("*.md")))
 def test_every_new_command_has_help(run_line, command):
     result = run_line(command + ["--help"])
     assert result.exit_code == 0
-    assert "Usage: atlas" in result.output
+    assert help_text_is_our_own(result.output, command), result.output
 
 
 def test_the_search_help_lists_the_fields_and_exit_statuses(run_line):
@@ -209,7 +209,7 @@ def test_facet_and_date_options_filter(search):
     (["care", "--since", "2021", "--until", "2020"], "swap them"),
     (["care", "--sort", "oldest"], "oldest"),
     (["care", "--limit", "0"], "0"),
-    (["care", "--nope"], "No such option"),
+    (["care", "--nope"], "--nope"),  # the option at fault, whatever words Click puts around it
 ])
 def test_bad_options_are_usage_errors(search, args, message):
     result = search(*args)

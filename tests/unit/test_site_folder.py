@@ -1,34 +1,96 @@
-"""Emptying the site folder in the background: the old files go, hidden ones stay, nothing is left behind."""
+"""The site folder changes only when a build succeeds: staging, publishing, discarding, leftovers."""
 
 from __future__ import annotations
 
-from learning_atlas.site_folder import TRASH_PREFIX, FolderEmptying
+import os
+import subprocess
+import sys
+
+import pytest
+
+from learning_atlas.site_folder import STAGING_TAG, StagedSite, remove_abandoned_staging
 
 
-def test_visible_entries_and_old_trash_go_hidden_entries_stay(tmp_path):
+def _tree(folder):
+    return {
+        str(p.relative_to(folder)): p.read_text() if p.is_file() else None
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def _old_site(tmp_path):
     site = tmp_path / "site"
     (site / "cases" / "a").mkdir(parents=True)
     (site / "cases" / "a" / "index.html").write_text("old page")
     (site / "index.html").write_text("old home")
     (site / ".git").mkdir()
     (site / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages")
-    (site / f"{TRASH_PREFIX}left-by-a-killed-build").mkdir()
-    emptying = FolderEmptying.start(site)
-    assert emptying is not None
-    assert sorted(p.name for p in site.iterdir() if not p.name.startswith(TRASH_PREFIX)) == [".git"]
-    emptying.wait()
-    assert [p.name for p in site.iterdir()] == [".git"]
-    assert (site / ".git" / "HEAD").read_text() == "ref: refs/heads/gh-pages"
+    return site
 
 
-def test_nothing_to_do_for_an_empty_or_missing_folder(tmp_path):
-    assert FolderEmptying.start(tmp_path / "missing") is None
-    (tmp_path / "empty").mkdir()
-    assert FolderEmptying.start(tmp_path / "empty") is None
-    assert list((tmp_path / "empty").iterdir()) == []
+def test_publish_puts_the_new_site_in_place_and_keeps_hidden_entries(tmp_path):
+    site = _old_site(tmp_path)
+    staged = StagedSite(site)
+    assert staged.staging.parent == tmp_path and staged.staging.name.startswith(f".site{STAGING_TAG}")
+    (staged.staging / "index.html").write_text("new home")
+    staged.publish()
+    staged.wait()
+    assert _tree(site) == {".git": None, ".git/HEAD": "ref: refs/heads/gh-pages", "index.html": "new home"}
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
 
 
-def test_a_file_where_the_folder_should_be_is_left_alone(tmp_path):
+def test_discard_leaves_the_site_as_it_was(tmp_path):
+    site = _old_site(tmp_path)
+    before = _tree(site)
+    staged = StagedSite(site)
+    (staged.staging / "index.html").write_text("half a site")
+    staged.discard()
+    assert _tree(site) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+def test_first_build_makes_the_site_folder(tmp_path):
+    staged = StagedSite(tmp_path / "out" / "site")
+    (staged.staging / "index.html").write_text("home")
+    staged.publish()
+    assert _tree(tmp_path / "out" / "site") == {"index.html": "home"}
+
+
+def test_a_file_where_the_site_folder_should_be_is_refused_not_removed(tmp_path):
     (tmp_path / "site").write_text("not a folder")
-    assert FolderEmptying.start(tmp_path / "site") is None
+    staged = StagedSite(tmp_path / "site")
+    with pytest.raises(OSError):
+        staged.publish()
+    staged.discard()
     assert (tmp_path / "site").read_text() == "not a folder"
+
+
+def test_staging_left_by_a_killed_build_is_removed_but_not_a_running_builds(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+    left = tmp_path / f".site{STAGING_TAG}{dead_pid}-12345-abcd"
+    (left / "cases").mkdir(parents=True)
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with open(f"/proc/{sleeper.pid}/stat") as handle:
+            start = handle.read().rsplit(")", 1)[1].split()[19]
+        running = tmp_path / f".site{STAGING_TAG}{sleeper.pid}-{start}-efgh"
+        running.mkdir()
+        reused = tmp_path / f".site{STAGING_TAG}{sleeper.pid}-1-ijkl"  # same pid, another process's start time
+        reused.mkdir()
+        unrelated = tmp_path / ".site.something-else"
+        unrelated.mkdir()
+        removed = remove_abandoned_staging(tmp_path / "site")
+        assert sorted(removed) == sorted([left, reused])
+        assert running.is_dir() and unrelated.is_dir() and not left.exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_our_own_staging_is_never_abandoned(tmp_path):
+    staged = StagedSite(tmp_path / "site")
+    assert remove_abandoned_staging(tmp_path / "site") == []
+    assert staged.staging.is_dir()
+    staged.discard()
+    assert os.listdir(tmp_path) == []

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
+from mkdocs.config.base import Config, ValidationError
 
 DEFAULT_TITLES = {
     "explore": "Explore case studies",
@@ -15,6 +17,24 @@ DEFAULT_TITLES = {
     "years": "Years",
     "submit": "Submit a case study",
 }
+
+
+class TaggingEntity(c.Type):
+    """A ``tag:`` URI's tagging entity (RFC 4151): ``authority,date``, e.g. ``example.org,2026``."""
+
+    PATTERN = re.compile(r"^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+|[^@\s,]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+),\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+
+    def __init__(self) -> None:
+        super().__init__(str)
+
+    def run_validation(self, value: object) -> str:
+        value = super().run_validation(value)
+        if not self.PATTERN.match(value):
+            raise ValidationError(
+                f"{value!r} is not a tagging entity: write a domain name (or email address) the publisher "
+                "holds, a comma, and a year or date it held it, e.g. 'shared-learning-atlas.github.io,2026'"
+            )
+        return value
 
 
 class AtlasConfig(Config):
@@ -37,6 +57,9 @@ class AtlasConfig(Config):
     # (kept up to date incrementally in index_dir), blended with shared facets;
     # "facets": shared facets alone, and no index; "none": no related lists.
     feed_size = c.Type(int, default=20)
+    # Atom ids: tag: URIs (RFC 4151) from this tagging entity, so that moving the site
+    # does not make feed readers announce every case again. Without it, ids are addresses.
+    feed_tagging_entity = c.Optional(TaggingEntity())
     related_count = c.Type(int, default=5)
     related = c.Choice(("index", "facets", "none"), default="index")
     index_dir = c.Type(str, default=".atlas/index")

@@ -7,18 +7,20 @@ done by the MkDocs-free core (:mod:`learning_atlas.loader`, ``model``,
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from markupsafe import Markup
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils import CountHandler
 
 from .. import exports
+from ..case_assets import Asset
 from ..checker import CheckResult, check_paths
 from ..model import Atlas, Case, Listing
 from ..reader_search import PagefindRun, ReaderSearchError
@@ -33,7 +35,7 @@ from ..rendering import (
     render_case_article,
 )
 from ..schema import load_case_schema, schema_files
-from ..site_folder import FolderEmptying
+from ..site_folder import StagedSite
 from ..submit_form import form_data
 from .config import DEFAULT_TITLES, AtlasConfig
 
@@ -51,14 +53,45 @@ _SKIP_TARGETS = {
 
 @dataclass
 class GeneratedPage:
-    """What a generated page shows: its kind and the object it is about."""
+    """What a generated page shows: its kind, its title and the object it is about."""
 
     kind: str  # case | listing | section | explore | submit
+    title: str = ""
     case: Case | None = None
     listing: Listing | None = None
     section: str = ""
     listings: list[Listing] = field(default_factory=list)
     feed: str | None = None
+
+
+def _strict_warnings(config) -> int:
+    """How many warnings MkDocs has counted so far in a --strict build (it aborts after on_post_build)."""
+    if not config.strict:
+        return 0
+    for handler in logging.getLogger("mkdocs").handlers:
+        if isinstance(handler, CountHandler):
+            return sum(count for _, count in handler.get_counts())
+    return 0
+
+
+def theme_text(value: object) -> Markup:
+    """``value`` escaped for HTML, once: what the adapter hands the theme.
+
+    Material prints ``page.title`` and ``page.meta`` without escaping (MkDocs' theme
+    environment has autoescape off), in ``<title>``, in ``<meta content="…">`` and in the
+    header; ``Markup`` keeps our own autoescaping templates from escaping it twice.
+    """
+    return Markup.escape(str(value))
+
+
+def theme_metadata(spec: GeneratedPage) -> dict[str, Markup]:
+    """The page metadata the theme prints for a generated page, every value escaped by :func:`theme_text`."""
+    meta = {"title": theme_text(spec.title)}
+    if spec.case is not None:
+        meta["description"] = theme_text(spec.case.summary)
+    elif spec.listing is not None and spec.listing.description:
+        meta["description"] = theme_text(spec.listing.description)
+    return meta
 
 
 class AtlasPlugin(BasePlugin[AtlasConfig]):
@@ -73,8 +106,10 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         self.atlas: Atlas | None = None
         self.pagefind: PagefindRun | None = None
         self.related_job: RelatedListsJob | None = None
-        self.emptying: FolderEmptying | None = None
+        self.staged: StagedSite | None = None
+        self.site_dir = ""
         self.articles: dict[str, tuple[str, list[dict]]] = {}
+        self.assets: dict[str, list[Asset]] = {}
         self.pages: dict[str, GeneratedPage] = {}
         self.renderer = MarkdownRenderer()
         self.root = Path.cwd()
@@ -95,6 +130,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         # Appended after the theme's own folders: our names are namespaced (atlas/…),
         # and a site's custom_dir, which comes first, can override any of them.
         config.theme.dirs.append(str(TEMPLATES))
+        self._stage_site(config)
         if self.config.reader_search == "pagefind":
             self._insert_overrides(config)
         if STYLESHEET not in config.extra_css:
@@ -121,10 +157,9 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         except PluginError:
             self._stop_background_work()
             raise
-        if not self.is_dirty:  # the checks passed: the last site can go, in the background
-            self.emptying = FolderEmptying.start(Path(config.site_dir))
         valid = [c for c in result.cases if not c.has_errors]
         self.articles = {c.slug: c.prepared for c in valid}
+        self.assets = {c.slug: c.assets for c in valid}
         cases = [Case.from_loaded(c) for c in valid]
         if not self.is_serve:
             cases = [c for c in cases if not c.is_draft]
@@ -152,12 +187,14 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         return Files(list(files) + sorted(generated, key=self._is_case_page))
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
-        """Give case pages their description, and set their edit link to the case's own file."""
+        """Give generated pages their title and description, escaped, and case pages their edit link."""
         spec = self.pages.get(page.file.src_uri)
-        if spec is not None and self.config.reader_search == "pagefind":
+        if spec is None:
+            return markdown
+        page.meta.update(theme_metadata(spec))
+        if self.config.reader_search == "pagefind":
             page.meta["search"] = {"exclude": True}  # Pagefind indexes these; Material's index stays small
-        if spec is not None and spec.case is not None:
-            page.meta["description"] = spec.case.summary
+        if spec.case is not None:
             page.edit_url = self._edit_url(spec.case, config)
         return markdown
 
@@ -169,7 +206,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         if spec.case is None:
             # Listing pages are drawn by their templates; their table of contents gives
             # Material's skip link somewhere to go.
-            page.toc = get_toc([{"level": 2, "id": _SKIP_TARGETS[spec.kind], "name": escape(page.title), "children": []}])
+            page.toc = get_toc([{"level": 2, "id": _SKIP_TARGETS[spec.kind], "name": escape(spec.title), "children": []}])
             return html
         article, toc_tokens = self.articles.get(spec.case.slug) or render_case_article(spec.case, self.renderer)
         page.toc = get_toc(toc_tokens)
@@ -199,19 +236,18 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         """Wait for Pagefind's index of the cases (the header's search box) and the last site's removal."""
         if self.related_job is not None:  # a site without case pages never needed them
             self._relate_from_job()
-        if self.emptying is not None:
-            self.emptying.wait()
-            self.emptying = None
         if self.pagefind is not None:
             run, self.pagefind = self.pagefind, None
             try:
                 run.wait()
             except ReaderSearchError as exc:
                 raise PluginError(f"atlas: {exc}") from None
+        self._publish_site(config)
 
     def on_build_error(self, *, error) -> None:
-        """Stop the background work if the build failed part-way."""
+        """Stop the background work if the build failed part-way, and leave the site folder as it was."""
         self._stop_background_work()
+        self._discard_staging()
 
     def on_serve(self, server, *, config, builder):
         """Rebuild when a case, a vocabulary or the schema changes."""
@@ -222,6 +258,39 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         return server
 
     # --- helpers -----------------------------------------------------------------------------
+
+    def _stage_site(self, config) -> None:
+        """Build into a staging folder beside site_dir (not for serve, nor --dirty, which reuses site_dir)."""
+        if self.is_serve or self.is_dirty:
+            return
+        self.site_dir = config.site_dir
+        try:
+            self.staged = StagedSite(Path(config.site_dir))
+        except OSError as exc:
+            raise PluginError(f"atlas: cannot make a staging folder beside {config.site_dir}: {exc}") from None
+        for path in self.staged.removed:
+            log.info(f"atlas: removed {path}, left by a build that was stopped")
+        config.site_dir = str(self.staged.staging)
+
+    def _publish_site(self, config) -> None:
+        """Put the staged site in place, unless --strict has counted a warning (MkDocs then aborts)."""
+        staged, self.staged = self.staged, None
+        if staged is None:
+            return
+        config.site_dir = self.site_dir
+        if _strict_warnings(config):
+            staged.discard()
+            return
+        try:
+            staged.publish()
+        except OSError as exc:
+            staged.discard()
+            raise PluginError(f"atlas: the new site could not be put in place of {self.site_dir}: {exc}") from None
+
+    def _discard_staging(self) -> None:
+        staged, self.staged = self.staged, None
+        if staged is not None:
+            staged.discard()
 
     def _insert_overrides(self, config) -> None:
         dirs = config.theme.dirs
@@ -259,9 +328,6 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             self.atlas.apply_related(related)
 
     def _stop_background_work(self) -> None:
-        if self.emptying is not None:
-            self.emptying.wait()  # never leave the last site's files behind
-            self.emptying = None
         if self.related_job is not None:
             self.related_job.cancel()
             self.related_job = None
@@ -293,8 +359,10 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         return config.repo_url.rstrip("/") + "/" + base.strip("/") + "/" + path
 
     def _page(self, config, src_uri: str, title: str, template: str, spec: GeneratedPage, *, in_nav: bool = False) -> File:
+        spec.title = title
         self.pages[src_uri] = spec
-        content = f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\ntemplate: {template}\n---\n"
+        # The title is handed to the theme in on_page_markdown, escaped (theme_metadata).
+        content = f"---\ntemplate: {template}\n---\n"
         inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
         file = File.generated(config, src_uri, content=content, inclusion=inclusion)
         file.generated_by = "atlas"
@@ -311,6 +379,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         titles = {**DEFAULT_TITLES, **self.config.titles}
         site_url = config.site_url or ""
         size = self.config.feed_size
+        ids = exports.FeedIds(self.config.feed_tagging_entity)
         out: list[File] = []
         for case in atlas.cases:
             out.append(self._page(config, f"cases/{case.slug}.md", case.title, "atlas/case.html",
@@ -327,8 +396,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                                       GeneratedPage("listing", listing=listing, section=section, feed=feed)))
                 if feed:
                     out.append(self._data(config, feed, exports.atom_feed(
-                        f"{listing.label}: Shared Learning Atlas", f"{site_url}{feed}",
-                        f"{site_url}{listing.url}", listing.cases, site_url, size)))
+                        f"{listing.label}: {config.site_name}", f"{site_url}{feed}",
+                        f"{site_url}{listing.url}", listing.cases, site_url, size, ids=ids, path=feed)))
         out.append(self._page(config, "explore/index.md", titles["explore"], "atlas/explore.html",
                               GeneratedPage("explore")))
         out.append(self._data(config, "explore/cases.json", exports.explore_index(atlas)))
@@ -336,7 +405,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         out.append(self._data(config, "submit/case-form.json",
                               form_data(load_case_schema(self._path(self.config.schemas_dir)))))
         out.append(self._data(config, "feed.xml", exports.atom_feed(
-            config.site_name, f"{site_url}feed.xml", site_url, atlas.cases, site_url, size)))
+            config.site_name, f"{site_url}feed.xml", site_url, atlas.cases, site_url, size, ids=ids)))
+        out.append(self._data(config, "robots.txt", exports.robots_txt(site_url)))
         out.append(self._data(config, "cases.json", exports.cases_json(atlas, site_url)))
         out.append(self._data(config, "cases.csv", exports.cases_csv(atlas, site_url)))
         out.extend(self._data(config, path, page) for path, page in exports.redirect_pages(atlas, site_url).items())
@@ -349,14 +419,10 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         return out
 
     def _case_assets(self, config, case: Case) -> list[File]:
-        folder = case.source.parent / case.slug
-        if not folder.is_dir():
-            return []
+        """The files of the case's folder that the check allowed (images and PDFs, links never followed)."""
         files = []
-        for asset in sorted(folder.rglob("*")):
-            if asset.is_file() and not asset.name.startswith("."):
-                uri = f"cases/{case.slug}/{asset.relative_to(folder).as_posix()}"
-                file = File.generated(config, uri, abs_src_path=str(asset))
-                file.generated_by = "atlas"
-                files.append(file)
+        for asset in self.assets.get(case.slug, ()):
+            file = File.generated(config, f"cases/{case.slug}/{asset.uri}", abs_src_path=str(asset.path))
+            file.generated_by = "atlas"
+            files.append(file)
         return files

@@ -56,9 +56,10 @@
       title.textContent = (data.meta && data.meta.title) || data.url;
       var excerpt = document.createElement("p");
       // Pagefind's excerpt is the page's own escaped text with <mark> around matches; keep only the marks.
-      var holder = document.createElement("div");
+      // It is parsed in a <template>, where nothing loads or runs, and only text is kept.
+      var holder = document.createElement("template");
       holder.innerHTML = data.excerpt;
-      holder.childNodes.forEach(function (node) {
+      holder.content.childNodes.forEach(function (node) {
         if (node.nodeType === 1 && node.nodeName === "MARK") {
           var mark = document.createElement("mark");
           mark.textContent = node.textContent;

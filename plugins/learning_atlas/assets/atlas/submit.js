@@ -103,12 +103,21 @@
 
   // --- text as a person typed it, made safe for a case file ---------------------------------
 
-  /* Line breaks of every kind become "\n"; control characters that YAML refuses go. */
+  /* Characters no page or feed may hold (atlas check's own ranges, source.FORBIDDEN_RANGES), and BOMs. */
+  var forbidden = null;
+  function forbiddenCharacters() {
+    if (!forbidden) {
+      var hex = function (n) { return "\\u{" + n.toString(16) + "}"; };
+      forbidden = new RegExp("[\\u{feff}" + F.forbiddenCharacters.map(function (r) { return hex(r[0]) + "-" + hex(r[1]); }).join("") + "]", "gu");
+    }
+    return forbidden;
+  }
+
+  /* Line breaks of every kind become "\n"; characters no page or feed may hold go. */
   function clean(raw) {
     var s = raw == null ? "" : String(raw);
     if (s.toWellFormed) s = s.toWellFormed();
-    return s.replace(/\r\n?|\u0085|\u2028|\u2029/g, "\n")
-      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufeff\ufffe\uffff]/g, "");
+    return s.replace(/\r\n?|\u0085|\u2028|\u2029/g, "\n").replace(forbiddenCharacters(), "");
   }
 
   function oneLine(raw) {
@@ -488,12 +497,56 @@
     return s.slice(start, end);
   }
 
-  function urls(text) {
+  /* Markdown link targets, by the checks' own patterns. */
+  function markdownUrls(text) {
     var out = [];
-    [["inline_url", "<>"], ["reference_url", "<>"], ["autolink", "<>"], ["html_url_attribute", "\"'"]].forEach(function (pair) {
+    [["inline_url", "<>"], ["reference_url", "<>"], ["autolink", "<>"]].forEach(function (pair) {
       var re = regex(pair[0], "gd");
       var m;
       while ((m = re.exec(text)) !== null) out.push([m.indices[1][0], stripChars(m[1], pair[1])]);
+    });
+    return out;
+  }
+
+  /* The elements the browser's own HTML parser makes of each text (code left out), as atlas check
+     reads them with an HTML5 parser: [offset in the joined text, tag, [[name, value, offset], ...]].
+     A <template> holds what it parses inert: nothing loads or runs. */
+  function htmlElements(text) {
+    var found = [];
+    var maybe = /<[A-Za-z!?\/]/;
+    text.spans.forEach(function (span, index) {
+      var start = text.starts[index];
+      var piece = text.withoutCode.slice(start, start + span.text.length);
+      if (!maybe.test(piece)) return;
+      var holder = document.createElement("template");
+      holder.innerHTML = piece;
+      var lowered = piece.toLowerCase();
+      var cursor = 0;
+      holder.content.querySelectorAll("*").forEach(function (el) {
+        var tag = el.localName.toLowerCase();
+        var at = lowered.indexOf("<" + tag, cursor);
+        if (at !== -1) cursor = at + 1;
+        var tagOffset = at === -1 ? Math.max(0, cursor - 1) : at;
+        var attributes = Array.prototype.map.call(el.attributes, function (a) {
+          var name = a.name.toLowerCase();
+          var found = lowered.indexOf(name, tagOffset);
+          return [name, a.value, start + (found === -1 ? tagOffset : found)];
+        });
+        found.push([start + tagOffset, tag, attributes]);
+      });
+    });
+    return found;
+  }
+
+  function urls(text, elements) {
+    var out = markdownUrls(text.withoutCode);
+    var attributes = F.html.urlAttributes;
+    elements.forEach(function (element) {
+      element[2].forEach(function (a) {
+        if (attributes.indexOf(a[0]) === -1) return;
+        var values = a[0] === "srcset" ? a[1].split(",").map(function (c) { return c.trim().split(" ")[0]; }) : [a[1]];
+        values.forEach(function (value) { if (value) out.push([a[2], value]); });
+      });
     });
     return out;
   }
@@ -566,26 +619,14 @@
     });
 
     // HTML that would run script
-    var source = text.withoutCode;
-    var links = urls(source);
-    if (source.indexOf("<") >= 0) {
-      var tags = regex("dangerous_tag", "g");
-      var m;
-      while ((m = tags.exec(source)) !== null) push(m.index, "error", "html.unsafe-tag", { tag: m[1].toLowerCase() });
-      var start = source.indexOf("<");
-      while (start !== -1) {
-        var end = source.indexOf(">", start);
-        if (end === -1) end = source.length;
-        var next = source[start + 1];
-        if (start + 1 < source.length && (/\p{L}/u.test(next) || next === "!" || next === "?")) {
-          var handler = regex("event_handler", "gd");
-          handler.lastIndex = start;
-          var hm = handler.exec(source.slice(0, end));
-          if (hm) push(hm.indices[1][0], "error", "html.event-handler", { attribute: hm[1].toLowerCase() });
-        }
-        start = source.indexOf("<", end);
-      }
-    }
+    var elements = htmlElements(text);
+    var links = urls(text, elements);
+    elements.forEach(function (element) {
+      if (F.html.dangerousTags.indexOf(element[1]) !== -1) push(element[0], "error", "html.unsafe-tag", { tag: element[1] });
+      element[2].forEach(function (a) {
+        if (a[0].indexOf("on") === 0) push(a[2], "error", "html.event-handler", { attribute: a[0] });
+      });
+    });
     links.forEach(function (link) {
       var scheme = scriptScheme(link[1]);
       if (scheme) push(link[0], "error", "html.script-url", { scheme: scheme });
