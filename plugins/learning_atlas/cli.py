@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -424,6 +425,7 @@ def new(no_input: bool, cases_dir: Path | None, schema_dir: Path | None, **value
         _settle_slug(answers, values.get("slug"), folder, interactive=False)
     else:
         click.echo("A new case study: answer each question (the prose sections are left for you to write in the file).")
+        _keep_undecodable_input()
         try:
             _ask(answers, values, folder, case_schema)
         except click.Abort:
@@ -596,6 +598,17 @@ def _prompt_slug(folder: Path, *, default: str | None) -> str:
         return value
 
     return click.prompt("Slug (the file name, without .md)", default=default, value_proc=check)
+
+
+def _keep_undecodable_input() -> None:
+    """Read answers that are not UTF-8 as text holding their bytes (``surrogateescape``), as the ``C``
+    locale does, so that such an answer is refused and asked again instead of failing with a traceback;
+    and write those bytes back, should anything echo them, as escapes rather than fail."""
+    for stream, errors in ((sys.stdin, "surrogateescape"), (sys.stdout, "backslashreplace")):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors=errors)
 
 
 def _refusal(name: str, message: object) -> click.BadParameter:

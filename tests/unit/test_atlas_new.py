@@ -500,6 +500,13 @@ def test_every_refusal_at_a_prompt_names_its_field(run_line, atlas, refusals):
     assert "region: north-west\n" in text and "themes:\n  - patient-safety\n" in text
 
 
+def test_an_answer_that_is_not_utf8_is_refused_and_asked_again(run_line, atlas, refusals):
+    typed = b"\xff\xfe Daily safety huddles\n" + "\n".join(PROMPTED[2:]).encode("utf-8") + b"\n"
+    result = run_line(["new"], input=typed)
+    assert result.exit_code == 0, result.output
+    assert refusals[0] == "Title: holds bytes that are not UTF-8; type plain text"
+
+
 _option_values = st.text(max_size=30) | st.sampled_from(["", " ", "x", "north wst", "Patient safety", "2021-02-30"])
 
 
@@ -530,8 +537,9 @@ def test_any_answers_at_the_prompts_are_refused_naming_the_field(run_line, refus
     with tempfile.TemporaryDirectory() as folder:
         shutil.copytree(SCHEMAS, Path(folder) / "schemas")
         (Path(folder) / "cases").mkdir()
+        typed = ("\n".join(answers) + "\n").encode("utf-8", "surrogatepass")  # a lone surrogate: bytes not UTF-8
         result = run_line(["new", "--cases-dir", str(Path(folder) / "cases"), "--schemas", str(Path(folder) / "schemas")],
-                          input="\n".join(answers) + "\n")
+                          input=typed)
         assert result.exit_code in (0, 2), result.output
         assert "Traceback" not in result.output
         assert all(re.match(FIELDS, message) for message in refusals), refusals
