@@ -30,8 +30,8 @@ MAX_CASE_BYTES = 20 * 1024 * 1024
 MAX_FILES = 100
 """The most files a case's folder may hold."""
 
-MAX_DEPTH = 4
-"""How deep folders inside a case's folder may go."""
+MAX_DEPTH = 3
+"""How deep folders inside a case's folder may go (``<slug>/a/b/c/chart.png``)."""
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9 ._()-]{0,98}[A-Za-z0-9._()-])?$")
 """A file or folder name a link can name plainly: ASCII letters and digits, spaces, '.', '_', '-', '(' and ')'."""
@@ -227,7 +227,7 @@ def check_asset_folder(folder: Path) -> AssetCheck:
                 result.problems.append(_problem(path, "asset.name", name=entry.name))
                 continue
             if stat.S_ISDIR(mode):
-                if depth + 1 >= MAX_DEPTH:
+                if depth + 1 > MAX_DEPTH:
                     result.problems.append(_problem(path, "asset.too-deep", limit=MAX_DEPTH))
                 else:
                     pending.append((path, f"{prefix}{entry.name}/", depth + 1))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from .background import die_with_parent
 from .case_assets import check_asset_folder, describe_file_kind
 from .loader import CASE_SUFFIX, LoadedCase, collection_problems, load_case
 from .near_duplicates import near_duplicate_problems
@@ -197,7 +198,9 @@ def _load_all(files: list[Path], case_schema: CaseSchema, today: dt.date | None,
     try:
         if jobs > 1 and len(files) >= 50 and "fork" in multiprocessing.get_all_start_methods():
             # Forked workers inherit the loaded schema; cases come back pickled, in order.
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            # They die with this process, even when it is killed outright.
+            context = multiprocessing.get_context("fork")
+            with context.Pool(jobs, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
                 return pool.map(_load_in_worker, files, chunksize=max(1, len(files) // (jobs * 8)))
         return [_load_in_worker(file) for file in files]
     finally:

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 from urllib.parse import unquote, urlsplit
 
 from .front_matter import FrontMatter
-from .html_scan import DANGEROUS_TAGS, URL_ATTRIBUTES, HtmlElement, html_elements
+from .html_scan import DANGEROUS_TAGS, URL_ATTRIBUTES, HtmlElement, html_elements, may_hold_html
 from .placeholders import placeholder_problems
 from .problems import Problem, Severity, format_key_path
 from .reader_text import reader_text, source_offset
@@ -64,6 +64,11 @@ class CaseText:
             self.without_code = self.joined
 
     @functools.cached_property
+    def reader_views(self) -> list[tuple[int, TextSpan, str, bool, bool]]:
+        """The spans that could hold a number or an address, as a reader sees them (see :func:`reader_views`)."""
+        return reader_views(self.spans, self.starts)
+
+    @functools.cached_property
     def elements(self) -> list[tuple[int, HtmlElement]]:
         """``(start, element)``: the elements a browser would make of each text, code left out.
 
@@ -71,6 +76,8 @@ class CaseText:
         text begins in the joined string, so ``start + element.offset`` is the element's offset.
         """
         found: list[tuple[int, HtmlElement]] = []
+        if not may_hold_html(self.without_code):
+            return found
         for span, start in zip(self.spans, self.starts):
             piece = self.without_code[start:start + len(span.text)]
             found.extend((start, element) for element in html_elements(piece))
@@ -167,12 +174,13 @@ def _at(fm: FrontMatter, path: Path, text: CaseText, offset: int, severity: Seve
 # --- characters ----------------------------------------------------------------------------------
 
 _CONTROL = FORBIDDEN_CHARACTERS
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # the same, for ASCII text: a faster search
 
 
 def control_character_problems(fm: FrontMatter, path: Path, spans: list[TextSpan]) -> Iterator[Problem]:
     """A text holding a character no page or feed may hold (YAML's escapes can write them; the file had none)."""
     for span in spans:
-        match = _CONTROL.search(span.text)
+        match = (_ASCII_CONTROL if span.text.isascii() else _CONTROL).search(span.text)
         if match is None:
             continue
         line = _line(fm, span, match.start())
@@ -236,11 +244,6 @@ def date_problems(fm: FrontMatter, path: Path, *, today: dt.date) -> Iterator[Pr
 
 # --- NHS numbers, email addresses and phone numbers, in the text as a reader sees it ------------
 
-_NHS_NUMBER = re.compile(r"(?<![\d])(\d{3})([ -]?)(\d{3})\2(\d{4})(?![\d])")
-# Patterns that open with a look-behind are tried at every character; this one opens with a
-# character class, so the engine skips ahead to runs of digits, which the exact patterns then read.
-_NUMBER_RUN = re.compile(r"[0-9+(][0-9 ()-]{8,}[0-9]")
-
 _DIGIT_GROUP = re.compile(r"\d+")
 _GAP = re.compile(r"[-._]|[ \t]*\n?[ \t]*(?:-[ \t]*\n?[ \t]*)?")  # a dash or dot, or spaces with a line break or dash
 _DAY, _MONTH = r"(?:0?[1-9]|[12]\d|3[01])", r"(?:0?[1-9]|1[0-2])"
@@ -248,7 +251,14 @@ _DATE_IN = re.compile(
     rf"(?<!\d)(?:{_DAY}([-./]){_MONTH}\1(?:(?:19|20)\d\d|\d\d)|(?:19|20)\d\d([-./]){_MONTH}\2{_DAY})(?!\d)"
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_MAY_HOLD_NUMBER = re.compile(r"\d|&#")
+_ANY_DIGIT = re.compile(r"\d|&#")
+
+
+def _may_hold_number(text: str) -> bool:
+    """True when ``text`` holds ten digits or character references: enough for an NHS or phone number."""
+    if text.isascii() and "&" not in text:
+        return sum(text.count(digit) for digit in "0123456789") >= 10
+    return len(_ANY_DIGIT.findall(text)) >= 10
 _MAY_HOLD_EMAIL = re.compile(r"[@\uff20\ufe6b]|&#0*64;|&#[xX]0*40;|&commat;", re.IGNORECASE)
 
 
@@ -336,13 +346,21 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _reader_views(text: CaseText) -> Iterator[tuple[int, TextSpan, str, bool, bool]]:
-    """``(start, span, reader text, may hold a number, may hold an email)`` for spans worth reading."""
-    for span, start in zip(text.spans, text.starts):
-        numbers = len(_MAY_HOLD_NUMBER.findall(span.text)) >= 10
-        emails = _MAY_HOLD_EMAIL.search(span.text) is not None
+def _reader_views(text: CaseText) -> list[tuple[int, TextSpan, str, bool, bool]]:
+    """``(start, span, reader text, may hold a number, may hold an email)`` for the spans worth reading."""
+    return text.reader_views
+
+
+def reader_views(spans: list[TextSpan], starts: list[int]) -> list[tuple[int, TextSpan, str, bool, bool]]:
+    """Each span that could hold a number (ten digits) or an address, read as a reader would read it."""
+    views = []
+    for span, start in zip(spans, starts):
+        body = span.text
+        numbers = _may_hold_number(body)
+        emails = ("@" in body or "&" in body or not body.isascii()) and _MAY_HOLD_EMAIL.search(body) is not None
         if numbers or emails:
-            yield start, span, reader_text(span.text, markdown=span.is_markdown), numbers, emails
+            views.append((start, span, reader_text(body, markdown=span.is_markdown), numbers, emails))
+    return views
 
 
 def nhs_number_problems(fm: FrontMatter, path: Path, text: CaseText) -> Iterator[Problem]:
@@ -502,8 +520,11 @@ def relative_link_problems(
 # --- for the submission form -------------------------------------------------------------------
 
 FORM_PATTERNS: dict[str, re.Pattern[str]] = {
-    "nhs_number": _NHS_NUMBER,
-    "number_run": _NUMBER_RUN,
+    "digit_group": _DIGIT_GROUP,
+    "gap": _GAP,
+    "date_in": _DATE_IN,
+    "year": _YEAR,
+    "may_hold_email": _MAY_HOLD_EMAIL,
     "email": _EMAIL,
     "email_local_part": _EMAIL_LOCAL_PART,
     "uk_phone": _UK_PHONE,

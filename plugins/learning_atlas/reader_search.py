@@ -11,16 +11,13 @@ facets, dates, article) and the filters and sort key the search box uses.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
-import tempfile
 import threading
 from pathlib import Path
 from typing import Mapping
 
-from .background import lower_priority
+from .background import lower_priority, make_temp_folder, memory_folder, module_command, remove_leftovers
 from .model import Atlas, Case
 from .rendering import escape, format_date
 
@@ -68,13 +65,6 @@ def record_html(case: Case, atlas: Atlas, article: str) -> str:
     )
 
 
-def _memory_folder() -> str | None:
-    """A folder in memory (Linux's /dev/shm) for the records, if there is one: a thousand small files are
-    written ten times faster there than on a disk here; else the usual temporary folder."""
-    shm = "/dev/shm"
-    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
-
-
 class PagefindRun:
     """Pagefind indexing the atlas's case records in the background, into ``output_dir``.
 
@@ -83,12 +73,17 @@ class PagefindRun:
     file-system calls, which release the interpreter), then Pagefind's command line (from
     ``pagefind[extended]``) indexes them, 1,000 in about two seconds; its Python API,
     which sends records one by one over a pipe, took 100 s for 1,000.
+
+    The records folder is named after the build (:func:`~learning_atlas.background.make_temp_folder`),
+    and Pagefind dies with the build: a build killed outright leaves no Pagefind running,
+    and the next one removes its records folder.
     """
 
     def __init__(self, atlas: Atlas, articles: Mapping[str, str], output_dir: Path) -> None:
-        self.records_dir = Path(tempfile.mkdtemp(prefix="atlas-pagefind-", dir=_memory_folder()))
+        self.records_dir = make_temp_folder("pagefind", memory_folder())
         self.process: subprocess.Popen | None = None
         self._failure: OSError | None = None
+        self._errors = ""
         self._cancelled = threading.Event()
         self._lock = threading.Lock()
         self._thread = threading.Thread(
@@ -103,22 +98,30 @@ class PagefindRun:
 
     def _run(self, atlas: Atlas, articles: Mapping[str, str], output_dir: Path) -> None:
         lower_priority()  # Pagefind, started from this thread, inherits it
+        remove_leftovers()  # records folders of earlier builds that were killed
         try:
-            for case in atlas.cases:
+            self._write_records(atlas, articles)
+            with self._lock:
                 if self._cancelled.is_set():
                     return
-                path = self.records_dir / "cases" / case.slug / "index.html"
-                path.parent.mkdir(parents=True)
-                path.write_text(record_html(case, atlas, articles.get(case.slug, "")), encoding="utf-8")
-            with self._lock:
-                if not self._cancelled.is_set():
-                    self.process = subprocess.Popen(
-                        [sys.executable, "-m", "pagefind", "--site", str(self.records_dir),
-                         "--output-path", str(output_dir), "--silent"],
-                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                    )
+                self.process = subprocess.Popen(
+                    module_command("pagefind", "--site", str(self.records_dir),
+                                   "--output-path", str(output_dir), "--silent"),
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                )
+            # This thread waits for Pagefind rather than ending: Linux kills Pagefind when the
+            # thread that started it ends (see learning_atlas.background.die_with_parent).
+            _, self._errors = self.process.communicate()
         except OSError as exc:
             self._failure = exc
+
+    def _write_records(self, atlas: Atlas, articles: Mapping[str, str]) -> None:
+        for case in atlas.cases:
+            if self._cancelled.is_set():
+                return
+            path = self.records_dir / "cases" / case.slug / "index.html"
+            path.parent.mkdir(parents=True)
+            path.write_text(record_html(case, atlas, articles.get(case.slug, "")), encoding="utf-8")
 
     def wait(self) -> None:
         """Wait for the index; raise :class:`ReaderSearchError` with Pagefind's own words if it failed."""
@@ -126,19 +129,17 @@ class PagefindRun:
         try:
             if self._failure is not None or self.process is None:
                 raise ReaderSearchError(f"Pagefind's records of the case studies could not be written: {self._failure}")
-            _, errors = self.process.communicate()
             if self.process.returncode != 0:
-                raise ReaderSearchError(f"Pagefind could not index the case studies:\n{errors.strip()}")
+                raise ReaderSearchError(f"Pagefind could not index the case studies:\n{self._errors.strip()}")
         finally:
             shutil.rmtree(self.records_dir, ignore_errors=True)
 
     def cancel(self) -> None:
         """Stop writing records and Pagefind (the build failed part-way) and remove the records."""
         self._cancelled.set()
-        self._thread.join()
-        with self._lock:
+        with self._lock:  # after this, no Pagefind is started
             process = self.process
         if process is not None:
             process.kill()
-            process.wait()
+        self._thread.join()
         shutil.rmtree(self.records_dir, ignore_errors=True)

@@ -26,13 +26,14 @@ GFM_EXTENSIONS = ["table", "strikethrough", "autolink", "tagfilter"]
 GFM_OPTIONS = Options.CMARK_OPT_UNSAFE
 """Raw HTML passes through cmark-gfm: the site's one sanitiser (nh3) keeps its harmless part."""
 
-_BLOCK_TAGS = {
+BLOCK_TAGS = {
     "address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "div", "dl", "dt",
     "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "ol", "p",
     "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }
+"""Elements whose ends a reader sees as a break: between them two numbers never run together."""
 _KEPT_TAG = re.compile(r"<(/?)([a-z0-9]+)>")
-_DASHES = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+DASHES = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
 _TAG = re.compile(r"<[^<>]*>")
 
@@ -45,14 +46,14 @@ def markdown_to_html(text: str) -> str:
 def fold(text: str) -> str:
     """Unicode NFKC, with every dash made ``-``: the characters a reader would take for the plain ones."""
     if not text.isascii():
-        text = _DASHES.sub("-", unicodedata.normalize("NFKC", text))
+        text = DASHES.sub("-", unicodedata.normalize("NFKC", text))
     return text
 
 
 def reader_text(text: str, *, markdown: bool) -> str:
     """What a reader sees of ``text`` on the page (Markdown rendered when ``markdown``), folded by :func:`fold`."""
     if markdown:
-        cleaned = nh3.clean(markdown_to_html(text), tags=_BLOCK_TAGS, attributes={}, link_rel=None)
+        cleaned = nh3.clean(markdown_to_html(text), tags=BLOCK_TAGS, attributes={}, link_rel=None)
         text = html.unescape(_KEPT_TAG.sub(lambda m: "\n" if m.group(2) == "br" else "\n\n", cleaned))
     return fold(text)
 

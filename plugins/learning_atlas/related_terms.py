@@ -17,10 +17,13 @@ import json
 import logging
 import math
 import multiprocessing
+import os
+import re
 import threading
 from collections import Counter
 from pathlib import Path
 
+from .background import die_with_parent
 from .model import RelateEntry, related_slugs
 
 KEY_TERMS = 15
@@ -96,6 +99,26 @@ def _weigh(text: str, analyzer, reader, total: int, frequencies: dict[str, int])
 
 
 _FACETS_ONLY = "related cases use shared facets only this time: "
+_INTERRUPTED = "search index: {index_dir}: an earlier build was stopped while it updated the index, so it was rebuilt"
+
+
+def _interrupted_update(index_dir: Path) -> bool:
+    """True when a process was killed while it wrote the index at ``index_dir``, which is then best rebuilt.
+
+    A writer keeps some files only while it writes: Whoosh's temporary folder and table of
+    contents, and the atlas's state file before it is renamed into place. Whoosh's commits
+    are atomic, so what a killed writer leaves is more likely waste than damage; but the
+    index is a cache, and a rebuild clears the waste too (segments nobody uses).
+    """
+    from .search_index import INDEX_NAME, STATE_FILE, index_lock
+
+    if not index_dir.is_dir():
+        return False
+    kept_while_writing = re.compile(
+        rf"^({INDEX_NAME}\.tmp.*|_{INDEX_NAME}_[0-9]+\.toc\..+|{re.escape(STATE_FILE)}\..+\.tmp)$"
+    )
+    with index_lock(index_dir):  # no writer holds it now, so such files were left by a dead one
+        return any(kept_while_writing.match(name) for name in os.listdir(index_dir))
 
 
 class RelatedListsJob:
@@ -113,7 +136,9 @@ class RelatedListsJob:
         context = multiprocessing.get_context("fork")
         self._connection, child = context.Pipe()
         self._process = context.Process(
-            target=_index_and_relate, args=(child, cases_dir, index_dir, schema_dir, count), daemon=True
+            target=_run_in_child,
+            args=(os.getpid(), self._connection, child, cases_dir, index_dir, schema_dir, count),
+            daemon=True,
         )
         self._process.start()
         child.close()
@@ -150,6 +175,15 @@ class RelatedListsJob:
         self._connection.close()
 
 
+def _run_in_child(parent_pid: int, parent_end, connection, *args) -> None:
+    """The process's first steps: die with the build, and hold no copy of the build's end of the pipe."""
+    die_with_parent(parent_pid)
+    # Without that copy, a build that dies where die_with_parent cannot work ends the
+    # wait for its cases (EOFError) instead of leaving this process waiting for ever.
+    parent_end.close()
+    _index_and_relate(connection, *args)
+
+
 def _index_and_relate(connection, cases_dir: Path, index_dir: Path, schema_dir: Path, count: int) -> None:
     from .search_index import SearchIndexError, update_index
 
@@ -158,9 +192,11 @@ def _index_and_relate(connection, cases_dir: Path, index_dir: Path, schema_dir: 
     # The parent reports the index's warnings; logging them here too would print them twice.
     logging.getLogger("learning_atlas").setLevel(logging.CRITICAL)
     try:
-        report = update_index(cases_dir, index_dir, schema_dir=schema_dir)
+        interrupted = _interrupted_update(index_dir)
+        report = update_index(cases_dir, index_dir, schema_dir=schema_dir, rebuild=interrupted)
         terms = key_terms(index_dir)
-        notes = [f"search index: {warning}" for warning in report.warnings]
+        notes = [_INTERRUPTED.format(index_dir=index_dir)] if interrupted else []
+        notes += [f"search index: {warning}" for warning in report.warnings]
     except (SearchIndexError, OSError) as exc:
         terms, notes = None, [_FACETS_ONLY + str(exc)]
     except Exception as exc:  # noqa: BLE001 - any fault of the cache falls back to facets, with the reason

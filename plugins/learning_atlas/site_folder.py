@@ -17,72 +17,21 @@ import ctypes
 import ctypes.util
 import os
 import shutil
-import tempfile
 import threading
 from pathlib import Path
 
-from .background import lower_priority
+from .background import lower_priority, make_temp_folder, remove_leftovers
 
-STAGING_TAG = ".atlas-build-"
-"""In the name of a staging folder: ``.<site>.atlas-build-<pid>-<start time>-<random>``."""
+STAGING_PURPOSE = "build"
+"""The word in a staging folder's name: ``.atlas-build-<pid>-<start time>-<pid namespace>-<random>``."""
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
-def _process_start(pid: int) -> str | None:
-    """The start time of process ``pid`` (clock ticks since boot, from /proc), or None if it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            fields = handle.read().rsplit(b")", 1)[1].split()
-        return fields[19].decode()
-    except (OSError, IndexError):
-        return None
-
-
-def _owner_token() -> str:
-    return f"{os.getpid()}-{_process_start(os.getpid()) or 0}"
-
-
-def _is_abandoned(name: str, prefix: str) -> bool:
-    """True when the staging folder ``name`` belongs to a build process that no longer runs."""
-    try:
-        pid, start = name[len(prefix):].split("-")[:2]
-        owner = int(pid)
-    except ValueError:
-        return False
-    if owner == os.getpid():
-        return False
-    current = _process_start(owner)
-    if current is None:
-        return os.path.isdir("/proc/self") or not _pid_exists(owner)
-    return current != start  # the pid now belongs to another process
-
-
-def _pid_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
 def remove_abandoned_staging(site: Path) -> list[Path]:
     """Remove staging folders beside ``site`` left by builds that were killed; return what was removed."""
-    prefix = f".{site.name}{STAGING_TAG}"
-    removed = []
-    try:
-        names = os.listdir(site.parent)
-    except OSError:
-        return removed
-    for name in names:
-        if name.startswith(prefix) and _is_abandoned(name, prefix):
-            path = site.parent / name
-            shutil.rmtree(path, ignore_errors=True)
-            removed.append(path)
-    return removed
+    return [path for path in remove_leftovers([site.parent]) if path.name.startswith(f".atlas-{STAGING_PURPOSE}-")]
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -103,9 +52,7 @@ class StagedSite:
         self.site = site
         self.removed = remove_abandoned_staging(site)
         site.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(
-            tempfile.mkdtemp(prefix=f".{site.name}{STAGING_TAG}{_owner_token()}-", dir=site.parent)
-        )
+        self.staging = make_temp_folder(STAGING_PURPOSE, site.parent, hidden=True)
         self._deleting: threading.Thread | None = None
 
     def publish(self) -> None:
@@ -115,7 +62,7 @@ class StagedSite:
                 if name.startswith(".") and not (self.staging / name).exists():
                     os.rename(self.site / name, self.staging / name)
             if not _exchange(self.staging, self.site):
-                old = Path(tempfile.mkdtemp(prefix=f".{self.site.name}{STAGING_TAG}{_owner_token()}-", dir=self.site.parent))
+                old = make_temp_folder(STAGING_PURPOSE, self.site.parent, hidden=True)
                 os.rename(self.site, old / "site")
                 os.rename(self.staging, self.site)
                 self.staging = old

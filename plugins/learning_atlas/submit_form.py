@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import domain_checks, placeholders, rendering, validation
+from . import domain_checks, placeholders, reader_text, rendering, validation
 from .front_matter import parse_front_matter
 from .loader import SLUG_PATTERN, LoadedCase, collection_problems, load_case
 from .model import ADDING_VALUE_PARTS, DIMENSIONS, SECTIONS
@@ -77,6 +77,7 @@ def form_data(case_schema: CaseSchema) -> str:
     patterns["placeholder"] = js_regex(placeholders.MARKER_LINE)
     patterns["slug"] = js_regex(SLUG_PATTERN)
     patterns["heading"] = js_regex(rendering.HEADING_TAG)
+    patterns["dashes"] = js_regex(reader_text.DASHES)
     data = {
         "schema": case_schema.schema,
         "vocabularies": vocabularies,
@@ -91,6 +92,7 @@ def form_data(case_schema: CaseSchema) -> str:
         "scriptSchemes": list(domain_checks.SCRIPT_SCHEMES),
         "html": domain_checks.FORM_HTML_RULES,
         "forbiddenCharacters": [list(pair) for pair in FORBIDDEN_RANGES],
+        "readerBlocks": sorted(reader_text.BLOCK_TAGS),
         "proseKeys": list(domain_checks.PROSE_KEYS),
         "fields": FORM_FIELDS,
         "layout": LAYOUT,

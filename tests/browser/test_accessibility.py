@@ -18,8 +18,9 @@ AXE_PAGES = {
     "listing": "themes/",
     "term": TERM_PATH,
     "case": CASE_PATH,
+    "case-format": "case-format/",  # wide tables of fields
 }
-STRUCTURE_PAGES = {"home": "", "term": TERM_PATH, "case": CASE_PATH}
+STRUCTURE_PAGES = {"home": "", "term": TERM_PATH, "case": CASE_PATH, "case-format": "case-format/"}
 # Material's palette follows prefers-color-scheme on a reader's first visit.
 SCHEMES = {"light": "default", "dark": "slate"}
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}

@@ -549,3 +549,26 @@ def test_vendored_libraries_are_the_recorded_versions_with_their_licences():
         original = HERE / "node_modules" / source
         if original.is_file():  # installed: the vendored copy is the package's own file
             assert (VENDOR / file).read_bytes() == original.read_bytes(), file
+
+
+DISGUISED = {
+    **CASE,
+    "leading_change": "Patient **943** 476&nbsp;5919 agreed, and so did ９４３ ４７６ ５９１９ and 943.476.5919; "
+    "write to nurse&#64;example.org or j.bloggs＠nhs.net, or call ０１６１\u00a0４９６\u00a0０１２３.",
+    "what_to_change": "On 15.03.2021 10.30 the 2019-2021 figures (SNOMED CT 728711697 9) were shared with "
+    "12 wards: 94 34 76 59 19 is a number, 943 476\n\n5919 is not.",
+    "how_to_change": "- 943\n- 476\n- 5919\n\nand 943&#32;476&#32;5919 in one line, and 0161.496.0123.",
+}
+
+
+def test_disguised_numbers_and_addresses_are_reported_by_the_form_as_by_the_cli(page, tmp_path):
+    """The form reads the text as a reader sees it, as atlas check does, and says the same things."""
+    _with_draft(page, DISGUISED, rows=ROWS)
+    form = page.evaluate("AtlasSubmit.check().problems")
+    file = page.evaluate("AtlasSubmit.caseFile()")
+    cli = _cli_problems(tmp_path, file["fileName"], file["text"])
+    shown = {(p["key"], p["severity"], p["message"]) for p in form}
+    privacy = {p for p in cli if "NHS number" in p[2] or "email address" in p[2] or "phone number" in p[2]}
+    assert len([p for p in privacy if "NHS number" in p[2]]) >= 4
+    assert privacy <= shown, f"CLI only: {privacy - shown}"
+    assert {p for p in shown if p not in cli} == set(), f"form only: {shown - cli}"

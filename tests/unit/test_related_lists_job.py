@@ -87,3 +87,28 @@ def test_cancel_stops_the_process(tmp_path, monkeypatch):
     job = RelatedListsJob(_cases(tmp_path), tmp_path / "index", SCHEMAS, 5)
     job.cancel()
     assert not job._process.is_alive()
+
+
+def test_an_index_a_killed_writer_left_is_rebuilt_with_a_note(tmp_path):
+    cases = _cases(tmp_path)
+    index = tmp_path / ".atlas" / "index"
+    first = RelatedListsJob(cases, index, SCHEMAS, 5)
+    first.send(_atlas(cases).relate_entries())
+    expected, _ = first.result()
+    # What a writer killed part-way leaves: Whoosh's temporary folder and table of contents,
+    # a segment nobody lists, and the state file it had not yet renamed into place.
+    (index / "MAIN.tmp").mkdir()
+    (index / "MAIN.tmp" / "MAIN_a1b2c3.trm").write_bytes(b"\0" * 64)
+    (index / "_MAIN_2.toc.1700000000.5").write_bytes(b"\0" * 16)
+    (index / "MAIN_a1b2c3d4e5f6g7h8.seg").write_bytes(b"\0" * 64)
+    (index / "atlas-index.json.99999.tmp").write_text('{"layout": ')
+    job = RelatedListsJob(cases, index, SCHEMAS, 5)
+    job.send(_atlas(cases).relate_entries())
+    related, notes = job.result()
+    assert related == expected
+    assert notes == [f"search index: {index}: an earlier build was stopped while it updated the index, so it was rebuilt"]
+    names = sorted(p.name for p in index.iterdir())
+    assert not [n for n in names if n.startswith("MAIN.tmp") or ".toc." in n or n.endswith(".tmp") or "a1b2c3" in n]
+    again = RelatedListsJob(cases, index, SCHEMAS, 5)
+    again.send(_atlas(cases).relate_entries())
+    assert again.result() == (expected, [])

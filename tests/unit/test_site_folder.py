@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from learning_atlas.site_folder import STAGING_TAG, StagedSite, remove_abandoned_staging
+from learning_atlas.background import process_start_time
+from learning_atlas.site_folder import StagedSite, remove_abandoned_staging
 
 
 def _tree(folder):
@@ -31,7 +32,7 @@ def _old_site(tmp_path):
 def test_publish_puts_the_new_site_in_place_and_keeps_hidden_entries(tmp_path):
     site = _old_site(tmp_path)
     staged = StagedSite(site)
-    assert staged.staging.parent == tmp_path and staged.staging.name.startswith(f".site{STAGING_TAG}")
+    assert staged.staging.parent == tmp_path and staged.staging.name.startswith(".atlas-build-")
     (staged.staging / "index.html").write_text("new home")
     staged.publish()
     staged.wait()
@@ -66,17 +67,16 @@ def test_a_file_where_the_site_folder_should_be_is_refused_not_removed(tmp_path)
 
 
 def test_staging_left_by_a_killed_build_is_removed_but_not_a_running_builds(tmp_path):
+    namespace = os.readlink("/proc/self/ns/pid").strip("pid:[]")
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    dead_pid = int(dead.stdout)
-    left = tmp_path / f".site{STAGING_TAG}{dead_pid}-12345-abcd"
+    left = tmp_path / f".atlas-build-{int(dead.stdout)}-12345-{namespace}-abcd"
     (left / "cases").mkdir(parents=True)
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        with open(f"/proc/{sleeper.pid}/stat") as handle:
-            start = handle.read().rsplit(")", 1)[1].split()[19]
-        running = tmp_path / f".site{STAGING_TAG}{sleeper.pid}-{start}-efgh"
+        start = process_start_time(sleeper.pid)
+        running = tmp_path / f".atlas-build-{sleeper.pid}-{start}-{namespace}-efgh"
         running.mkdir()
-        reused = tmp_path / f".site{STAGING_TAG}{sleeper.pid}-1-ijkl"  # same pid, another process's start time
+        reused = tmp_path / f".atlas-build-{sleeper.pid}-1-{namespace}-ijkl"  # same pid, another process's start
         reused.mkdir()
         unrelated = tmp_path / ".site.something-else"
         unrelated.mkdir()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from learning_atlas import domain_checks, placeholders, rendering, validation
+from learning_atlas import domain_checks, placeholders, reader_text, rendering, validation
 from learning_atlas.front_matter import parse_front_matter
 from learning_atlas.loader import SLUG_PATTERN, LoadedCase, collection_problems, load_case
 from learning_atlas.model import ADDING_VALUE_PARTS, DIMENSIONS, SECTIONS
@@ -183,7 +183,8 @@ SAMPLES = [
 
 def _patterns():
     patterns = dict(domain_checks.FORM_PATTERNS)
-    patterns.update(placeholder=placeholders.MARKER_LINE, slug=SLUG_PATTERN, heading=rendering.HEADING_TAG)
+    patterns.update(placeholder=placeholders.MARKER_LINE, slug=SLUG_PATTERN, heading=rendering.HEADING_TAG,
+                    dashes=reader_text.DASHES)
     return patterns
 
 

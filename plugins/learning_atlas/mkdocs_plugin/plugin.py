@@ -20,6 +20,7 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.utils import CountHandler
 
 from .. import exports
+from ..background import remove_leftovers
 from ..case_assets import Asset
 from ..checker import CheckResult, check_paths
 from ..model import Atlas, Case, Listing
@@ -145,6 +146,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         """
         if not self.config.enabled:
             return
+        remove_leftovers()  # temporary folders of earlier builds that were killed
         self._start_related_job()
         result = check_paths(
             [self._path(self.config.cases_dir)],

@@ -410,11 +410,6 @@
     } else {
       this.withoutCode = this.joined;
     }
-    var runs = [];
-    var re = regex("number_run", "g");
-    var m;
-    while ((m = re.exec(this.joined)) !== null) runs.push([m.index, m.index + m[0].length]);
-    this.numberRuns = runs;
   }
 
   CaseText.prototype.find = function (offset) {
@@ -428,21 +423,83 @@
     return problem(span.inBody ? ["(body)"] : span.parts, severity, message, rule);
   }
 
-  /* pattern.finditer(joined, start, end) over each run of digits, as _number_matches does. */
-  function numberMatches(name, text) {
+  /* The text as a reader sees it (reader_text.py): Markdown rendered, only text kept (block ends as blank
+     lines), entities decoded, NFKC, every dash "-". Parsed in an inert <template>. */
+  function readerText(text, isMarkdown) {
+    var out = text;
+    if (isMarkdown) {
+      var holder = document.createElement("template");
+      holder.innerHTML = marked.parse(text || "", { gfm: true, breaks: false, async: false });
+      var parts = [];
+      var walk = function (node) {
+        node.childNodes.forEach(function (child) {
+          if (child.nodeType === 3) { parts.push(child.data); return; }
+          if (child.nodeType !== 1 || child.localName === "script" || child.localName === "style") return;
+          if (child.localName === "br") { parts.push("\n"); return; }
+          var block = F.readerBlocks.indexOf(child.localName) !== -1;
+          if (block) parts.push("\n\n");
+          walk(child);
+          if (block) parts.push("\n\n");
+        });
+      };
+      walk(holder.content);
+      out = parts.join("");
+    }
+    return /[^\x00-\x7f]/.test(out) ? out.normalize("NFKC").replace(regex("dashes", "g"), "-") : out;
+  }
+
+  function mayHoldNumber(text) {
+    return (text.match(/\p{Nd}|&#/gu) || []).length >= 10;
+  }
+
+  /* NHS numbers in a reader's text, as domain_checks.nhs_numbers finds them: [start, end] of each. */
+  function nhsNumbers(text) {
     var found = [];
-    text.numberRuns.forEach(function (run) {
-      var end = Math.min(run[1] + 1, text.joined.length);
-      var head = text.joined.slice(0, end);
-      var re = regex(name, "gd");
-      re.lastIndex = run[0];
-      var m;
-      while ((m = re.exec(head)) !== null) {
-        found.push(m);
-        if (m[0] === "") re.lastIndex++;
+    var group = regex("digit_group", "g");
+    var gap = new RegExp("^(?:" + F.patterns.gap.source + ")$", F.patterns.gap.flags);
+    var run = [];
+    var m;
+    while ((m = group.exec(text)) !== null) {
+      var g = { start: m.index, end: m.index + m[0].length, digits: m[0] };
+      if (run.length && !gap.test(text.slice(run[run.length - 1].end, g.start))) {
+        numbersInRun(text, run, found);
+        run = [];
       }
-    });
+      run.push(g);
+    }
+    numbersInRun(text, run, found);
     return found;
+  }
+
+  function numbersInRun(text, run, found) {
+    if (run.reduce(function (n, g) { return n + g.digits.length; }, 0) < 10) return;
+    var end = run[run.length - 1].end;
+    var head = text.slice(0, end);
+    var dates = [];
+    var date = regex("date_in", "g");
+    date.lastIndex = run[0].start;
+    var m;
+    while ((m = date.exec(head)) !== null) dates.push([m.index, m.index + m[0].length]);
+    var year = new RegExp("^(?:" + F.patterns.year.source + ")$", F.patterns.year.flags);
+    for (var first = 0; first < run.length; first++) {
+      var digits = "", last = first;
+      for (; last < run.length; last++) {
+        digits += run[last].digits;
+        if (digits.length >= 10) break;
+      }
+      if (digits.length !== 10 || !isValidNhsNumber(digits)) continue;
+      var groups = run.slice(first, last + 1);
+      var a = groups[0].start, b = groups[groups.length - 1].end;
+      if (groups.length > 1) {
+        var between = groups.slice(1).map(function (g, i) { return text.slice(groups[i].end, g.start); });
+        if (!groups.every(function (g) { return g.digits.length >= 2 && g.digits.length <= 5; })) continue;
+        var dotted = between.some(function (gap, i) { return gap === "." && groups[i + 1].digits.length <= 2; });
+        if (dotted && !between.every(function (gap) { return gap === "."; })) continue;
+        if (dates.some(function (d) { return d[0] < b && a < d[1]; })) continue;
+        if (groups.filter(function (g) { return year.test(g.digits); }).length > 1) continue;
+      }
+      found.push([a, b]);
+    }
   }
 
   function isValidNhsNumber(digits) {
@@ -601,22 +658,37 @@
       problems.push(spanProblem(text, offset, severity, format(D[rule], values), rule));
     }
 
-    // NHS numbers, then email addresses and phone numbers outside contact
-    numberMatches("nhs_number", text).forEach(function (m) {
-      if (isValidNhsNumber(m[1] + m[3] + m[4])) push(m.index, "error", "privacy.nhs-number", { number: m[0] });
+    // NHS numbers, email addresses and phone numbers outside contact, as a reader sees them
+    var oneLine = function (t) { return t.split(/\s+/).filter(Boolean).join(" "); };
+    var found = { nhs: [], contact: [] };
+    text.spans.forEach(function (span, index) {
+      var numbers = mayHoldNumber(span.text);
+      var mails = regex("may_hold_email").test(span.text);
+      if (!numbers && !mails) return;
+      var seen = readerText(span.text, span.isMarkdown);
+      var start = text.starts[index];
+      if (numbers) {
+        nhsNumbers(seen).forEach(function (n) {
+          found.nhs.push([start, "error", "privacy.nhs-number", { number: oneLine(seen.slice(n[0], n[1])) }]);
+        });
+      }
+      if (span.parts.length && (span.parts[0] === "contact" || span.parts[0] === "links")) return;
+      var here = [];
+      if (mails) emails(seen).forEach(function (m) { here.push([m.index, "privacy.email", { email: oneLine(m[0]) }]); });
+      if (numbers) {
+        var phone = regex("uk_phone", "g");
+        var m;
+        while ((m = phone.exec(seen)) !== null) {
+          var digits = m[0].replace(/\D/g, "");
+          if (digits.length === 10 && isValidNhsNumber(digits)) continue;
+          if (regex("date_in").test(m[0])) continue;
+          here.push([m.index, "privacy.phone", { phone: oneLine(m[0]) }]);
+        }
+      }
+      here.sort(function (x, y) { return x[0] - y[0]; });
+      here.forEach(function (h) { found.contact.push([start, "warning", h[1], h[2]]); });
     });
-    function outsideContact(offset) {
-      var span = text.find(offset);
-      return !(span.parts.length && (span.parts[0] === "contact" || span.parts[0] === "links"));
-    }
-    emails(text.joined).forEach(function (m) {
-      if (outsideContact(m.index)) push(m.index, "warning", "privacy.email", { email: m[0] });
-    });
-    numberMatches("uk_phone", text).forEach(function (m) {
-      var digits = m[0].replace(/\D/g, "");
-      if (digits.length === 10 && isValidNhsNumber(digits)) return;
-      if (outsideContact(m.index)) push(m.index, "warning", "privacy.phone", { phone: m[0] });
-    });
+    found.nhs.concat(found.contact).forEach(function (f) { push(f[0], f[1], f[2], f[3]); });
 
     // HTML that would run script
     var elements = htmlElements(text);
