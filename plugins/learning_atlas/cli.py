@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -14,6 +15,7 @@ import click
 
 from . import __version__
 from .checker import CheckResult, check_paths, find_schema_dir
+from .problems import one_line
 from .reporters import FORMATS, REPORTERS
 from .schema import SchemaLoadError, load_case_schema
 
@@ -151,7 +153,8 @@ def _cases_folder(cases_dir: Path | None) -> Path:
 
 
 def _fail(message: str, status: int) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    """Print ``error: message`` as one line (control characters escaped) and exit with ``status``."""
+    click.echo(f"error: {one_line(message)}", err=True)
     sys.exit(status)
 
 
@@ -187,18 +190,9 @@ def index_command(cases_dir: Path | None, index_dir: Path | None, rebuild: bool,
     click.echo(report.summary())
 
 
-def _date_option(name: str, *, end: bool, help_text: str):
-    def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
-        from .search_index import parse_date_bound
-
-        if value is None:
-            return None
-        try:
-            return parse_date_bound(value, end=end)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc)) from None
-
-    return click.option(name, metavar="DATE", default=None, callback=convert, help=help_text)
+def _date_option(name: str, help_text: str):
+    """A date option, read by the search command so that a bad date is its one-line error (exit 2)."""
+    return click.option(name, metavar="DATE", default=None, help=help_text)
 
 
 def _facet_option(name: str, metavar: str, help_text: str):
@@ -207,13 +201,13 @@ def _facet_option(name: str, metavar: str, help_text: str):
 
 @cli.command()
 @click.argument("query", nargs=-1, required=True)
-@_facet_option("--theme", "SLUG", "Only cases filed under this theme (repeat to require several).")
-@_facet_option("--setting", "SLUG", "Only cases in this care setting (repeatable).")
-@_facet_option("--region", "SLUG", "Only cases from this region (repeatable).")
+@_facet_option("--theme", "TERM", "Only cases filed under this theme, by slug or label (repeat to require several).")
+@_facet_option("--setting", "TERM", "Only cases in this care setting, by slug or label (repeatable).")
+@_facet_option("--region", "TERM", "Only cases from this region, by slug or label (repeatable).")
 @_facet_option("--organisation", "NAME", "Only cases by this organisation, its full name in any case (repeatable).")
 @_facet_option("--commitment", "N", "Only cases under this commitment number (repeatable).")
-@_date_option("--since", end=False, help_text="Only cases published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
-@_date_option("--until", end=True, help_text="Only cases published on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
+@_date_option("--since", help_text="Only cases published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
+@_date_option("--until", help_text="Only cases published on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--sort", type=click.Choice(_SORTS), default="relevance", show_default=True, help="Order of the hits.")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Show at most N hits.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (hits, facets, suggestion).")
@@ -227,8 +221,8 @@ def search(
     region: tuple[str, ...],
     organisation: tuple[str, ...],
     commitment: tuple[str, ...],
-    since: object,
-    until: object,
+    since: str | None,
+    until: str | None,
     sort: str,
     limit: int,
     as_json: bool,
@@ -242,7 +236,9 @@ def search(
     OR, NOT, brackets, prefix* and fields: theme:, setting:, region:,
     commitment:, organisation:, lead:, title:, summary:, body:, status:, year:
     and published: (e.g. theme:patient-safety region:london "learning lessons",
-    published:[2019 TO 2021]). The index is brought up to date first. Shows
+    published:[2019 TO 2021]). A facet takes its slug or its label in quotes
+    (theme:"Patient safety"); a date is YYYY, YYYY-MM or YYYY-MM-DD and
+    stands for the whole period. The index is brought up to date first. Shows
     the best hits with their matches marked [[like this]], and how many hits
     each theme, setting and region has. Exit status: 0 found, 1 nothing found
     (with a did-you-mean when there is one), 2 usage error or malformed query.
@@ -251,17 +247,19 @@ def search(
         QueryError,
         SearchIndexError,
         SearchRequest,
-        check_filters,
+        date_option,
+        resolve_filters,
         search_cases,
     )
 
     folder = _cases_folder(cases_dir)
-    request = SearchRequest(
-        query=" ".join(query), themes=theme, settings=setting, regions=region, organisations=organisation,
-        commitments=commitment, since=since, until=until, sort=sort, limit=limit,  # type: ignore[arg-type]
-    )
     try:
-        check_filters(request, load_case_schema(schema_dir or find_schema_dir(folder)).vocabularies)
+        request = SearchRequest(
+            query=" ".join(query), themes=theme, settings=setting, regions=region, organisations=organisation,
+            commitments=commitment, since=date_option("--since", since), until=date_option("--until", until, end=True),
+            sort=sort, limit=limit,
+        )
+        request = resolve_filters(request, load_case_schema(schema_dir or find_schema_dir(folder)).vocabularies)
         results, _, warnings = search_cases(folder, request, index_dir=index_dir, schema_dir=schema_dir)
     except SchemaLoadError as exc:
         for problem in exc.problems:
@@ -296,7 +294,7 @@ def _format_results(results: SearchResults) -> str:
             details.append(hit.status)
         if hit.score is not None:
             details.append(f"score {hit.score:.2f}")
-        lines.append(f"{number:>2}. {hit.title}")
+        lines.append(f"{number:>2}. {one_line(hit.title)}")
         lines.append(f"    {' · '.join(d for d in details if d)}")
         if hit.snippet is not None:
             lines.extend(textwrap.wrap(hit.snippet.marked(), width=96, initial_indent="    ", subsequent_indent="    "))
@@ -417,18 +415,17 @@ def new(no_input: bool, cases_dir: Path | None, schema_dir: Path | None, **value
         raise click.UsageError(f"no cases folder at {folder}{hint}")
     case_schema = _case_schema(schema_dir, folder)
     answers = CaseAnswers()
-    try:
-        _answers_from_options(answers, values, case_schema)
-    except ScaffoldError as exc:
-        _fail(str(exc), 2)
+    _stop_on(_answers_from_options(answers, values, case_schema))
     if no_input:
         answers.published = answers.published or dt.date.today().isoformat()
         missing = [flag for attribute, flag in _REQUIRED if not getattr(answers, attribute)]
         if missing:
             _fail(f"--no-input needs {', '.join(missing)} (see 'atlas new --help'); nothing was written", 2)
+        _stop_on(_answer_problems(answers, case_schema))  # a bad --title before the slug made from it
         _settle_slug(answers, values.get("slug"), folder, interactive=False)
     else:
         click.echo("A new case study: answer each question (the prose sections are left for you to write in the file).")
+        _keep_undecodable_input()
         try:
             _ask(answers, values, folder, case_schema)
         except click.Abort:
@@ -438,11 +435,7 @@ def new(no_input: bool, cases_dir: Path | None, schema_dir: Path | None, **value
                 "without questions, give its fields as options with --no-input (see 'atlas new --help')",
                 2,
             )
-    problems = _answer_problems(answers, case_schema)
-    if problems:
-        for message in problems:
-            click.echo(f"error: {message}", err=True)
-        _fail("nothing was written", 2)
+    _stop_on(_answer_problems(answers, case_schema))
     owner = slug_owner(folder, answers.slug)
     if owner is not None:
         _fail(f"{owner}; {_TAKEN}", 1)
@@ -454,6 +447,19 @@ def new(no_input: bool, cases_dir: Path | None, schema_dir: Path | None, **value
     except OSError as exc:
         _fail(f"could not write {path}: {exc.strerror or exc}", 1)
     _report_new_case(path, answers)
+
+
+def _stop_on(messages: list[str]) -> None:
+    """Print each message as an error and exit 2 saying nothing was written; nothing when there are none."""
+    if messages:
+        for message in messages:
+            click.echo(f"error: {one_line(message)}", err=True)
+        _fail("nothing was written", 2)
+
+
+def _about(name: str, message: object) -> str:
+    """A message about one field, naming it first as ``atlas check`` names a key: ``--title: is too short ...``."""
+    return f"{name}: {message}"
 
 
 def _case_schema(schema_dir: Path | None, folder: Path) -> CaseSchema:
@@ -473,36 +479,47 @@ def _answer_problems(answers: CaseAnswers, case_schema: CaseSchema) -> list[str]
     messages = []
     for problem in check_answers(answers, case_schema):
         key = _key_of(problem.key)
-        name = _FLAG_FOR_KEY.get(key, problem.key or "the case")
-        messages.append(f"{name}: {problem.message}")
+        messages.append(_about(_FLAG_FOR_KEY.get(key, problem.key or "the case"), problem.message))
     return messages
 
 
-def _answers_from_options(answers: CaseAnswers, values: dict[str, object], case_schema: CaseSchema) -> None:
-    """Fill ``answers`` from the options given; raises ScaffoldError naming the option at fault."""
+def _answers_from_options(answers: CaseAnswers, values: dict[str, object], case_schema: CaseSchema) -> list[str]:
+    """Fill ``answers`` from the options given; what is wrong with any of them, each naming its option."""
     from .placeholders import PROSE_FIELDS
     from .scaffold import ScaffoldError, choose_term, clean_text
 
     vocabularies = case_schema.vocabularies
+    errors: list[str] = []
+
+    def cleaned(flag: str, value: object) -> str:
+        try:
+            return clean_text(str(value))
+        except ScaffoldError as exc:
+            errors.append(_about(flag, exc))
+            return ""
 
     def text(name: str) -> str:
         value = values.get(name)
         if value is None:
             return ""
         flag = "--" + name.replace("_", "-")
-        cleaned = clean_text(str(value), what=flag)
-        if not cleaned:
-            raise ScaffoldError(f"{flag} is empty; give its text or leave the option out")
-        return cleaned
+        given = cleaned(flag, value)
+        if not given and str(value).strip() == "":
+            errors.append(_about(flag, "is empty; give its text or leave the option out"))
+        return given
 
     def terms(name: str, vocabulary: str) -> list:
-        given = values.get(name) or ()
+        given = values.get(name)
         chosen = []
-        for value in (given,) if isinstance(given, str) else given:
+        for value in (given,) if isinstance(given, str) else given or ():
+            if not str(value).strip():
+                errors.append(_about(f"--{name}", "is empty; give a slug or label, or leave the option out"))
+                continue
             try:
-                term = choose_term(vocabularies[vocabulary], clean_text(str(value), what=f"--{name}"))
+                term = choose_term(vocabularies[vocabulary], clean_text(str(value)))
             except ScaffoldError as exc:
-                raise ScaffoldError(f"--{name}: {exc}") from None
+                errors.append(_about(f"--{name}", exc))
+                continue
             if term.slug not in chosen:
                 chosen.append(term.slug)
         return chosen
@@ -511,7 +528,7 @@ def _answers_from_options(answers: CaseAnswers, values: dict[str, object], case_
     answers.summary = text("summary")
     answers.organisations = []
     for value in values.get("organisation") or ():
-        name = clean_text(str(value), what="--organisation")
+        name = cleaned("--organisation", value)
         if name and name not in answers.organisations:
             answers.organisations.append(name)
     regions = terms("region", "regions")
@@ -529,6 +546,7 @@ def _answers_from_options(answers: CaseAnswers, values: dict[str, object], case_
         if given:
             answers.prose[key] = given
     answers.consent_confirmed = bool(values.get("consent_confirmed"))
+    return errors
 
 
 _TAKEN = "'atlas new' never overwrites a case or takes an old address: give another slug with --slug. Nothing was written"
@@ -542,7 +560,7 @@ def _settle_slug(answers: CaseAnswers, given: object, folder: Path, *, interacti
         slug = str(given).strip()
         problem = slug_problem(slug)
         if problem:
-            _fail(f"--slug: {problem}", 2)
+            _fail(_about("--slug", problem), 2)
         owner = slug_owner(folder, slug)
         if owner:
             _fail(f"{owner}; {_TAKEN}", 1)
@@ -576,32 +594,51 @@ def _prompt_slug(folder: Path, *, default: str | None) -> str:
         value = value.strip()
         problem = slug_problem(value) or slug_owner(folder, value)
         if problem:
-            raise click.BadParameter(problem)
+            raise click.BadParameter(_about("Slug", problem))
         return value
 
     return click.prompt("Slug (the file name, without .md)", default=default, value_proc=check)
 
 
+def _keep_undecodable_input() -> None:
+    """Read answers that are not UTF-8 as text holding their bytes (``surrogateescape``), as the ``C``
+    locale does, so that such an answer is refused and asked again instead of failing with a traceback;
+    and write those bytes back, should anything echo them, as escapes rather than fail."""
+    for stream, errors in ((sys.stdin, "surrogateescape"), (sys.stdout, "backslashreplace")):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors=errors)
+
+
+def _refusal(name: str, message: object) -> click.BadParameter:
+    """An answer refused at a prompt; click shows it as ``Error: Title: is too short ...``."""
+    return click.BadParameter(one_line(_about(name, message)))
+
+
 def _ask(answers: CaseAnswers, values: dict[str, object], folder: Path, case_schema: CaseSchema) -> None:
-    """Ask for every field the options left out, checking each answer as it is given."""
+    """Ask for every field the options left out, checking each answer as it is given.
+
+    Each refusal names the field (``Title: is too short (1 character); write at least 10``).
+    """
     from .scaffold import ScaffoldError, choose_term, clean_text, split_choices
 
     vocabularies = case_schema.vocabularies
 
-    def checked(key: str, attribute: str, *, what: str):
+    def checked(key: str, attribute: str, *, name: str):
         """A value_proc that sets ``attribute`` and refuses what 'atlas check' would refuse at ``key``."""
 
         def proc(value: str):
             try:
-                value = clean_text(value, what=what)
+                value = clean_text(value)
             except ScaffoldError as exc:
-                raise click.BadParameter(str(exc)) from None
+                raise _refusal(name, exc) from None
             previous = getattr(answers, attribute)
             setattr(answers, attribute, value)
             messages = _problems_at(answers, case_schema, key)
             if messages:
                 setattr(answers, attribute, previous)
-                raise click.BadParameter("; ".join(messages))
+                raise _refusal(name, "; ".join(messages))
             return value
 
         return proc
@@ -613,7 +650,7 @@ def _ask(answers: CaseAnswers, values: dict[str, object], folder: Path, case_sch
             shown = term.label if term.label.startswith(f"Commitment {term.slug}") else f"{term.label} ({term.key})"
             click.echo(f"  {number:>2}  {shown}")
 
-    def choices(vocabulary_name: str, key: str, attribute: str, question: str, *, many: bool, optional: bool = False):
+    def choices(vocabulary_name: str, key: str, question: str, *, name: str, many: bool, optional: bool = False):
         listed(vocabulary_name)
         vocabulary = vocabularies[vocabulary_name]
 
@@ -625,56 +662,57 @@ def _ask(answers: CaseAnswers, values: dict[str, object], folder: Path, case_sch
                     if term.slug not in chosen:
                         chosen.append(term.slug)
             except ScaffoldError as exc:
-                raise click.BadParameter(str(exc)) from None
+                raise _refusal(name, exc) from None
             if not chosen and not optional:
-                raise click.BadParameter("choose at least one")
+                raise _refusal(name, "choose at least one")
             if not many and len(chosen) > 1:
-                raise click.BadParameter("choose one")
-            setattr(answers, attribute, chosen if many else chosen[0])
+                raise _refusal(name, "choose one")
+            setattr(answers, key, chosen if many else chosen[0])
             messages = _problems_at(answers, case_schema, key)
             if messages:
-                raise click.BadParameter("; ".join(messages))
+                raise _refusal(name, "; ".join(messages))
             return chosen
 
         click.prompt(question, default="" if optional else None, show_default=False, value_proc=proc)
 
     if not answers.title:
-        click.prompt("Title (10 to 160 characters)", value_proc=checked("title", "title", what="The title"))
+        click.prompt("Title (10 to 160 characters)", value_proc=checked("title", "title", name="Title"))
     _settle_slug(answers, values.get("slug"), folder, interactive=True)
     click.echo(f"The case will be {folder / (answers.slug + '.md')}")
     if not answers.summary:
         click.prompt(
             "Summary (40 to 400 characters of plain text; Enter to leave a placeholder)",
-            default="", show_default=False, value_proc=_optional(checked("summary", "summary", what="The summary")),
+            default="", show_default=False, value_proc=_optional(checked("summary", "summary", name="Summary")),
         )
     if not answers.organisations:
         _ask_organisations(answers, case_schema)
     if not answers.region:
-        choices("regions", "region", "region", "Region (a number, slug or label)", many=False)
+        choices("regions", "region", "Region (a number, slug or label)", name="Region", many=False)
     if not answers.settings:
-        choices("settings", "settings", "settings", "Care settings (numbers, slugs or labels, separated by commas)",
-                many=True)
+        choices("settings", "settings", "Care settings (numbers, slugs or labels, separated by commas)",
+                name="Care settings", many=True)
     if not answers.themes:
-        choices("themes", "themes", "themes", "Themes (numbers, slugs or labels, separated by commas)", many=True)
+        choices("themes", "themes", "Themes (numbers, slugs or labels, separated by commas)", name="Themes", many=True)
     if not values.get("commitment"):
-        choices("commitments", "commitments", "commitments",
-                "Commitments (numbers separated by commas; Enter for none)", many=True, optional=True)
+        choices("commitments", "commitments", "Commitments (numbers separated by commas; Enter for none)",
+                name="Commitments", many=True, optional=True)
     if not answers.published:
         click.prompt("Published (YYYY-MM-DD)", default=dt.date.today().isoformat(),
-                     value_proc=checked("published", "published", what="The date"))
+                     value_proc=checked("published", "published", name="Published"))
     if not answers.review_by:
         click.prompt("Review by (YYYY-MM-DD; Enter for none)", default="", show_default=False,
-                     value_proc=_optional(checked("review_by", "review_by", what="The date")))
+                     value_proc=_optional(checked("review_by", "review_by", name="Review by")))
     if not answers.lead_role:
-        click.prompt("Lead's role (e.g. Mental Health Nurse)", value_proc=checked("lead.role", "lead_role", what="The role"))
+        click.prompt("Lead's role (e.g. Mental Health Nurse)",
+                     value_proc=checked("lead.role", "lead_role", name="Lead's role"))
     if not answers.lead_name and not values.get("lead_name"):
         click.prompt("Lead's name (Enter to leave them unnamed)", default="", show_default=False,
-                     value_proc=_optional(checked("lead.name", "lead_name", what="The name")))
+                     value_proc=_optional(checked("lead.name", "lead_name", name="Lead's name")))
     if not answers.contact_name:
         click.prompt("Contact's name (a person or a team)",
-                     value_proc=checked("contact.name", "contact_name", what="The name"))
+                     value_proc=checked("contact.name", "contact_name", name="Contact's name"))
     if not answers.contact_email:
-        click.prompt("Contact's email", value_proc=checked("contact.email", "contact_email", what="The email address"))
+        click.prompt("Contact's email", value_proc=checked("contact.email", "contact_email", name="Contact's email"))
     if not answers.consent_confirmed:
         answers.consent_confirmed = click.confirm(
             "Have the people and organisations named agreed to publication?", default=False
@@ -695,18 +733,18 @@ def _ask_organisations(answers: CaseAnswers, case_schema: CaseSchema) -> None:
 
     def proc(value: str) -> str:
         try:
-            name = clean_text(value, what="The name")
+            name = clean_text(value)
         except ScaffoldError as exc:
-            raise click.BadParameter(str(exc)) from None
+            raise _refusal("Organisation", exc) from None
         if not name:
             return ""
         if name in answers.organisations:
-            raise click.BadParameter(f"{name!r} is listed already")
+            raise _refusal("Organisation", f"{name!r} is listed already")
         answers.organisations.append(name)
         messages = _problems_at(answers, case_schema, "organisations")
         if messages:
             answers.organisations.pop()
-            raise click.BadParameter("; ".join(messages))
+            raise _refusal("Organisation", "; ".join(messages))
         return name
 
     click.prompt("Organisation (its full name, e.g. Somerset Partnership NHS Foundation Trust)", value_proc=proc)

@@ -11,6 +11,8 @@ check costs a few microseconds a case rather than a comparison of every pair.
 from __future__ import annotations
 
 import collections
+import datetime as dt
+import os
 import re
 import string
 from dataclasses import dataclass
@@ -35,6 +37,8 @@ _UNPUNCTUATE = str.maketrans({c: " " for c in string.punctuation if c not in ".!
 
 @dataclass(frozen=True)
 class NearDuplicate:
+    """Two cases that read alike: ``case`` is the newer, the one to change; ``original`` the older."""
+
     case: LoadedCase
     original: LoadedCase
     shared: int
@@ -63,8 +67,41 @@ def fingerprint(case: LoadedCase) -> frozenset[int]:
     return frozenset(hashes)
 
 
+def _date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _modified_ns(case: LoadedCase) -> int:
+    try:
+        return os.stat(case.path).st_mtime_ns
+    except (OSError, ValueError):
+        return 0
+
+
+def _age(case: LoadedCase) -> tuple:
+    """What orders two cases from older to newer: ``published``, then ``updated`` (a case never updated
+    counts as updated when published), then the file's modification time, then its path."""
+    published = _date(case.data.get("published")) or dt.date.min
+    updated = _date(case.data.get("updated")) or published
+    return (published, updated, _modified_ns(case), str(case.path))
+
+
+def newer_and_older(a: LoadedCase, b: LoadedCase) -> tuple[LoadedCase, LoadedCase]:
+    """The two cases as ``(newer, older)`` by :func:`_age`: the newer is the copy, the older the original."""
+    return (a, b) if _age(a) > _age(b) else (b, a)
+
+
 def find_near_duplicates(cases: list[LoadedCase]) -> list[NearDuplicate]:
-    """Each pair of near-duplicate cases once, the later file named as the copy."""
+    """Each pair of near-duplicate cases once, the newer named as the copy (see :func:`newer_and_older`)."""
     prints = [fingerprint(case) for case in cases]
     owners: dict[int, list[int]] = collections.defaultdict(list)
     for index, sentences in enumerate(prints):
@@ -81,12 +118,13 @@ def find_near_duplicates(cases: list[LoadedCase]) -> list[NearDuplicate]:
             smaller = min(len(sentences), len(prints[other]))
             share = count / smaller if smaller else 0.0
             if count >= MIN_SHARED and share >= THRESHOLD:
-                found.append(NearDuplicate(cases[index], cases[other], count, share))
+                newer, older = newer_and_older(cases[index], cases[other])
+                found.append(NearDuplicate(newer, older, count, share))
     return found
 
 
 def near_duplicate_problems(cases: list[LoadedCase]) -> list[Problem]:
-    """A warning on each case that reads as a near copy of an earlier one, naming the other file."""
+    """A warning on the newer of two cases that read alike, naming the older as the original."""
     return [
         Problem(
             dup.case.path, 1, 1, Severity.WARNING, "",

@@ -3,8 +3,27 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+"""What would break a problem's line or lie about it: control characters (C0, DEL, C1 with U+0085),
+the Unicode line and paragraph separators, the bidirectional overrides, and the lone surrogates that
+stand for a file name's bytes that are not UTF-8 (which no terminal could be sent)."""
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return _NAMED_ESCAPES.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def one_line(text: object) -> str:
+    """``text`` with every control character and line separator escaped visibly (``\\n``, ``\\x1b``, ``\\u2028``),
+    so that whatever a file name or a key holds, a problem prints as one line that shows what is there."""
+    text = str(text)
+    return _UNPRINTABLE.sub(_escape, text) if _UNPRINTABLE.search(text) else text
 
 
 class Severity(str, enum.Enum):
@@ -36,12 +55,13 @@ class Problem:
         return self.severity is Severity.ERROR
 
     def gnu(self) -> str:
-        """The problem as a GNU-style line: ``FILE:LINE:COL: error: KEY: message``."""
-        where = f"{self.path}:{self.line}:{self.column}"
-        key = f"{self.key}: " if self.key else ""
-        return f"{where}: {self.severity.value}: {key}{self.message}"
+        """The problem as one GNU-style line: ``FILE:LINE:COL: error: KEY: message`` (see :func:`one_line`)."""
+        where = f"{one_line(self.path)}:{self.line}:{self.column}"
+        key = f"{one_line(self.key)}: " if self.key else ""
+        return f"{where}: {self.severity.value}: {key}{one_line(self.message)}"
 
     def to_json(self) -> dict[str, object]:
+        """The problem for ``--format json``: the real file name, key and message, unescaped."""
         return {
             "file": str(self.path),
             "line": self.line,

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Callable, TextIO
 
 from .checker import CheckResult
+from .problems import one_line
 
 FORMATS = ("text", "github", "json")
 
 
 def report_text(result: CheckResult, out: TextIO) -> None:
-    """One GNU-style line per problem, then the summary line."""
+    """One GNU-style line per problem (control characters escaped: see ``one_line``), then the summary line."""
     for problem in result.problems:
         out.write(problem.gnu() + "\n")
     out.write(result.summary() + "\n")
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub's escaping of a workflow command's message, after ours of every control character."""
+    return one_line(text).replace("%", "%25")
 
 
 def _escape_property(text: str) -> str:
@@ -26,7 +29,10 @@ def _escape_property(text: str) -> str:
 
 
 def report_github(result: CheckResult, out: TextIO) -> None:
-    """GitHub Actions workflow commands, so each problem is annotated on its line in a pull request."""
+    """GitHub Actions workflow commands, so each problem is annotated on its line in a pull request.
+
+    Each is one line: control characters in a file name, key or message are escaped as in the text format.
+    """
     for p in result.problems:
         title = f"atlas check: {p.key}" if p.key else "atlas check"
         out.write(
@@ -36,10 +42,17 @@ def report_github(result: CheckResult, out: TextIO) -> None:
     out.write(result.summary() + "\n")
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def report_json(result: CheckResult, out: TextIO) -> None:
-    """A JSON array of problems (file, line, column, severity, key, message, rule)."""
-    json.dump([p.to_json() for p in result.problems], out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    """A JSON array of problems (file, line, column, severity, key, message, rule), with the real values.
+
+    A file name's bytes that are not UTF-8 (lone surrogates in Python) are written as JSON's
+    ``\\udcXX`` escapes, which decode to the same value; raw, they could not be written as UTF-8 at all.
+    """
+    text = json.dumps([p.to_json() for p in result.problems], indent=2, ensure_ascii=False)
+    out.write(_SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n")
 
 
 REPORTERS: dict[str, Callable[[CheckResult, TextIO], None]] = {

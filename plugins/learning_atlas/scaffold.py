@@ -22,6 +22,7 @@ from .placeholders import PROSE_FIELDS, placeholder_text
 from .problems import Problem
 from .schema import CaseSchema
 from .source import SourceError, read_source
+from .validation import vocabulary_message
 from .vocabularies import Term, Vocabulary
 
 MIN_SLUG, MAX_SLUG = 3, 80
@@ -96,23 +97,19 @@ def free_slug(cases_dir: Path, slug: str) -> str:
 def choose_term(vocabulary: Vocabulary, answer: str, *, numbered: bool = False) -> Term:
     """The term an answer names: its slug or label (any case), or with ``numbered`` its number in the list.
 
-    Raises :class:`ScaffoldError` with a did-you-mean when nothing matches.
+    Raises :class:`ScaffoldError` with ``atlas check``'s message: the nearest term ("did you mean
+    'north-west'?"), or else the terms to choose from.
     """
     text = answer.strip()
     if numbered and text.isdigit() and 1 <= int(text) <= len(vocabulary.terms):
         return vocabulary.terms[int(text) - 1]
-    for term in vocabulary.terms:
-        if text.lower() in (term.key, term.label.lower()):
-            return term
-    suggestion = vocabulary.suggest(text)
-    if suggestion is not None:
-        raise ScaffoldError(f"{text!r} is not a {vocabulary.singular}; did you mean {suggestion!r}?")
-    if len(vocabulary.terms) <= 12:
-        choices = "one of: " + ", ".join(term.key for term in vocabulary.terms)
-    else:
-        choices = f"a slug or label from schemas/vocabularies/{vocabulary.name}.yaml"
-    where = "a number from the list or " if numbered else ""
-    raise ScaffoldError(f"{text!r} is not a {vocabulary.singular}; give {where}{choices}")
+    term = vocabulary.named(text)
+    if term is not None:
+        return term
+    message = vocabulary_message(vocabulary, text)
+    if numbered and vocabulary.suggest(text) is None:
+        message += "; or give its number in the list above"
+    raise ScaffoldError(message)
 
 
 def split_choices(answer: str) -> list[str]:
@@ -125,14 +122,15 @@ def split_choices(answer: str) -> list[str]:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
-def clean_text(value: str, *, what: str) -> str:
-    """``value`` with line endings made ``\\n`` and outer space trimmed; a control character is refused."""
+def clean_text(value: str) -> str:
+    """``value`` with line endings made ``\\n`` and outer space trimmed; :class:`ScaffoldError` for a control
+    character, its message for the caller to put after the field's name (``--title: holds ...``)."""
     text = re.sub(r"\r\n?|[\x85\u2028\u2029]", "\n", value).strip()
     bad = _CONTROL.search(text)
     if bad:
         char = bad.group(0)
         kind = "bytes that are not UTF-8" if "\ud800" <= char <= "\udfff" else f"the control character U+{ord(char):04X}"
-        raise ScaffoldError(f"{what} holds {kind}; type plain text")
+        raise ScaffoldError(f"holds {kind}; type plain text")
     return text
 
 

@@ -32,6 +32,7 @@ per posting, and phrase matching by set arithmetic on the decoded positions
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import dataclasses
 import datetime as dt
@@ -49,9 +50,9 @@ import shutil
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, chain
+from itertools import accumulate, chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -64,15 +65,19 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.formats import Positions
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.matching import ListMatcher, NullMatcher
+from whoosh.qparser import syntax as qsyntax
 from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.util.numeric import byte_to_length
+from whoosh.util.times import datetime_to_long
 from whoosh.writing import LockError
 
 from .checker import check_paths, find_schema_dir
 from .loader import CASE_SUFFIX, LoadedCase
 from .model import ADDING_VALUE_PARTS, SECTIONS, Case
+from .problems import one_line
 from .schema import schema_files
-from .vocabularies import Vocabulary
+from .validation import vocabulary_message
+from .vocabularies import Term, Vocabulary
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -644,7 +649,7 @@ class Skipped:
         extra = ""
         if self.more:
             extra = f" (and {self.more} more error{'s' if self.more > 1 else ''}: run 'atlas check {self.path}')"
-        return f"{self.path}:{self.line}:{self.column}: skipped, not indexed: {self.message}{extra}"
+        return one_line(f"{self.path}:{self.line}:{self.column}: skipped, not indexed: {self.message}{extra}")
 
 
 @dataclass
@@ -1031,24 +1036,171 @@ class SearchResults:
 # --- Searching: parsing ------------------------------------------------------------------------
 
 
+DATE_FIELDS = ("published", "updated")
+"""The date fields a query can search: ``published:2021``, ``updated:[2020-06 TO 2021]``."""
+_DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
+
+
 def parse_date_bound(text: str, *, end: bool = False) -> dt.date:
-    """``2019``, ``2019-06`` or ``2019-06-30`` as a date: the first day of the period, or its last if ``end``."""
-    match = re.fullmatch(r"\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*", text or "")
-    if not match:
-        raise ValueError(f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2021-06-30)")
-    year, month, day = match.groups()
+    """``2019``, ``2019-06`` or ``2019-06-30`` as a date: the first day of the period, or its last if ``end``.
+
+    Raises ``ValueError`` saying what to write for anything else, a date that does not exist
+    (``2019-02-30``, ``2021-13``) included.
+    """
+    match = re.fullmatch(r"\s*([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?\s*", text or "")
     try:
-        if day:
-            return dt.date(int(year), int(month), int(day))
-        if month:
-            first = dt.date(int(year), int(month), 1)
-            if not end:
-                return first
-            following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-            return following - dt.timedelta(days=1)
-        return dt.date(int(year), 12, 31) if end else dt.date(int(year), 1, 1)
+        if match is None:
+            raise ValueError(text)
+        year, month, day = (int(part) if part is not None else None for part in match.groups())
+        if day is not None:
+            return dt.date(year, month, day)  # type: ignore[arg-type]
+        if month is not None:
+            return dt.date(year, month, calendar.monthrange(year, month)[1] if end else 1)
+        return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)  # type: ignore[arg-type]
     except ValueError:
-        raise ValueError(f"{text!r} is not a date that exists: write YYYY, YYYY-MM or YYYY-MM-DD") from None
+        raise ValueError(f"{text!r} is not a date; write {_DATE_FORMS}, e.g. 2021-06-30") from None
+
+
+def date_option(option: str, text: str | None, *, end: bool = False) -> dt.date | None:
+    """``--since``/``--until``'s value as a date (see :func:`parse_date_bound`); :class:`QueryError` naming the option."""
+    if text is None:
+        return None
+    try:
+        return parse_date_bound(text, end=end)
+    except ValueError as exc:
+        raise QueryError(f"{option}: {exc}") from None
+
+
+class _BadValue(ValueError):
+    """A date or year in a query that cannot be read; the message says what to write."""
+
+
+def _period(text: str) -> tuple[dt.datetime, dt.datetime]:
+    """The first and last moment of the period a date names (``2019`` is the whole year)."""
+    try:
+        first, last = parse_date_bound(text), parse_date_bound(text, end=True)
+    except ValueError as exc:
+        raise _BadValue(str(exc)) from None
+    return _as_datetime(first), _as_datetime(last) + dt.timedelta(days=1, microseconds=-1)
+
+
+def _date_range(start: str | None, end: str | None, startexcl: bool, endexcl: bool) -> tuple[int | None, int | None]:
+    """A date range's bounds as Whoosh's numbers: each bound is the whole period written, and a bound
+    written with ``{`` or ``}`` (or ``>`` and ``<``) leaves its period out."""
+    first = _period(start) if start is not None else None
+    last = _period(end) if end is not None else None
+    if first is not None and last is not None and first[0] > last[1]:
+        raise _BadValue(f"{start} is after {end}; swap them")
+    low = high = None
+    if first is not None:
+        low = datetime_to_long(first[1]) + 1 if startexcl else datetime_to_long(first[0])
+    if last is not None:
+        high = datetime_to_long(last[0]) - 1 if endexcl else datetime_to_long(last[1])
+    return low, high
+
+
+def _year(text: str) -> str:
+    if re.fullmatch(r"\s*[0-9]{4}\s*", text):
+        return text.strip()
+    raise _BadValue(f"{text!r} is not a year; write four digits, e.g. year:2021")
+
+
+class _QueryDate(DATETIME):
+    """``published`` and ``updated`` as the query parser reads them (the index keeps Whoosh's ``DATETIME``).
+
+    A value is a period written YYYY, YYYY-MM or YYYY-MM-DD and matches each of its days; a range runs
+    from its start's first day to its end's last. Whoosh's own reading takes any run of digits
+    (``20211`` as 2021), ignores ``{}``, and fails with bare exceptions on anything else.
+    """
+
+    def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> wq.Query:
+        """The days of the period ``qstring`` names (``*``: any date); raises :class:`_BadValue` when it names none."""
+        if qstring == "*":
+            return wq.Every(fieldname, boost=boost)
+        return self.parse_range(fieldname, qstring, qstring, False, False, boost=boost)
+
+    def parse_range(
+        self, fieldname: str, start: str | None, end: str | None, startexcl: bool, endexcl: bool, boost: float = 1.0
+    ) -> wq.Query:
+        """The days from ``start`` to ``end`` (either may be open); raises :class:`_BadValue` for a bad bound."""
+        low, high = _date_range(start, end, startexcl, endexcl)
+        return wq.NumericRange(fieldname, low, high, boost=boost)
+
+
+class _QueryYear(NUMERIC):
+    """``year`` as the query parser reads it: four digits, and a range whose start is not after its end."""
+
+    def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> wq.Query:
+        """The cases of one year (``*``: any year); raises :class:`_BadValue` for anything but four digits."""
+        return super().parse_query(fieldname, qstring if qstring == "*" else _year(qstring), boost=boost)
+
+    def parse_range(
+        self, fieldname: str, start: str | None, end: str | None, startexcl: bool, endexcl: bool, boost: float = 1.0
+    ) -> wq.Query:
+        """The cases of a range of years (either end may be open)."""
+        low = _year(start) if start is not None else None
+        high = _year(end) if end is not None else None
+        if low is not None and high is not None and int(low) > int(high):
+            raise _BadValue(f"{low} is after {high}; swap them")
+        return super().parse_range(fieldname, low, high, startexcl, endexcl, boost=boost)
+
+
+def _query_schema() -> Schema:
+    """The index's fields as the query parser reads them: dates and years by :class:`_QueryDate` and
+    :class:`_QueryYear`, which store and compare exactly as the index's own fields."""
+    schema = index_schema()
+    for name in DATE_FIELDS:
+        schema.remove(name)
+        schema.add(name, _QueryDate(stored=True, sortable=True))
+    schema.remove("year")
+    schema.add("year", _QueryYear(int, stored=True))
+    return schema
+
+
+_HOW_TO_WRITE = {
+    "year": "write a year as four digits, e.g. year:2021, or a range such as year:[2019 TO 2021]",
+    **{
+        name: f"write a date as {_DATE_FORMS}, or a range such as {name}:[2019 TO 2021]"
+        for name in DATE_FIELDS
+    },
+}
+"""What to write in each field whose values are read, not matched as words: quoted phrases and patterns
+(``published:"2019"``, ``year:20*``) cannot be read there."""
+
+
+def _syntax_nodes(node: qsyntax.SyntaxNode) -> Iterator[qsyntax.SyntaxNode]:
+    yield node
+    for child in getattr(node, "nodes", None) or ():
+        yield from _syntax_nodes(child)
+
+
+def _as_written(node: qsyntax.SyntaxNode, text: str) -> str:
+    """``published:[2019 TO 2021]``: a value's field and the value as the query wrote it."""
+    shown = text[node.startchar : node.endchar] if node.startchar is not None else ""
+    if isinstance(node, (qsyntax.RangeNode, qsyntax.WordNode)):
+        operator = re.search(r"[<>=]*$", text[: node.startchar or 0]).group()  # published:>=2019
+        return f"{node.fieldname}:{operator}{shown}"
+    value = getattr(node, "text", None)
+    if value is not None and value not in shown:  # Whoosh misplaces a prefix: its span is the '*' alone
+        shown = f"{value}*" if isinstance(node, qparser.PrefixPlugin.PrefixNode) else str(value)
+    return f"{node.fieldname}:{shown}"
+
+
+def _check_values(nodes: qsyntax.SyntaxNode, text: str, schema: Schema) -> None:
+    """Raise :class:`QueryError` for a date or year in the query that cannot be read, naming it as written."""
+    for node in _syntax_nodes(nodes):
+        name = getattr(node, "fieldname", None)
+        if name not in _HOW_TO_WRITE:
+            continue
+        try:
+            if isinstance(node, qsyntax.RangeNode):
+                schema[name].parse_range(name, node.start, node.end, node.startexcl, node.endexcl)
+            elif isinstance(node, qsyntax.WordNode) or getattr(node, "text", None) == "*":
+                schema[name].parse_query(name, node.text)
+            else:  # a phrase, a prefix or a pattern
+                raise _BadValue(_HOW_TO_WRITE[name])
+        except _BadValue as exc:
+            raise QueryError(f"{_as_written(node, text)}: {exc}") from None
 
 
 _KNOWN_FIELDS = {name: name for name in _SCHEMA.names()}
@@ -1057,6 +1209,8 @@ _FIELD_PREFIX = re.compile(r"(?<![\w.\-/:])([A-Za-z_][\w\-]*):(?=[^\s:/)\]}])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
+_RANGE_BRACKETS = frozenset("[{")
+"""A range may mix them: ``[a TO b}`` includes a and leaves b out."""
 
 
 def clean_query(text: str) -> str:
@@ -1092,8 +1246,10 @@ def _check_balance(text: str) -> None:
             if len(stack) > MAX_QUERY_DEPTH:
                 raise QueryError(f"the query nests brackets more than {MAX_QUERY_DEPTH} deep; simplify it")
         elif char in _CLOSERS:
-            if not stack or stack[-1] != _CLOSERS[char]:
-                raise QueryError(f"the query has a {char!r} with no matching {_CLOSERS[char]!r} before it")
+            opener = _CLOSERS[char]
+            if not stack or not (stack[-1] == opener or {stack[-1], opener} <= _RANGE_BRACKETS):
+                expected = "'[' or '{'" if opener in _RANGE_BRACKETS else repr(opener)
+                raise QueryError(f"the query has a {char!r} with no matching {expected} before it")
             stack.pop()
     if stack:
         raise QueryError(f"the query opens {stack[-1]!r} but never closes it with {_OPENERS[stack[-1]]!r}")
@@ -1119,7 +1275,7 @@ def _check_field_names(text: str) -> None:
 
 
 def _build_parser() -> qparser.QueryParser:
-    parser = qparser.MultifieldParser(list(TEXT_FIELDS), _SCHEMA, phraseclass=FastPhrase)
+    parser = qparser.MultifieldParser(list(TEXT_FIELDS), _query_schema(), phraseclass=FastPhrase)
     parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
     parser.add_plugin(qparser.GtLtPlugin())
     return parser
@@ -1136,7 +1292,10 @@ def query_parser() -> qparser.QueryParser:
     return _PARSER
 
 
-_DATES_HINT = "write dates as YYYY, YYYY-MM or YYYY-MM-DD and years as four digits, e.g. published:[2019 TO 2021]"
+_OPERATORS_HINT = (
+    "check that AND, OR, NOT, ANDNOT, ANDMAYBE and REQUIRE each stand between words, that < and > follow a field "
+    "(published:>=2019), and that every bracket and quote is closed"
+)
 
 
 def _shorten(text: str, limit: int = 60) -> str:
@@ -1148,15 +1307,21 @@ def parse_query(text: str) -> wq.Query:
     text = clean_query(text)
     if text == "*":
         return wq.Every()
+    parser = query_parser()
     try:
-        raw = query_parser().parse(text, normalize=False)
-    except (ValueError, OverflowError, TypeError, IndexError) as exc:
-        raise QueryError(f"the query could not be read ({exc}); {_DATES_HINT}") from None
+        nodes = parser.process(text)
+        _check_values(nodes, text, parser.schema)
+        raw = nodes.query(parser) or wq.NullQuery
+    except QueryError:
+        raise
     except RecursionError:
         raise QueryError("the query is too deeply nested; simplify it") from None
+    except Exception as exc:  # noqa: BLE001 - Whoosh's parser fails in many ways (even assertions) on odd input
+        log.debug("query %r: %s", text, _describe(exc))
+        raise QueryError(f"the query could not be read as written; {_OPERATORS_HINT}") from None
     errors = [leaf.error for leaf in chain([raw], raw.leaves()) if getattr(leaf, "error", None)]
     if errors:
-        raise QueryError(f"part of the query could not be read ({errors[0]}); {_DATES_HINT}")
+        raise QueryError(f"part of the query could not be read ({errors[0]}); {_OPERATORS_HINT}")
     parsed = raw.normalize()
     if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
         raise QueryError(
@@ -1177,32 +1342,111 @@ def _filter_query(request: SearchRequest) -> wq.Query | None:
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def check_filters(request: SearchRequest, vocabularies: dict[str, Vocabulary]) -> None:
-    """Raise :class:`QueryError` for a filter value that is not a term of its vocabulary (with a suggestion)."""
-    checks = (("theme", "themes", request.themes), ("setting", "settings", request.settings),
-              ("region", "regions", request.regions), ("commitment", "commitments", request.commitments))
-    for option, name, values in checks:
-        vocabulary = vocabularies.get(name)
+FACET_VOCABULARIES = {"theme": "themes", "setting": "settings", "region": "regions", "commitment": "commitments"}
+"""The query's fields (and the options) whose values are vocabulary terms."""
+
+
+def _labels_starting(vocabulary: Vocabulary, word: str) -> list[Term]:
+    """The terms whose label has more than one word and starts with the word ``word``."""
+    first = word.lower() + " "
+    return [term for term in vocabulary.terms if " ".join(term.label.split()).lower().startswith(first)]
+
+
+def _completed_label(candidates: list[Term], word: str, following: str) -> Term | None:
+    """The term whose label is ``word`` and then the words that follow it in the query, if one is."""
+    rest = " ".join(following.split()).lower()
+    for term in candidates:
+        tail = " ".join(term.label.split()).lower()[len(word) + 1 :]
+        if rest == tail or rest.startswith(tail + " "):
+            return term
+    return None
+
+
+def _facet_problem(
+    vocabulary: Vocabulary, value: str, *, where: str, spell: Callable[[str], str], following: str = ""
+) -> str:
+    """Why ``value`` names no term of ``vocabulary``, and how to write the term meant.
+
+    ``where`` names the value (``theme:patient``, ``--theme``), ``spell`` writes a value as the query or
+    option would (``theme:patient-safety``). ``following`` is the query's text after the value: in ``theme:patient safety`` the
+    parser reads ``safety`` as a word of its own, so a label of several words is named with its slug.
+    """
+    candidates = _labels_starting(vocabulary, value)
+    meant = _completed_label(candidates, value, following)
+    if meant is not None:
+        shown = " ".join([where, *following.split()[: len(meant.label.split()) - 1]])
+        in_quotes = f'"{meant.label}"'
+        return (
+            f"{shown}: the {vocabulary.singular} {meant.label!r} is written {spell(meant.key)} or {spell(in_quotes)} "
+            f"(without quotes only {value!r} is read as the {vocabulary.singular})"
+        )
+    if candidates:
+        listed = ", ".join(f"{spell(term.key)} for {term.label!r}" for term in candidates)
+        return f"{where}: {value!r} is not a {vocabulary.singular}; write {listed}"
+    return f"{where}: {vocabulary_message(vocabulary, value)}"
+
+
+def _facet_term(vocabulary: Vocabulary, value: str, *, where: str, spell: Callable[[str], str],
+                following: str = "") -> Term:
+    """The term a facet value names by slug or label (any case); :class:`QueryError` saying how to write it."""
+    term = vocabulary.named(value)
+    if term is None:
+        raise QueryError(_facet_problem(vocabulary, value, where=where, spell=spell, following=following))
+    return term
+
+
+def resolve_facets(text: str, vocabularies: dict[str, Vocabulary]) -> str:
+    """The query with each facet value written as a label (``theme:"Patient safety"``, ``region:London``)
+    rewritten as its slug; raises :class:`QueryError` for a value that names no term, saying how to write it.
+
+    Patterns and ranges (``theme:patient*``) are left as written. A query that cannot be parsed is
+    returned as it is, for :func:`parse_query` to report.
+    """
+    text = clean_query(text)
+    parser = query_parser()
+    try:
+        nodes = parser.process(text)
+    except Exception:  # noqa: BLE001 - parse_query says what is wrong with it
+        return text
+    replacements = []
+    for node in _syntax_nodes(nodes):
+        name = getattr(node, "fieldname", None) or ""
+        vocabulary = vocabularies.get(FACET_VOCABULARIES.get(name, ""))
+        if vocabulary is None or not isinstance(node, (qsyntax.WordNode, qparser.PhrasePlugin.PhraseNode)):
+            continue
+        if vocabulary.term(node.text) is not None:
+            continue
+        term = _facet_term(
+            vocabulary, node.text, where=f"{name}:{text[node.startchar : node.endchar]}",
+            spell=lambda written, name=name: f"{name}:{written}", following=text[node.endchar :],
+        )
+        replacements.append((node.startchar, node.endchar, term.key))
+    for start, end, slug in sorted(replacements, reverse=True):
+        text = text[:start] + slug + text[end:]
+    return text
+
+
+def resolve_filters(request: SearchRequest, vocabularies: dict[str, Vocabulary]) -> SearchRequest:
+    """The request with every facet, in the query and in the options, named by its slug (a label, in any
+    case, names its term); raises :class:`QueryError` for a value that names no term or a reversed date range."""
+    options = {"themes": "theme", "settings": "setting", "regions": "region", "commitments": "commitment"}
+    changes: dict[str, Any] = {"query": resolve_facets(request.query, vocabularies)}
+    for attribute, option in options.items():
+        vocabulary = vocabularies.get(FACET_VOCABULARIES[option])
         if vocabulary is None:
             continue
-        for value in values:
-            if vocabulary.term(value) is None and vocabulary.term(_as_int(value)) is None:
-                suggestion = vocabulary.suggest(value)
-                hint = f"; did you mean '{suggestion}'?" if suggestion is not None else ""
-                raise QueryError(f"--{option}: {value!r} is not a {vocabulary.singular.lower()}{hint}")
+        flag = f"--{option}"
+        changes[attribute] = tuple(
+            _facet_term(vocabulary, str(value), where=flag, spell=lambda written, flag=flag: f"{flag} {written}").key
+            for value in getattr(request, attribute)
+        )
     if request.since and request.until and request.since > request.until:
         raise QueryError(f"--since {request.since} is after --until {request.until}; swap them")
     if request.sort not in SORTS:
         raise QueryError(f"--sort: {request.sort!r} is not one of {', '.join(SORTS)}")
     if request.limit < 1:
         raise QueryError("--limit must be at least 1")
-
-
-def _as_int(value: object) -> object:
-    try:
-        return int(str(value))
-    except ValueError:
-        return value
+    return dataclasses.replace(request, **changes)
 
 
 # --- Searching: fast phrases and scoring -------------------------------------------------------
@@ -1485,6 +1729,42 @@ def _closest_terms(reader: Any, sources: Iterable[tuple[str, str]]) -> str | Non
     return min(candidates, key=lambda s: (*candidates[s], s))
 
 
+def _leaf_tokens(parsed: wq.Query) -> Iterator[Any]:
+    """The tokens of the query's leaves, as ``Query.all_tokens`` gives them, but none for a range: Whoosh's
+    ``TermRange`` (``theme:>x``) fails to list its own, and a range holds no word to correct anyway."""
+    for leaf in parsed.leaves():
+        try:
+            tokens = list(leaf.tokens())
+        except AttributeError:
+            continue
+        yield from tokens
+
+
+def _has_words(reader: Any, token: Any) -> bool:
+    """True when a query token is a word of its field, which a spelling can correct (not a date or a number)."""
+    schema = reader.schema
+    return isinstance(token.text, str) and token.fieldname in schema and not schema[token.fieldname].self_parsing()
+
+
+_STEM_SAMPLE_DOCS = 20
+"""How many cases' text is read to find the words written for a stem."""
+
+
+def _body_word(reader: Any, typed: str, stems: Iterable[str]) -> str | None:
+    """The word written in the cases' text that is nearest ``typed`` among those whose stem is the body's
+    stem nearest the typed word's: the body is indexed by stems (``huddl``), which are not words to offer."""
+    stem = _closest_terms(reader, [("body", text) for text in stems])
+    if stem is None:
+        return None
+    counts: Counter[str] = Counter()
+    for docnum in islice(reader.postings("body", stem).all_ids(), _STEM_SAMPLE_DOCS):
+        for written in _WORD.findall(reader.stored_fields(docnum).get("body", "")):
+            word = written.lower()
+            if word[:1] == stem[:1] and _stem(word) == stem:
+                counts[word] += 1
+    return min(counts, key=lambda w: (_distance(typed, w), -counts[w], w)) if counts else None
+
+
 class AtlasSearcher:
     """An open index, searched many times: one Whoosh searcher, the cached parser, and per-searcher caches.
 
@@ -1673,7 +1953,7 @@ class AtlasSearcher:
     def _unknown_words(parsed: wq.Query, reader: Any) -> dict[tuple[int, int], list[Any]]:
         """The query's words (by their place in the query text) that no field they were looked for in holds."""
         by_place: dict[tuple[int, int], list[Any]] = {}
-        for token in parsed.all_tokens():
+        for token in _leaf_tokens(parsed):
             if token.startchar is None or token.endchar is None:
                 continue
             by_place.setdefault((token.startchar, token.endchar), []).append(token)
@@ -1692,10 +1972,10 @@ class AtlasSearcher:
         sources = [("title", word), ("summary", word)] if fields & {"title", "summary", "body"} else []
         if "lead" in fields:
             sources.append(("lead", word))
-        sources += [(t.fieldname, t.text) for t in tokens if t.fieldname not in prose]
+        sources += [(t.fieldname, t.text) for t in tokens if t.fieldname not in prose and _has_words(reader, t)]
         best = _closest_terms(reader, sources)
-        if best is None and "body" in fields:  # last resort: the body's stems
-            best = _closest_terms(reader, [(t.fieldname, t.text) for t in tokens if t.fieldname == "body"])
+        if best is None and "body" in fields:  # last resort: the body, whose index holds stems
+            best = _body_word(reader, word, [t.text for t in tokens if t.fieldname == "body"])
         return best
 
 

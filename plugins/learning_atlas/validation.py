@@ -47,8 +47,8 @@ MESSAGES: dict[str, str] = {
     "type.list-hint": "; write each item on its own line starting '- ', or as [{instance}]",
     "type.quote-hint": "; put it in quotes",
     "type.number": "the number {instance}",
-    "minLength": "is too short ({length} characters); write at least {limit}",
-    "maxLength": "is too long ({length} characters); keep it to {limit} at most",
+    "minLength": "is too short ({length} character{plural}); write at least {limit}",
+    "maxLength": "is too long ({length} character{plural}); keep it to {limit} at most",
     "minItems": "needs at least {limit} item{plural}",
     "maxItems": "has {count} items; list {limit} at most",
     "uniqueItems": "lists {duplicate!r} more than once; list each item once",
@@ -150,13 +150,7 @@ def _message(error: ValidationError, schema: dict[str, Any], vocabularies: Mappi
     if kind == "enum":
         vocabulary = vocabularies.get(schema.get("x-vocabulary", ""))
         if vocabulary is not None:
-            message = MESSAGES["vocabulary"].format(instance=instance, singular=vocabulary.singular)
-            suggestion = vocabulary.suggest(instance)
-            if suggestion is not None:
-                return MESSAGES["vocabulary.did-you-mean"].format(message=message, suggestion=suggestion)
-            if len(vocabulary.terms) <= _FEW:
-                return MESSAGES["vocabulary.choose"].format(message=message, options=_listing(vocabulary.slugs))
-            return MESSAGES["vocabulary.see-list"].format(message=message, name=vocabulary.name)
+            return vocabulary_message(vocabulary, instance)
         match = difflib.get_close_matches(str(instance).lower(), [str(v) for v in value], n=1, cutoff=0.6)
         hint = MESSAGES["enum.did-you-mean"].format(match=match[0]) if match else ""
         return MESSAGES["enum"].format(instance=instance, hint=hint, options=_listing(value))
@@ -171,7 +165,7 @@ def _message(error: ValidationError, schema: dict[str, Any], vocabularies: Mappi
             hint = MESSAGES["type.quote-hint"]
         return MESSAGES["type"].format(wanted=wanted, got=got, hint=hint)
     if kind in {"minLength", "maxLength"}:
-        return MESSAGES[kind].format(length=len(instance), limit=value)
+        return MESSAGES[kind].format(length=len(instance), limit=value, plural="s" if len(instance) != 1 else "")
     if kind == "minItems":
         return MESSAGES["minItems"].format(limit=value, plural="s" if value != 1 else "")
     if kind == "maxItems":
@@ -191,6 +185,18 @@ def _message(error: ValidationError, schema: dict[str, Any], vocabularies: Mappi
     if kind in {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}:
         return MESSAGES[kind].format(limit=value)
     return error.message
+
+
+def vocabulary_message(vocabulary: Vocabulary, value: object) -> str:
+    """Why ``value`` is not a term, with the nearest term (``'Acute' is not a care setting; did you mean
+    'acute'?``), or else the terms to choose from: what ``atlas check``, ``atlas new`` and ``atlas search`` say."""
+    message = MESSAGES["vocabulary"].format(instance=value, singular=vocabulary.singular)
+    suggestion = vocabulary.suggest(value)
+    if suggestion is not None:
+        return MESSAGES["vocabulary.did-you-mean"].format(message=message, suggestion=suggestion)
+    if len(vocabulary.terms) <= _FEW:
+        return MESSAGES["vocabulary.choose"].format(message=message, options=_listing(vocabulary.slugs))
+    return MESSAGES["vocabulary.see-list"].format(message=message, name=vocabulary.name)
 
 
 def _describe(instance: object) -> str:

@@ -49,6 +49,14 @@ class Vocabulary:
                 return term
         return None
 
+    def named(self, text: object) -> Term | None:
+        """The term ``text`` names by its slug or its label, in any case and spacing (``Patient  SAFETY``); or None."""
+        wanted = " ".join(str(text).split()).lower()
+        for term in self.terms:
+            if wanted in (term.key.lower(), " ".join(term.label.split()).lower()):
+                return term
+        return None
+
     def suggest(self, value: object) -> str | int | None:
         """The term a near-miss value was probably meant to be, matched on slug and label."""
         text = str(value).strip().lower()

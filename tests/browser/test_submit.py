@@ -114,6 +114,15 @@ def _check_file(tmp_path: Path, name: str, text: str):
 # --- the clinician's journey -------------------------------------------------------------------------
 
 
+def test_a_one_letter_title_is_counted_as_one_character(page):
+    _open(page)
+    page.fill("#f-title", "L")
+    page.press("#f-title", "Tab")
+    expect(page.locator('[data-field="title"] .atlas-error-message')).to_contain_text(
+        "Title is too short (1 character); write at least 10"
+    )
+
+
 def test_a_clinician_fills_the_form_by_keyboard_fixes_a_missing_field_previews_and_downloads(page, tmp_path):
     _open(page)
     keyboard = page.keyboard

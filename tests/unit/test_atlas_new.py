@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import SCHEMAS
 from learning_atlas.placeholders import PROSE_FIELDS, placeholder_text
@@ -144,14 +147,24 @@ def test_the_case_is_written_only_with_consent_confirmed_or_a_reminder(run_line,
         (["--published", "2999-01-01"], "error: --published: 2999-01-01 is in the future; give the date the case was first published"),
         (["--review-by", "2020-01-01"], "error: --review-by: 2020-01-01 is not after the published date (2021-03-15)"),
         (["--region", "Londn"], "error: --region: 'Londn' is not a region; did you mean 'london'?"),
-        (["--setting", "hospital"], "error: --setting: 'hospital' is not a care setting; give one of: acute, ambulance"),
-        (["--commitment", "11"], "error: --commitment: '11' is not a commitment; give one of: 1, 2, 3"),
+        (["--setting", "hospital"], "error: --setting: 'hospital' is not a care setting; choose one of: acute, ambulance"),
+        (["--commitment", "11"], "error: --commitment: '11' is not a commitment; choose one of: 1, 2, 3"),
         (["--title", "Short"], "error: --title: is too short (5 characters); write at least 10"),
         (["--title", "x" * 200], "error: --title: is too long (200 characters); keep it to 160 at most"),
         (["--summary", "Too short."], "error: --summary: is too short (10 characters); write at least 40"),
-        (["--summary", "\x07" + "x" * 50], "error: --summary holds the control character U+0007; type plain text"),
+        (["--summary", "\x07" + "x" * 50], "error: --summary: holds the control character U+0007; type plain text"),
         (["--lead-role", "<b>Nurse</b>"], "error: --lead-role: must be a role on one line, without < or >"),
         (["--slug", "Not_A_Slug"], "error: --slug: 'Not_A_Slug' is not a valid slug"),
+        (["--title", "x"], "error: --title: is too short (1 character); write at least 10"),
+        (["--title", "ab"], "error: --title: is too short (2 characters); write at least 10"),
+        (["--contact-name", "W"], "error: --contact-name: is too short (1 character); write at least 2"),
+        (["--region", "north wst"], "error: --region: 'north wst' is not a region; did you mean 'north-west'?"),
+        (["--theme", "Patient safty"], "error: --theme: 'Patient safty' is not a theme; did you mean 'patient-safety'?"),
+        (["--theme", "zzz"], "error: --theme: 'zzz' is not a theme; see the list in schemas/vocabularies/themes.yaml"),
+        (["--lead-role", "  "], "error: --lead-role: is empty; give its text or leave the option out"),
+        (["--region", ""], "error: --region: is empty; give a slug or label, or leave the option out"),
+        (["--setting", " "], "error: --setting: is empty; give a slug or label, or leave the option out"),
+        (["--organisation", "Trust\x1b[31m"], "error: --organisation: holds the control character U+001B; type plain text"),
     ],
 )
 def test_bad_values_are_usage_errors_in_plain_english_and_nothing_is_written(run_line, atlas, extra, message):
@@ -277,8 +290,8 @@ def test_prompts_list_the_vocabularies_and_check_each_answer(run_line, atlas):
     assert "   5  Community health services (community)\n" in output
     assert "  10  Commitment 10: Technology and informatics\n" in output
     # Our words; Click puts its own prefix before them.
-    assert "'Londn' is not a region; did you mean 'london'?\n" in output
-    assert "is not a valid email address; write it like team@example.org\n" in output
+    assert "Region: 'Londn' is not a region; did you mean 'london'?\n" in output
+    assert "Contact's email: is not a valid email address; write it like team@example.org\n" in output
     path = atlas / "cafe-and-creme-a-nurse-led-triage.md"
     assert f"The case will be {path}" in output
     text = path.read_text(encoding="utf-8")
@@ -314,7 +327,7 @@ def test_a_taken_slug_is_asked_again_with_a_free_one_offered(run_line, atlas):
     assert result.exit_code == 0, result.output
     assert "The slug 'daily-safety-huddles-on-a-surgical-ward' is taken" in result.output
     assert "Slug (the file name, without .md) [daily-safety-huddles-on-a-surgical-ward-2]" in result.output
-    assert "'Bad Slug' is not a valid slug" in result.output
+    assert "Slug: 'Bad Slug' is not a valid slug" in result.output
     assert (atlas / "daily-safety-huddles-on-a-surgical-ward-2.md").is_file()
     assert (atlas / "daily-safety-huddles-on-a-surgical-ward.md").read_text(encoding="utf-8") == "mine\n"
 
@@ -377,3 +390,157 @@ def test_readme_documents_new_report_and_base():
     for phrase in ("atlas new", "--no-input", "TODO:", "atlas report", "--format text|markdown|json",
                    "atlas check --base REF", "redirect_from"):
         assert phrase in readme, phrase
+
+
+# --- Every message names its field, counts grammatically, and suggests the nearest term -----------
+
+
+def test_no_input_reports_a_bad_title_before_the_slug_made_from_it(run_line, atlas):
+    result = run_line(["new", "--no-input", "--title", "x", *OPTIONS])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: --title: is too short (1 character); write at least 10",
+        "error: nothing was written",
+    ]
+
+
+def test_every_bad_option_is_named_at_once(run_line, atlas):
+    args = ["new", "--no-input", "--title", "Daily safety huddles on a surgical ward", *OPTIONS]
+    result = run_line(args + ["--region", "nort west", "--setting", "hospitl", "--theme", "zzz", "--summary", "\x07"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: --summary: holds the control character U+0007; type plain text",
+        "error: --region: 'nort west' is not a region; did you mean 'north-west'?",
+        "error: --setting: 'hospitl' is not a care setting; choose one of: acute, ambulance, care-homes, "
+        "children-and-young-people, community, learning-disability-and-autism, maternity, mental-health, "
+        "primary-care, public-health, social-care, system-wide",
+        "error: --theme: 'zzz' is not a theme; see the list in schemas/vocabularies/themes.yaml",
+        "error: nothing was written",
+    ]
+    assert list(atlas.iterdir()) == []
+
+
+PROMPTED = [
+    "x",  # title: 1 character
+    "\x07 Daily safety huddles",  # title: a control character
+    "Daily safety huddles on a surgical ward",
+    "",  # summary: a placeholder
+    "E",  # organisation: 1 character
+    "Example Hospitals NHS Foundation Trust",
+    "Example Hospitals NHS Foundation Trust",  # listed already
+    "",
+    "Nort West",  # region: the nearest term suggested
+    "nrth",  # region: nothing near, so the terms to choose from
+    "1, 2",  # region: one only
+    "North West",
+    "",  # settings: asked again
+    "acute",
+    "patient safty",  # themes: the nearest term suggested
+    "Patient safety",
+    "",  # commitments: none
+    "2021-02-30",  # published: no such date
+    "2021-03-15",
+    "",  # review by: none
+    "W",  # lead's role: 1 character
+    "Ward Sister",
+    "",  # lead's name
+    "Ward 7 team",
+    "ward7@",
+    "ward7@example.org",
+    "y",
+]
+
+
+@pytest.fixture
+def refusals(monkeypatch) -> list[str]:
+    """Every answer refused at a prompt, as our message (what Click prints it after is Click's business)."""
+    import click
+
+    refused: list[str] = []
+    prompt = click.prompt
+
+    def recording_prompt(*args, value_proc=None, **kwargs):
+        def proc(value):
+            try:
+                return value_proc(value)
+            except click.BadParameter as exc:
+                refused.append(exc.message)
+                raise
+
+        return prompt(*args, value_proc=proc if value_proc else None, **kwargs)
+
+    monkeypatch.setattr(click, "prompt", recording_prompt)
+    return refused
+
+
+FIELDS = r"(Title|Slug|Summary|Organisation|Region|Care settings|Themes|Commitments|Published|Review by|" \
+         r"Lead's role|Lead's name|Contact's name|Contact's email): "
+
+
+def test_every_refusal_at_a_prompt_names_its_field(run_line, atlas, refusals):
+    result = run_line(["new"], input="\n".join(PROMPTED) + "\n")
+    assert result.exit_code == 0, result.output
+    assert all(f"{message}\n" in result.output for message in refusals)
+    assert refusals == [
+        "Title: is too short (1 character); write at least 10",
+        "Title: holds the control character U+0007; type plain text",
+        "Organisation: is too short (1 character); write at least 3",
+        "Organisation: 'Example Hospitals NHS Foundation Trust' is listed already",
+        "Region: 'Nort West' is not a region; did you mean 'north-west'?",
+        "Region: 'nrth' is not a region; choose one of: east-of-england, london, midlands, north-east-and-yorkshire, "
+        "north-west, south-east, south-west, national, wales, scotland, northern-ireland; or give its number in "
+        "the list above",
+        "Region: choose one",
+        "Themes: 'patient safty' is not a theme; did you mean 'patient-safety'?",
+        "Published: '2021-02-30' is not a valid date; write it as YYYY-MM-DD, for example 2021-03-15",
+        "Lead's role: is too short (1 character); write at least 3",
+        "Contact's email: is not a valid email address; write it like team@example.org",
+    ]
+    text = (atlas / "daily-safety-huddles-on-a-surgical-ward.md").read_text(encoding="utf-8")
+    assert "region: north-west\n" in text and "themes:\n  - patient-safety\n" in text
+
+
+def test_an_answer_that_is_not_utf8_is_refused_and_asked_again(run_line, atlas, refusals):
+    typed = b"\xff\xfe Daily safety huddles\n" + "\n".join(PROMPTED[2:]).encode("utf-8") + b"\n"
+    result = run_line(["new"], input=typed)
+    assert result.exit_code == 0, result.output
+    assert refusals[0] == "Title: holds bytes that are not UTF-8; type plain text"
+
+
+_option_values = st.text(max_size=30) | st.sampled_from(["", " ", "x", "north wst", "Patient safety", "2021-02-30"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(option=st.sampled_from(["--title", "--summary", "--organisation", "--region", "--setting", "--theme",
+                               "--commitment", "--published", "--review-by", "--lead-role", "--contact-email",
+                               "--slug", "--challenges"]),
+       value=_option_values)
+def test_any_option_value_is_written_or_refused_naming_the_option(run_line, option, value):
+    with tempfile.TemporaryDirectory() as folder:
+        shutil.copytree(SCHEMAS, Path(folder) / "schemas")
+        (Path(folder) / "cases").mkdir()
+        args = ["new", "--no-input", "--cases-dir", str(Path(folder) / "cases"), "--schemas", str(Path(folder) / "schemas"),
+                "--title", "Daily safety huddles on a surgical ward", *OPTIONS, option, value]
+        result = run_line(args)
+        assert result.exit_code in (0, 2), result.output
+        assert "Traceback" not in result.output
+        if result.exit_code == 2:
+            lines = result.stderr.splitlines()
+            assert any(line.startswith(f"error: {option}: ") or f" {option}" in line for line in lines), lines
+            assert all(line.startswith(("error: --", "error: nothing was written")) for line in lines), lines
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(answers=st.lists(st.text(alphabet=st.characters(blacklist_characters="\r\n"), max_size=20), max_size=30))
+def test_any_answers_at_the_prompts_are_refused_naming_the_field(run_line, refusals, answers):
+    refusals.clear()
+    with tempfile.TemporaryDirectory() as folder:
+        shutil.copytree(SCHEMAS, Path(folder) / "schemas")
+        (Path(folder) / "cases").mkdir()
+        typed = ("\n".join(answers) + "\n").encode("utf-8", "surrogatepass")  # a lone surrogate: bytes not UTF-8
+        result = run_line(["new", "--cases-dir", str(Path(folder) / "cases"), "--schemas", str(Path(folder) / "schemas")],
+                          input=typed)
+        assert result.exit_code in (0, 2), result.output
+        assert "Traceback" not in result.output
+        assert all(re.match(FIELDS, message) for message in refusals), refusals
+        assert all(len(message.splitlines()) == 1 for message in refusals), refusals

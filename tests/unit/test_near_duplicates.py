@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+
+import pytest
 
 from conftest import CASES
 
@@ -20,17 +23,71 @@ def _copy_with_edits(text: str) -> str:
     return text
 
 
-def test_a_copy_with_a_new_title_and_edited_sentences_is_flagged(run_line, tmp_path):
+def _set_dates(text: str, published: str, updated: str | None = None) -> str:
+    text = re.sub(r"^published: .*$", f"published: {published}", text, count=1, flags=re.M)
+    text = re.sub(r"^updated: .*\n", "", text, flags=re.M)
+    if updated:
+        text = text.replace(f"published: {published}\n", f"published: {published}\nupdated: {updated}\n", 1)
+    return text
+
+
+def _near_copy_warnings(run_line, folder):
+    result = run_line(["check", str(folder)])
+    assert result.exit_code == 0, result.output
+    return [line for line in result.output.splitlines() if "near copy" in line]
+
+
+@pytest.fixture
+def pair(tmp_path):
+    """A folder holding the original (``a-…``, first by name) and an edited copy (``z-…``)."""
     folder = tmp_path / "cases"
     folder.mkdir()
-    shutil.copy(ORIGINAL, folder / ORIGINAL.name)
-    copy = folder / "a-copied-case.md"
-    copy.write_text(_copy_with_edits(ORIGINAL.read_text(encoding="utf-8")), encoding="utf-8")
-    result = run_line(["check", str(folder)])
-    warnings = [line for line in result.output.splitlines() if "near copy" in line]
-    assert len(warnings) == 1
-    assert warnings[0].startswith(f"{folder / ORIGINAL.name}:1:1: warning: reads as a near copy of {copy}")
-    assert result.exit_code == 0
+    text = ORIGINAL.read_text(encoding="utf-8")
+    return folder, folder / "a-the-first-by-name.md", folder / "z-the-last-by-name.md", text
+
+
+def _write(path, text, mtime):
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(mtime, mtime))
+
+
+@pytest.mark.parametrize("newer_first_by_name", [True, False])
+def test_the_warning_is_on_the_newer_case_by_published_date(run_line, pair, newer_first_by_name):
+    folder, first, last, text = pair
+    newer, older = (first, last) if newer_first_by_name else (last, first)
+    # the file times say the opposite: the case's own dates decide
+    _write(newer, _copy_with_edits(_set_dates(text, "2022-05-01")), mtime=1_000_000_000_000_000_000)
+    _write(older, _set_dates(text, "2019-01-10"), mtime=1_600_000_000_000_000_000)
+    (warning,) = _near_copy_warnings(run_line, folder)
+    assert warning.startswith(f"{newer}:1:1: warning: reads as a near copy of {older} ")
+
+
+@pytest.mark.parametrize("newer_first_by_name", [True, False])
+def test_with_the_same_published_date_the_later_update_is_newer(run_line, pair, newer_first_by_name):
+    folder, first, last, text = pair
+    newer, older = (first, last) if newer_first_by_name else (last, first)
+    _write(newer, _copy_with_edits(_set_dates(text, "2020-01-01", updated="2021-06-01")), mtime=1_000_000_000_000_000_000)
+    _write(older, _set_dates(text, "2020-01-01"), mtime=1_600_000_000_000_000_000)
+    (warning,) = _near_copy_warnings(run_line, folder)
+    assert warning.startswith(f"{newer}:1:1: warning: reads as a near copy of {older} ")
+
+
+@pytest.mark.parametrize("newer_first_by_name", [True, False])
+def test_with_the_same_dates_the_file_modified_last_is_newer(run_line, pair, newer_first_by_name):
+    folder, first, last, text = pair
+    newer, older = (first, last) if newer_first_by_name else (last, first)
+    _write(newer, _copy_with_edits(_set_dates(text, "2020-01-01")), mtime=1_600_000_000_000_000_000)
+    _write(older, _set_dates(text, "2020-01-01"), mtime=1_000_000_000_000_000_000)
+    (warning,) = _near_copy_warnings(run_line, folder)
+    assert warning.startswith(f"{newer}:1:1: warning: reads as a near copy of {older} ")
+
+
+def test_with_everything_equal_the_later_name_is_newer(run_line, pair):
+    folder, first, last, text = pair
+    _write(first, _set_dates(text, "2020-01-01"), mtime=1_000_000_000_000_000_000)
+    _write(last, _copy_with_edits(_set_dates(text, "2020-01-01")), mtime=1_000_000_000_000_000_000)
+    (warning,) = _near_copy_warnings(run_line, folder)
+    assert warning.startswith(f"{last}:1:1: warning: reads as a near copy of {first} ")
 
 
 def test_the_sample_atlas_has_no_false_alarm(run_line):

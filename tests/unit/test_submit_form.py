@@ -88,7 +88,7 @@ def test_the_schema_message_templates_are_the_ones_the_cli_fills_in(case_schema,
     problems = validation.schema_problems(fm, Path("x.md"), case_schema.validator, case_schema.vocabularies)
     said = {p.key: p.message for p in problems}
     m = data["messages"]["schema"]
-    assert said["title"] == m["minLength"].format(length=5, limit=10)
+    assert said["title"] == m["minLength"].format(length=5, limit=10, plural="s")
     assert said["organisations"] == m["uniqueItems"].format(duplicate="Same Trust")
     assert m["maxItems"].format(count=7, limit=6) in [p.message for p in problems if p.key == "settings"]
     assert said["published"] == m["format.date"].format(instance="2021-02-30")
@@ -230,3 +230,12 @@ def test_translation_of_python_only_syntax():
     assert js_regex(re.compile(r"x$"))["source"] == "x(?=\\n?$)"
     assert js_regex(re.compile(r"(?ms)^.$"))== {"source": "^.$", "flags": "ums"}
     assert js_regex(re.compile(r"[\"']\-\{"))["source"] == "[\"']-\\{"
+
+
+def test_a_length_message_counts_one_character_as_one(case_schema):
+    fm, _ = parse_front_matter("---\ntitle: x\ncontact: {name: W}\n---\n")
+    problems = validation.schema_problems(fm, Path("x.md"), case_schema.validator, case_schema.vocabularies)
+    said = {p.key: p.message for p in problems}
+    assert said["title"] == "is too short (1 character); write at least 10"
+    assert said["contact.name"] == "is too short (1 character); write at least 2"
+

@@ -318,7 +318,8 @@
       }
       case "minLength":
       case "maxLength":
-        return format(M[kind], { length: codePoints(instance), limit: value });
+        var length = codePoints(instance);
+        return format(M[kind], { length: length, limit: value, plural: length !== 1 ? "s" : "" });
       case "minItems":
         return format(M.minItems, { limit: value, plural: value !== 1 ? "s" : "" });
       case "maxItems":
