@@ -21,7 +21,7 @@ from .loader import CASE_SUFFIX, SLUG_PATTERN, load_case
 from .placeholders import PROSE_FIELDS, placeholder_text
 from .problems import Problem
 from .schema import CaseSchema
-from .source import SourceError, read_source
+from .source import FORBIDDEN_CHARACTERS, SourceError, forbidden_character_kind, read_source
 from .validation import vocabulary_message
 from .vocabularies import Term, Vocabulary
 
@@ -119,18 +119,16 @@ def split_choices(answer: str) -> list[str]:
     return [item.strip() for item in re.split(r"[,;]", answer) if item.strip()]
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
-
-
 def clean_text(value: str) -> str:
     """``value`` with line endings made ``\\n`` and outer space trimmed; :class:`ScaffoldError` for a control
     character, its message for the caller to put after the field's name (``--title: holds ...``)."""
     text = re.sub(r"\r\n?|[\x85\u2028\u2029]", "\n", value).strip()
-    bad = _CONTROL.search(text)
+    bad = FORBIDDEN_CHARACTERS.search(text)  # the characters atlas check refuses, as it words them
     if bad:
         char = bad.group(0)
-        kind = "bytes that are not UTF-8" if "\ud800" <= char <= "\udfff" else f"the control character U+{ord(char):04X}"
-        raise ScaffoldError(f"holds {kind}; type plain text")
+        kind = forbidden_character_kind(char)
+        what = "bytes that are not UTF-8" if kind == "unpaired surrogate" else f"the {kind} U+{ord(char):04X}"
+        raise ScaffoldError(f"holds {what}; type plain text")
     return text
 
 
