@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from learning_atlas.background import process_start_time
+
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_FILES = ("mkdocs.yml", "docs", "cases", "schemas", "CONTRIBUTING.md")
 EXTRA_CASES = 150
@@ -73,13 +75,7 @@ def _session_processes(session: int) -> dict[int, Process]:
 
 
 def _is_alive(process: Process) -> bool:
-    try:
-        with open(f"/proc/{process.pid}/stat", "rb") as file:
-            line = file.read()
-    except OSError:
-        return False
-    fields = line[line.rindex(b")") + 2 :].split()
-    return fields[0] not in (b"Z", b"X") and int(fields[19]) == process.started
+    return process_start_time(process.pid) == process.started  # None once it has ended or been reaped
 
 
 # --- A build, watched and killed ---------------------------------------------------------------

@@ -233,9 +233,9 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         context["atlas_page"] = spec
         return context
 
-    @event_priority(-100)  # after every other plugin has written its files into site/
+    @event_priority(-100)  # after every other plugin has written its files: the staged site is then whole
     def on_post_build(self, *, config) -> None:
-        """Wait for Pagefind's index of the cases (the header's search box) and the last site's removal."""
+        """Wait for Pagefind's index of the cases (the header's search box), then put the staged site in place."""
         if self.related_job is not None:  # a site without case pages never needed them
             self._relate_from_job()
         if self.pagefind is not None:
