@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import re
 import sys
 import textwrap
@@ -76,7 +77,7 @@ def check(paths: tuple[Path, ...], output_format: str, base: str | None, schema_
         if not default.is_dir():
             raise click.UsageError("no cases/ folder here: give the paths to check, e.g. 'atlas check cases'")
         paths = (default,)
-    result = check_paths(paths, schema_dir=schema_dir)
+    result = check_paths(paths, schema_dir=schema_dir, jobs=os.cpu_count() or 1)  # 50 cases or more: every core
     if base is not None:
         _check_renames(result, paths, base)
     REPORTERS[output_format](result, sys.stdout)

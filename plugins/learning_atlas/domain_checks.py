@@ -251,7 +251,7 @@ _DATE_IN = re.compile(
     rf"(?<!\d)(?:{_DAY}([-./]){_MONTH}\1(?:(?:19|20)\d\d|\d\d)|(?:19|20)\d\d([-./]){_MONTH}\2{_DAY})(?!\d)"
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_TEN_DIGITS_IN_ONE_TEXT = re.compile(r"[\d&](?:[^\d&\x00]*+[\d&]){9}")  # NUL parts the joined texts
+_ANY_DIGIT = re.compile(r"\d|&#")
 
 
 
@@ -352,21 +352,44 @@ def _reader_views(text: CaseText) -> list[tuple[int, TextSpan, str, bool, bool]]
 def reader_views(text: CaseText) -> list[tuple[int, TextSpan, str, bool, bool]]:
     """Each span that could hold a number (ten digits) or an address, read as a reader would read it.
 
-    The joined text is searched once for texts with ten digits and for at-signs, so the dozens of
-    short texts of a case (terms, dates, names) cost nothing.
+    The joined text is looked at once: its digits are found with ``str.find`` (a fast scan) and
+    counted per text, and at-signs likewise, so the dozens of short texts of a case (terms,
+    dates, names) cost next to nothing.
     """
     joined = text.joined
     wanted: dict[int, list[bool]] = {}
-    for match in _TEN_DIGITS_IN_ONE_TEXT.finditer(joined):
-        wanted.setdefault(bisect.bisect_right(text.starts, match.start()) - 1, [False, False])[0] = True
-    for match in _AT_OR_REFERENCE.finditer(joined):
-        if _MAY_HOLD_EMAIL.match(joined, match.start()):
-            wanted.setdefault(bisect.bisect_right(text.starts, match.start()) - 1, [False, False])[1] = True
+    if joined.isascii() and "&" not in joined:
+        positions = sorted(_positions(joined, "0123456789"))
+    else:
+        positions = [m.start() for m in _ANY_DIGIT.finditer(joined)]
+    if len(positions) >= 10:
+        starts = text.starts
+        counts: dict[int, int] = {}
+        for position in positions:
+            index = bisect.bisect_right(starts, position) - 1
+            counts[index] = counts.get(index, 0) + 1
+        for index, count in counts.items():
+            if count >= 10:
+                wanted[index] = [True, False]
+    if "@" in joined or "&" in joined or not joined.isascii():
+        for match in _AT_OR_REFERENCE.finditer(joined):
+            if _MAY_HOLD_EMAIL.match(joined, match.start()):
+                wanted.setdefault(bisect.bisect_right(text.starts, match.start()) - 1, [False, False])[1] = True
     views = []
     for index in sorted(wanted):
         span, (numbers, emails) = text.spans[index], wanted[index]
         views.append((text.starts[index], span, reader_text(span.text, markdown=span.is_markdown), numbers, emails))
     return views
+
+
+def _positions(text: str, characters: str) -> Iterator[int]:
+    """Every offset in ``text`` of any of ``characters``, found by ``str.find``."""
+    find = text.find
+    for character in characters:
+        at = find(character)
+        while at != -1:
+            yield at
+            at = find(character, at + 1)
 
 
 def nhs_number_problems(fm: FrontMatter, path: Path, text: CaseText) -> Iterator[Problem]:
