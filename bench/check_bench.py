@@ -21,10 +21,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import machine, median, timed_rounds, write_section  # noqa: E402
+from learning_atlas.contract import schema as schema_module
+from learning_atlas.contract.checker import check_paths
 from synthetic import generate  # noqa: E402
-
-from learning_atlas import schema as schema_module  # noqa: E402
-from learning_atlas.checker import check_paths  # noqa: E402
 
 TARGET = 2.0
 

@@ -11,10 +11,9 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from playwright.sync_api import expect
-
 from conftest import ROOT as REPO
 from hostile import write_hostile_atlas
+from playwright.sync_api import expect
 
 NOT_LOCAL = re.compile(r"^(?!http://127\.0\.0\.1[:/]).*")  # as the browser conftest: never the network
 

@@ -12,18 +12,17 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from learning_atlas.contract.case import SECTIONS
+from learning_atlas.contract.checker import check_paths
+from learning_atlas.contract.front_matter import parse_front_matter
 from playwright.sync_api import expect
-
-from learning_atlas.checker import check_paths
-from learning_atlas.front_matter import parse_front_matter
-from learning_atlas.model import SECTIONS
 
 pytestmark = pytest.mark.browser
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 CASES = REPO / "cases"
-VENDOR = REPO / "plugins" / "learning_atlas" / "assets" / "atlas" / "vendor"
+VENDOR = REPO / "plugins" / "learning_atlas" / "mkdocs_plugin" / "assets" / "atlas" / "vendor"
 ATLAS = Path(sys.executable).with_name("atlas")
 REPO_URL = "https://github.com/shared-learning-atlas/atlas"
 SCHEMES = {"light": "default", "dark": "slate"}

@@ -7,12 +7,17 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import MINIMAL_CASE, SCHEMAS
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from conftest import MINIMAL_CASE, SCHEMAS
-from learning_atlas import case_assets
-from learning_atlas.case_assets import FILE_TYPES, MAX_CASE_BYTES, MAX_FILE_BYTES, MAX_FILES, check_asset_file
+from learning_atlas.contract import case_assets
+from learning_atlas.contract.case_assets import (
+    FILE_TYPES,
+    MAX_CASE_BYTES,
+    MAX_FILE_BYTES,
+    MAX_FILES,
+    check_asset_file,
+)
 from site_helpers import run_mkdocs
 
 VALID = MINIMAL_CASE.read_text(encoding="utf-8")

@@ -7,10 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import MINIMAL_CASE, SCHEMAS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import MINIMAL_CASE, SCHEMAS
 
 VALID = MINIMAL_CASE.read_text(encoding="utf-8")
 

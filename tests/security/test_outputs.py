@@ -19,20 +19,20 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import ROOT, SCHEMAS
+from hostile import MARKDOWN, ONE_LINE, write_hostile_atlas
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from justhtml import JustHTML
-from markupsafe import Markup
-
-from conftest import ROOT, SCHEMAS
-from hostile import MARKDOWN, ONE_LINE, write_hostile_atlas
-from learning_atlas import exports
+from learning_atlas.contract.case import Case, Link, Measure
+from learning_atlas.contract.schema import load_case_schema
+from learning_atlas.contract.source import FORBIDDEN_CHARACTERS
 from learning_atlas.mkdocs_plugin.plugin import GeneratedPage, theme_metadata
-from learning_atlas.model import Atlas, Case, Link, Measure
-from learning_atlas.reader_search import record_html
-from learning_atlas.rendering import CardRenderer, MarkdownRenderer, render_case_article
-from learning_atlas.schema import load_case_schema
-from learning_atlas.source import FORBIDDEN_CHARACTERS
+from learning_atlas.site import exports
+from learning_atlas.site.model import Atlas
+from learning_atlas.site.pagefind_records import record_html
+from learning_atlas.site.rendering import CardRenderer, MarkdownRenderer, render_case_article
+from markupsafe import Markup
 from site_helpers import run_mkdocs
 
 SITE_URL = "https://atlas.example.org/"

@@ -6,13 +6,12 @@ import importlib.util
 import random
 
 import pytest
+from conftest import CASES, MINIMAL_CASE, ROOT, SCHEMAS
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-
-from conftest import CASES, MINIMAL_CASE, ROOT, SCHEMAS
-from learning_atlas.checker import check_paths
-from learning_atlas.domain_checks import _DATE_IN as DATE_IN
-from learning_atlas.reader_text import reader_text
+from learning_atlas.contract.checker import check_paths
+from learning_atlas.contract.domain_checks import _DATE_IN as DATE_IN
+from learning_atlas.contract.reader_text import reader_text
 
 VALID = MINIMAL_CASE.read_text(encoding="utf-8")
 ANCHOR = "  each week, and then spread"  # a line of how_to_change in the minimal case (line 22)

@@ -10,7 +10,6 @@ import sys
 import time
 
 import pytest
-
 from conftest import MINIMAL_CASE
 from site_helpers import run_mkdocs
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from bs4 import BeautifulSoup
-
 from conftest import MINIMAL_CASE
-from learning_atlas.checker import check_paths
+from learning_atlas.contract.checker import check_paths
 from site_helpers import run_mkdocs
 
 VALID = MINIMAL_CASE.read_text(encoding="utf-8")

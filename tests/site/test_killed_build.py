@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from learning_atlas.background import process_start_time
+from learning_atlas.processes.background import process_start_time
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_FILES = ("mkdocs.yml", "docs", "cases", "schemas", "CONTRIBUTING.md")

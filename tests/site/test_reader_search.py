@@ -7,12 +7,12 @@ import zlib
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-
 from conftest import MINIMAL_CASE
-from learning_atlas.checker import check_paths
-from learning_atlas.model import Atlas, Case
-from learning_atlas.reader_search import PagefindRun, ReaderSearchError, record_html
-from learning_atlas.schema import load_case_schema
+from learning_atlas.contract.case import Case
+from learning_atlas.contract.checker import check_paths
+from learning_atlas.contract.schema import load_case_schema
+from learning_atlas.site.model import Atlas
+from learning_atlas.site.pagefind_records import PagefindRun, ReaderSearchError, record_html
 from site_helpers import run_mkdocs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,7 +88,7 @@ def test_records_that_cannot_be_written_are_one_clear_error(tmp_path, monkeypatc
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("learning_atlas.reader_search.record_html", disk_full)
+    monkeypatch.setattr("learning_atlas.site.pagefind_records.record_html", disk_full)
     run = PagefindRun.start(atlas, {}, tmp_path / "out")
     try:
         run.wait()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
-
 from conftest import MINIMAL_CASE
 from site_helpers import run_mkdocs
 

@@ -8,7 +8,6 @@ import json
 import xml.etree.ElementTree as ET
 
 import yaml
-
 from conftest import ROOT
 
 CASES = sorted((ROOT / "cases").glob("*.md"))

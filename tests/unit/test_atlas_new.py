@@ -8,12 +8,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import SCHEMAS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import SCHEMAS
-from learning_atlas.placeholders import PROSE_FIELDS, placeholder_text
-from learning_atlas.scaffold import slug_from_title
+from learning_atlas.contract.placeholders import PROSE_FIELDS, placeholder_text
+from learning_atlas.editors.new_case import slug_from_title
 
 OPTIONS = [
     "--organisation", "Example Hospitals NHS Foundation Trust",

@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import CASES, ROOT
-from learning_atlas.editor_report import organisation_key, organisation_variants
-from learning_atlas.model import Case
+from learning_atlas.contract.case import Case
+from learning_atlas.editors.report import organisation_key, organisation_variants
 
 FIXTURE = ROOT / "tests" / "fixtures" / "report-atlas"
 FIXTURE_CASES = "tests/fixtures/report-atlas/cases"  # as an editor types it, from the project folder

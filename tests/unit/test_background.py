@@ -14,8 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from learning_atlas.background import (
+from learning_atlas.processes.background import (
     NICENESS,
     TEMP_PREFIX,
     die_with_parent,
@@ -63,7 +62,7 @@ def test_a_module_command_dies_with_the_process_that_started_it_even_by_sigkill(
     (tmp_path / "sleeper.py").write_text("import time\ntime.sleep(600)\n")
     starter = (
         "import subprocess, sys, time\n"
-        "from learning_atlas.background import module_command\n"
+        "from learning_atlas.processes.background import module_command\n"
         "child = subprocess.Popen(module_command('sleeper'))\n"
         "print(child.pid, flush=True)\n"
         "time.sleep(600)\n"
@@ -146,12 +145,12 @@ def test_only_folders_of_processes_that_have_ended_are_removed(tmp_path):
 
 
 def test_a_later_process_removes_the_folder_a_killed_one_left_in_the_temporary_folder(tmp_path, monkeypatch):
-    maker = "import os\nfrom learning_atlas.background import make_temp_folder\n" \
+    maker = "import os\nfrom learning_atlas.processes.background import make_temp_folder\n" \
             "make_temp_folder('pagefind')\nos.kill(os.getpid(), 9)\n"
     subprocess.run([sys.executable, "-c", maker], env={**os.environ, "TMPDIR": str(tmp_path)})
     [left] = tmp_path.iterdir()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    monkeypatch.setattr("learning_atlas.background.memory_folder", lambda: None)
+    monkeypatch.setattr("learning_atlas.processes.background.memory_folder", lambda: None)
     assert remove_leftovers() == [left]
     assert list(tmp_path.iterdir()) == []
 

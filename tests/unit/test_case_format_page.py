@@ -26,16 +26,15 @@ from functools import cache
 import markdown
 import yaml
 from bs4 import BeautifulSoup, Tag
-
 from conftest import ROOT, SCHEMAS
-from learning_atlas import case_assets, front_matter, near_duplicates, validation
-from learning_atlas.domain_checks import PROSE_KEYS, SCRIPT_SCHEMES
-from learning_atlas.html_scan import DANGEROUS_TAGS
-from learning_atlas.loader import SLUG_PATTERN
-from learning_atlas.model import ADDING_VALUE_PARTS, SECTIONS
-from learning_atlas.schema import load_case_schema
-from learning_atlas.source import FORBIDDEN_CHARACTERS, MAX_BYTES
-from learning_atlas.vocabularies import VOCABULARY_NAMES
+from learning_atlas.contract import case_assets, front_matter, near_duplicates, validation
+from learning_atlas.contract.case import ADDING_VALUE_PARTS, SECTIONS
+from learning_atlas.contract.domain_checks import PROSE_KEYS, SCRIPT_SCHEMES
+from learning_atlas.contract.html_scan import DANGEROUS_TAGS
+from learning_atlas.contract.loader import SLUG_PATTERN
+from learning_atlas.contract.schema import load_case_schema
+from learning_atlas.contract.source import FORBIDDEN_CHARACTERS, MAX_BYTES
+from learning_atlas.contract.vocabularies import VOCABULARY_NAMES
 
 PAGE = ROOT / "docs" / "case-format.md"
 PAGE_NAME = "docs/case-format.md"

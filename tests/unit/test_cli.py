@@ -6,7 +6,6 @@ import json
 import os
 
 import pytest
-
 from conftest import ACCEPTANCE, CASES, MINIMAL_CASE, help_text_is_our_own
 from learning_atlas import __version__
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from learning_atlas.domain_checks import is_valid_nhs_number, script_scheme
+from learning_atlas.contract.domain_checks import is_valid_nhs_number, script_scheme
 
 
 @pytest.mark.parametrize("number", ["9434765919", "4010232137", "9434765870"])
@@ -110,9 +109,8 @@ def test_harmless_text_is_not_flagged(run_line, tmp_path, minimal_text, insert):
 )
 def test_html_is_read_as_a_browser_reads_it(run_line, tmp_path, minimal_text, insert):
     """What looks like script to a pattern but is text or a value to a browser is no error, and stays inert."""
-    from learning_atlas.rendering import MarkdownRenderer
-
     from justhtml import JustHTML
+    from learning_atlas.site.rendering import MarkdownRenderer
 
     output = _problems(run_line, tmp_path, minimal_text, insert, where="  each week {}, and then spread")
     assert "contains the tag" not in output and "attribute (on" not in output

@@ -5,12 +5,11 @@ from __future__ import annotations
 import copy
 
 import yaml
+from conftest import MINIMAL_CASE, SCHEMAS
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from conftest import MINIMAL_CASE, SCHEMAS
-from learning_atlas.fast_validation import compile_validity_test, equal
-from learning_atlas.schema import _FORMATS, load_case_schema
+from learning_atlas.contract.fast_validation import compile_validity_test, equal
+from learning_atlas.contract.schema import _FORMATS, load_case_schema
 
 CASE_SCHEMA = load_case_schema(SCHEMAS)
 BASE = yaml.load(MINIMAL_CASE.read_text().split("---\n")[1], Loader=yaml.CSafeLoader)

@@ -9,12 +9,11 @@ import textwrap
 from pathlib import Path
 
 import yaml
+from conftest import ROOT, SCHEMAS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import ROOT, SCHEMAS
-from learning_atlas.loader import load_case
-from learning_atlas.schema import load_case_schema
+from learning_atlas.contract.loader import load_case
+from learning_atlas.contract.schema import load_case_schema
 
 SCHEMA = load_case_schema(SCHEMAS)
 HYPOTHESIS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -143,7 +142,7 @@ def test_hostile_files_each_give_a_clear_error_in_bounded_memory(tmp_path):
         f"""
         import json, sys
         from pathlib import Path
-        from learning_atlas.checker import check_paths
+        from learning_atlas.contract.checker import check_paths
         result = check_paths([Path({str(tmp_path)!r})], schema_dir=Path({str(SCHEMAS)!r}))
         rows = [[p.path.stem, p.line, p.severity.value, p.rule, p.message] for p in result.problems]
         # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent (pytest).

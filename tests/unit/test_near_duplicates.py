@@ -7,7 +7,6 @@ import re
 import shutil
 
 import pytest
-
 from conftest import CASES
 
 ORIGINAL = CASES / "learning-lessons-framework-north-staffordshire.md"

@@ -8,11 +8,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import SCHEMAS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import SCHEMAS
-from learning_atlas.problems import Problem, Severity, one_line
+from learning_atlas.contract.problems import Problem, Severity, one_line
 
 HYPOTHESIS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

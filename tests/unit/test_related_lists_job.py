@@ -11,10 +11,11 @@ import signal
 from pathlib import Path
 
 from conftest import MINIMAL_CASE
-from learning_atlas.checker import check_paths
-from learning_atlas.model import Atlas, Case
-from learning_atlas.related_terms import RelatedListsJob, key_terms
-from learning_atlas.schema import load_case_schema
+from learning_atlas.contract.case import Case
+from learning_atlas.contract.checker import check_paths
+from learning_atlas.contract.schema import load_case_schema
+from learning_atlas.search.key_terms import RelatedListsJob, key_terms
+from learning_atlas.site.model import Atlas
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "schemas"
@@ -68,7 +69,7 @@ def test_a_process_that_dies_means_facets_only_never_a_hang(tmp_path, monkeypatc
     def die(connection, *args):
         os.kill(os.getpid(), signal.SIGKILL)
 
-    monkeypatch.setattr("learning_atlas.related_terms._index_and_relate", die)
+    monkeypatch.setattr("learning_atlas.search.key_terms._index_and_relate", die)
     cases = _cases(tmp_path)
     job = RelatedListsJob(cases, tmp_path / "index", SCHEMAS, 5)
     job.send(_atlas(cases).relate_entries())
@@ -83,7 +84,7 @@ def test_cancel_stops_the_process(tmp_path, monkeypatch):
 
         time.sleep(600)
 
-    monkeypatch.setattr("learning_atlas.related_terms._index_and_relate", forever)
+    monkeypatch.setattr("learning_atlas.search.key_terms._index_and_relate", forever)
     job = RelatedListsJob(_cases(tmp_path), tmp_path / "index", SCHEMAS, 5)
     job.cancel()
     assert not job._process.is_alive()

@@ -6,7 +6,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import SCHEMAS
 
 GIT = ["git", "-c", "user.name=Atlas Tests", "-c", "user.email=tests@example.org", "-c", "commit.gpgsign=false",

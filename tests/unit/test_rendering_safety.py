@@ -8,11 +8,10 @@ import pytest
 from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from learning_atlas.domain_checks import script_scheme
-from learning_atlas.checker import check_paths
-from learning_atlas.model import Case
-from learning_atlas.rendering import MarkdownRenderer, render_case_article, sanitise
+from learning_atlas.contract.case import Case
+from learning_atlas.contract.checker import check_paths
+from learning_atlas.contract.domain_checks import script_scheme
+from learning_atlas.site.rendering import MarkdownRenderer, render_case_article, sanitise
 
 RENDERER = MarkdownRenderer()
 FORBIDDEN_TAGS = {"script", "iframe", "object", "embed", "form", "base", "meta", "style", "link", "svg", "math",

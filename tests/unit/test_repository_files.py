@@ -14,20 +14,20 @@ import io
 import json
 import re
 import shlex
-import tomllib
 import unicodedata
 from pathlib import Path, PurePosixPath
 
 import cmarkgfm
 import markdown
 import pytest
+import tomllib
 import yaml
 from bs4 import BeautifulSoup
 from conftest import ACCEPTANCE, ROOT, SCHEMAS
-from learning_atlas.checker import check_paths
-from learning_atlas.cli import cli
-from learning_atlas.reporters import report_text
-from learning_atlas.schema import load_case_schema
+from learning_atlas.cli.commands import cli
+from learning_atlas.contract.checker import check_paths
+from learning_atlas.contract.reporters import report_text
+from learning_atlas.contract.schema import load_case_schema
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 from packaging.specifiers import SpecifierSet

@@ -8,10 +8,9 @@ from __future__ import annotations
 import json
 
 import yaml
-
 from conftest import SCHEMAS
-from learning_atlas.schema import CASE_SCHEMA_JSON, load_case_schema
-from learning_atlas.vocabularies import VOCABULARY_NAMES
+from learning_atlas.contract.schema import CASE_SCHEMA_JSON, load_case_schema
+from learning_atlas.contract.vocabularies import VOCABULARY_NAMES
 
 
 def _properties(schema: dict, path: str = ""):

@@ -21,10 +21,10 @@ import pytest
 from conftest import CASES, MINIMAL_CASE, ROOT, SCHEMAS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from learning_atlas import search_index as si
-from learning_atlas.checker import check_paths
-from learning_atlas.model import Case
-from learning_atlas.search_index import (
+from learning_atlas.contract.case import Case
+from learning_atlas.contract.checker import check_paths
+from learning_atlas.search import index as si
+from learning_atlas.search.index import (
     AtlasAnalyzer,
     AtlasPositions,
     AtlasSearcher,
@@ -300,7 +300,7 @@ _CONCURRENT = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from learning_atlas.search_index import update_index
+    from learning_atlas.search.index import update_index
     cases, rebuild = Path(sys.argv[1]), sys.argv[2] == "rebuild"
     for _ in range(3):
         update_index(cases, rebuild=rebuild)

@@ -7,9 +7,8 @@ import subprocess
 import sys
 
 import pytest
-
-from learning_atlas.background import process_start_time
-from learning_atlas.site_folder import StagedSite, remove_abandoned_staging
+from learning_atlas.processes.background import process_start_time
+from learning_atlas.site.site_folder import StagedSite, remove_abandoned_staging
 
 
 def _tree(folder):

@@ -10,13 +10,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from learning_atlas import domain_checks, placeholders, reader_text, rendering, validation
-from learning_atlas.front_matter import parse_front_matter
-from learning_atlas.loader import SLUG_PATTERN, LoadedCase, collection_problems, load_case
-from learning_atlas.model import ADDING_VALUE_PARTS, DIMENSIONS, SECTIONS
-from learning_atlas.schema import load_case_schema
-from learning_atlas.submit_form import LAYOUT, form_data, js_regex
+from learning_atlas.contract import domain_checks, placeholders, reader_text, validation
+from learning_atlas.contract.case import ADDING_VALUE_PARTS, DIMENSIONS, SECTIONS
+from learning_atlas.contract.front_matter import parse_front_matter
+from learning_atlas.contract.loader import SLUG_PATTERN, LoadedCase, collection_problems, load_case
+from learning_atlas.contract.schema import load_case_schema
+from learning_atlas.editors.submit_form import LAYOUT, form_data, js_regex
+from learning_atlas.site import rendering
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMAS = REPO / "schemas"

@@ -1,7 +1,7 @@
 """The ``atlas`` MkDocs plugin: builds the case pages, listings, explore page, feeds and open data.
 
 Each hook is a few lines that hand off to named helpers; the work itself is
-done by the MkDocs-free core (:mod:`learning_atlas.loader`, ``model``,
+done by the MkDocs-free core (:mod:`learning_atlas.contract.loader`, ``model``,
 ``rendering``, ``exports``).
 """
 
@@ -19,14 +19,18 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import CountHandler
 
-from .. import exports
-from ..background import remove_leftovers
-from ..case_assets import Asset
-from ..checker import CheckResult, check_paths
-from ..model import Atlas, Case, Listing
-from ..reader_search import PagefindRun, ReaderSearchError
-from ..related_terms import RelatedListsJob
-from ..rendering import (
+from learning_atlas.contract.case import Case
+from learning_atlas.contract.case_assets import Asset
+from learning_atlas.contract.checker import CheckResult, check_paths
+from learning_atlas.contract.schema import load_case_schema, schema_files
+from learning_atlas.editors.submit_form import form_data
+from learning_atlas.mkdocs_plugin.config import DEFAULT_TITLES, AtlasConfig
+from learning_atlas.processes.background import remove_leftovers
+from learning_atlas.search.key_terms import RelatedListsJob
+from learning_atlas.site import exports
+from learning_atlas.site.model import Atlas, Listing
+from learning_atlas.site.pagefind_records import PagefindRun, ReaderSearchError
+from learning_atlas.site.rendering import (
     CardRenderer,
     MarkdownRenderer,
     escape,
@@ -35,17 +39,14 @@ from ..rendering import (
     prepare_article,
     render_case_article,
 )
-from ..schema import load_case_schema, schema_files
-from ..site_folder import StagedSite
-from ..submit_form import form_data
-from .config import DEFAULT_TITLES, AtlasConfig
+from learning_atlas.site.site_folder import StagedSite
 
 log = logging.getLogger("mkdocs.plugins.atlas")
 
-PACKAGE = Path(__file__).resolve().parent.parent
-TEMPLATES = PACKAGE / "templates"
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
 OVERRIDES = TEMPLATES / "overrides"  # replaces Material partials (search box) unless a site overrides them
-ASSETS = PACKAGE / "assets"
+ASSETS = HERE / "assets"
 STYLESHEET = "assets/atlas/atlas.css"
 _SKIP_TARGETS = {
     "listing": "case-studies", "section": "section-title", "explore": "explore-title", "submit": "submit-title",

@@ -71,13 +71,13 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import datetime_to_long
 from whoosh.writing import LockError
 
-from .checker import check_paths, find_schema_dir
-from .loader import CASE_SUFFIX, LoadedCase
-from .model import ADDING_VALUE_PARTS, SECTIONS, Case
-from .problems import one_line
-from .schema import schema_files
-from .validation import vocabulary_message
-from .vocabularies import Term, Vocabulary
+from learning_atlas.contract.case import ADDING_VALUE_PARTS, SECTIONS, Case
+from learning_atlas.contract.checker import check_paths, find_schema_dir
+from learning_atlas.contract.loader import CASE_SUFFIX, LoadedCase
+from learning_atlas.contract.problems import one_line
+from learning_atlas.contract.schema import schema_files
+from learning_atlas.contract.validation import vocabulary_message
+from learning_atlas.contract.vocabularies import Term, Vocabulary
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())

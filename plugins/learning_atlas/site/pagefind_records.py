@@ -17,9 +17,16 @@ import threading
 from pathlib import Path
 from typing import Mapping
 
-from .background import lower_priority, make_temp_folder, memory_folder, module_command, remove_leftovers
-from .model import Atlas, Case
-from .rendering import escape, format_date
+from learning_atlas.contract.case import Case
+from learning_atlas.processes.background import (
+    lower_priority,
+    make_temp_folder,
+    memory_folder,
+    module_command,
+    remove_leftovers,
+)
+from learning_atlas.site.model import Atlas
+from learning_atlas.site.rendering import escape, format_date
 
 FILTERS = (("themes", "theme"), ("settings", "setting"), ("regions", "region"))
 """Vocabularies readers can narrow results by, and the filter name each has in the search box."""
@@ -74,7 +81,7 @@ class PagefindRun:
     ``pagefind[extended]``) indexes them, 1,000 in about two seconds; its Python API,
     which sends records one by one over a pipe, took 100 s for 1,000.
 
-    The records folder is named after the build (:func:`~learning_atlas.background.make_temp_folder`),
+    The records folder is named after the build (:func:`~learning_atlas.processes.background.make_temp_folder`),
     and Pagefind dies with the build: a build killed outright leaves no Pagefind running,
     and the next one removes its records folder.
     """
@@ -110,7 +117,7 @@ class PagefindRun:
                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                 )
             # This thread waits for Pagefind rather than ending: Linux kills Pagefind when the
-            # thread that started it ends (see learning_atlas.background.die_with_parent).
+            # thread that started it ends (see learning_atlas.processes.background.die_with_parent).
             _, self._errors = self.process.communicate()
         except OSError as exc:
             self._failure = exc

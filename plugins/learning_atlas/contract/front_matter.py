@@ -16,8 +16,8 @@ from typing import Any, Iterable
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from .problems import format_key_path
-from .source import SourceError
+from learning_atlas.contract.problems import format_key_path
+from learning_atlas.contract.source import SourceError
 
 MAX_DEPTH = 32
 """Front matter nested deeper than this is refused (a case needs 3 levels)."""

@@ -20,7 +20,7 @@ import shutil
 import threading
 from pathlib import Path
 
-from .background import lower_priority, make_temp_folder, remove_leftovers
+from learning_atlas.processes.background import lower_priority, make_temp_folder, remove_leftovers
 
 STAGING_PURPOSE = "build"
 """The word in a staging folder's name: ``.atlas-build-<pid>-<start time>-<pid namespace>-<random>``."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .problems import Problem, Severity
+from learning_atlas.contract.problems import Problem, Severity
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 """The largest file a case's folder may hold (5 MiB)."""

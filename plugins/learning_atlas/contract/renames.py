@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
 
-from .front_matter import FrontMatter, parse_front_matter
-from .loader import CASE_SUFFIX, LoadedCase
-from .problems import Problem, Severity
-from .source import SourceError, decode_source, read_source
+from learning_atlas.contract.front_matter import FrontMatter, parse_front_matter
+from learning_atlas.contract.loader import CASE_SUFFIX, LoadedCase
+from learning_atlas.contract.problems import Problem, Severity
+from learning_atlas.contract.source import SourceError, decode_source, read_source
 
 
 class RenameCheckError(Exception):

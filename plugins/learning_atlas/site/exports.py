@@ -12,8 +12,9 @@ from typing import Iterable
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
-from .model import Atlas, Case, Listing
-from .source import FORBIDDEN_CHARACTERS
+from learning_atlas.contract.case import Case
+from learning_atlas.contract.source import FORBIDDEN_CHARACTERS
+from learning_atlas.site.model import Atlas, Listing
 
 EXPORT_FIELDS = (
     "slug", "url", "title", "summary", "organisations", "region", "settings", "themes", "commitments",

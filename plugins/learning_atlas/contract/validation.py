@@ -8,9 +8,9 @@ from typing import Any, Iterable, Mapping
 
 from jsonschema import Draft202012Validator, ValidationError
 
-from .front_matter import YamlDocument
-from .problems import Problem, Severity, format_key_path
-from .vocabularies import Vocabulary
+from learning_atlas.contract.front_matter import YamlDocument
+from learning_atlas.contract.problems import Problem, Severity, format_key_path
+from learning_atlas.contract.vocabularies import Vocabulary
 
 MAX_SCHEMA_PROBLEMS = 50
 """A file with more schema problems than this gets this many and a note of how many more."""

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .background import die_with_parent
-from .case_assets import check_asset_folder, describe_file_kind
-from .loader import CASE_SUFFIX, LoadedCase, collection_problems, load_case
-from .near_duplicates import near_duplicate_problems
-from .problems import Problem, Severity
-from .schema import CASE_SCHEMA_FILE, CaseSchema, SchemaLoadError, load_case_schema
+from learning_atlas.contract.case_assets import check_asset_folder, describe_file_kind
+from learning_atlas.contract.loader import CASE_SUFFIX, LoadedCase, collection_problems, load_case
+from learning_atlas.contract.near_duplicates import near_duplicate_problems
+from learning_atlas.contract.problems import Problem, Severity
+from learning_atlas.contract.schema import CASE_SCHEMA_FILE, CaseSchema, SchemaLoadError, load_case_schema
+from learning_atlas.processes.background import die_with_parent
 
 
 @dataclass

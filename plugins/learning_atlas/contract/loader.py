@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from .case_assets import Asset
-from .domain_checks import domain_problems
-from .front_matter import FrontMatter, parse_front_matter
-from .problems import Problem, Severity
-from .schema import CaseSchema
-from .source import SourceError, read_source
-from .validation import schema_problems
+from learning_atlas.contract.case_assets import Asset
+from learning_atlas.contract.domain_checks import domain_problems
+from learning_atlas.contract.front_matter import FrontMatter, parse_front_matter
+from learning_atlas.contract.problems import Problem, Severity
+from learning_atlas.contract.schema import CaseSchema
+from learning_atlas.contract.source import SourceError, read_source
+from learning_atlas.contract.validation import schema_problems
 
 SLUG_PATTERN = re.compile(r"^(?=.{3,80}$)[a-z0-9]+(?:-[a-z0-9]+)*$")
 CASE_SUFFIX = ".md"

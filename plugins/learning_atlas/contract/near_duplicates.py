@@ -18,8 +18,8 @@ import string
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from .loader import LoadedCase
-from .problems import Problem, Severity
+from learning_atlas.contract.loader import LoadedCase
+from learning_atlas.contract.problems import Problem, Severity
 
 MIN_WORDS = 6
 """Shorter sentences ("See the chart.") are too common to count."""

@@ -11,12 +11,12 @@ from typing import Any
 import jsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 
-from .fast_validation import Test, compile_validity_test
-from .front_matter import YamlDocument, parse_yaml_mapping
-from .problems import Problem, Severity
-from .source import SourceError, read_source
-from .validation import schema_problems
-from .vocabularies import VOCABULARY_NAMES, Term, Vocabulary
+from learning_atlas.contract.fast_validation import Test, compile_validity_test
+from learning_atlas.contract.front_matter import YamlDocument, parse_yaml_mapping
+from learning_atlas.contract.problems import Problem, Severity
+from learning_atlas.contract.source import SourceError, read_source
+from learning_atlas.contract.validation import schema_problems
+from learning_atlas.contract.vocabularies import VOCABULARY_NAMES, Term, Vocabulary
 
 CASE_SCHEMA_FILE = "case.schema.yaml"
 CASE_SCHEMA_JSON = "case.schema.json"

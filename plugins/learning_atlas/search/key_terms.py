@@ -23,8 +23,8 @@ import threading
 from collections import Counter
 from pathlib import Path
 
-from .background import die_with_parent
-from .model import RelateEntry, related_slugs
+from learning_atlas.processes.background import die_with_parent
+from learning_atlas.search.related import RelateEntry, related_slugs
 
 KEY_TERMS = 15
 """How many terms describe a case."""
@@ -55,7 +55,7 @@ def key_terms(index_dir: Path) -> dict[str, list[tuple[str, float]]]:
     # background process needs Whoosh (a tenth of a second to import).
     from whoosh import index as whoosh_index
 
-    from .search_index import index_lock
+    from learning_atlas.search.index import index_lock
 
     with index_lock(index_dir, shared=True):
         ix = whoosh_index.open_dir(str(index_dir))
@@ -110,7 +110,7 @@ def _interrupted_update(index_dir: Path) -> bool:
     are atomic, so what a killed writer leaves is more likely waste than damage; but the
     index is a cache, and a rebuild clears the waste too (segments nobody uses).
     """
-    from .search_index import INDEX_NAME, STATE_FILE, index_lock
+    from learning_atlas.search.index import INDEX_NAME, STATE_FILE, index_lock
 
     if not index_dir.is_dir():
         return False
@@ -185,9 +185,9 @@ def _run_in_child(parent_pid: int, parent_end, connection, *args) -> None:
 
 
 def _index_and_relate(connection, cases_dir: Path, index_dir: Path, schema_dir: Path, count: int) -> None:
-    from .search_index import SearchIndexError, update_index
+    from learning_atlas.search.index import SearchIndexError, update_index
 
-    # Not at low priority (see learning_atlas.background): the case pages wait for this
+    # Not at low priority (see learning_atlas.processes.background): the case pages wait for this
     # process, and in a cold build it has seconds of indexing to do.
     # The parent reports the index's warnings; logging them here too would print them twice.
     logging.getLogger("learning_atlas").setLevel(logging.CRITICAL)

@@ -14,8 +14,8 @@ import textwrap
 from pathlib import Path
 from typing import Iterator
 
-from .front_matter import FrontMatter
-from .problems import Problem, Severity, format_key_path
+from learning_atlas.contract.front_matter import FrontMatter
+from learning_atlas.contract.problems import Problem, Severity, format_key_path
 
 MARKER = "TODO:"
 """What starts every placeholder; a line of front-matter text starting with it is one."""

@@ -99,7 +99,7 @@ def module_command(module: str, *args: str) -> list[str]:
 
 
 def _run_module_dying_with_parent(argv: list[str]) -> None:
-    """``python -m learning_atlas.background PARENT_PID MODULE [ARG ...]`` (see :func:`module_command`)."""
+    """``python -m learning_atlas.processes.background PARENT_PID MODULE [ARG ...]`` (see :func:`module_command`)."""
     parent_pid, module, *args = argv
     die_with_parent(int(parent_pid))
     sys.argv = [module, *args]

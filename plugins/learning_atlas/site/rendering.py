@@ -16,18 +16,17 @@ import datetime as dt
 import html
 import re
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING, Iterable
 
 import nh3
 from markupsafe import Markup
 
-from .model import ADDING_VALUE_PARTS, SECTIONS, Case
-from .reader_text import markdown_to_html
+from learning_atlas.contract.case import ADDING_VALUE_PARTS, SECTIONS, Case
+from learning_atlas.contract.reader_text import markdown_to_html
 
 if TYPE_CHECKING:
-    from .loader import LoadedCase
-    from .model import Atlas
+    from learning_atlas.contract.loader import LoadedCase
+    from learning_atlas.site.model import Atlas
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dl", "dt", "em",

@@ -17,12 +17,18 @@ from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import unquote, urlsplit
 
-from .front_matter import FrontMatter
-from .html_scan import DANGEROUS_TAGS, URL_ATTRIBUTES, HtmlElement, html_elements, may_hold_html
-from .placeholders import placeholder_problems
-from .problems import Problem, Severity, format_key_path
-from .reader_text import reader_text, source_offset
-from .source import FORBIDDEN_CHARACTERS, forbidden_character_kind
+from learning_atlas.contract.front_matter import FrontMatter
+from learning_atlas.contract.html_scan import (
+    DANGEROUS_TAGS,
+    URL_ATTRIBUTES,
+    HtmlElement,
+    html_elements,
+    may_hold_html,
+)
+from learning_atlas.contract.placeholders import placeholder_problems
+from learning_atlas.contract.problems import Problem, Severity, format_key_path
+from learning_atlas.contract.reader_text import reader_text, source_offset
+from learning_atlas.contract.source import FORBIDDEN_CHARACTERS, forbidden_character_kind
 
 PROSE_KEYS = ("leading_change", "where_to_look", "what_to_change", "how_to_change", "challenges")
 """Front-matter keys whose values are Markdown, besides the parts of ``adding_value``."""
@@ -485,7 +491,7 @@ def unsafe_html_problems(
 ) -> Iterator[Problem]:
     """Raw HTML that could run script in a reader's browser: an error wherever it is.
 
-    The HTML is read by a real HTML5 parser (:mod:`learning_atlas.html_scan`), so a ``>``
+    The HTML is read by a real HTML5 parser (:mod:`learning_atlas.contract.html_scan`), so a ``>``
     inside a quoted attribute or a comment that a browser closes early hides nothing.
     """
     for start, element in text.elements:

@@ -14,16 +14,16 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from . import __version__
-from .checker import CheckResult, check_paths, find_schema_dir
-from .problems import one_line
-from .reporters import FORMATS, REPORTERS
-from .schema import SchemaLoadError, load_case_schema
+from learning_atlas import __version__
+from learning_atlas.contract.checker import CheckResult, check_paths, find_schema_dir
+from learning_atlas.contract.problems import one_line
+from learning_atlas.contract.reporters import FORMATS, REPORTERS
+from learning_atlas.contract.schema import SchemaLoadError, load_case_schema
 
 if TYPE_CHECKING:
-    from .scaffold import CaseAnswers
-    from .schema import CaseSchema
-    from .search_index import SearchResults
+    from learning_atlas.contract.schema import CaseSchema
+    from learning_atlas.editors.new_case import CaseAnswers
+    from learning_atlas.search.index import SearchResults
 
 # The search commands import Whoosh only when they run, so 'atlas check' starts without it.
 _SORTS = ("relevance", "newest")
@@ -88,7 +88,7 @@ def check(paths: tuple[Path, ...], output_format: str, base: str | None, schema_
 
 def _check_renames(result: CheckResult, paths: tuple[Path, ...], base: str) -> None:
     """Add to ``result`` an error for each case published at ``base`` whose address would go dead."""
-    from .renames import RenameCheckError, rename_problems
+    from learning_atlas.contract.renames import RenameCheckError, rename_problems
 
     try:
         problems = rename_problems(paths, base, result.cases)
@@ -173,7 +173,7 @@ def index_command(cases_dir: Path | None, index_dir: Path | None, rebuild: bool,
     Prints what changed, e.g. '3 added, 1 updated, 0 removed, 996 unchanged in
     0.4 s'. Exit status: 0 done, 1 the index could not be written, 2 usage error.
     """
-    from .search_index import IndexUsageError, SearchIndexError, update_index
+    from learning_atlas.search.index import IndexUsageError, SearchIndexError, update_index
 
     folder = _cases_folder(cases_dir)
     try:
@@ -244,7 +244,7 @@ def search(
     each theme, setting and region has. Exit status: 0 found, 1 nothing found
     (with a did-you-mean when there is one), 2 usage error or malformed query.
     """
-    from .search_index import (
+    from learning_atlas.search.index import (
         QueryError,
         SearchIndexError,
         SearchRequest,
@@ -408,7 +408,7 @@ def new(no_input: bool, cases_dir: Path | None, schema_dir: Path | None, **value
     confirmed). Exit status: 0 written, 1 the slug is taken (nothing written),
     2 usage error or an invalid value (nothing written).
     """
-    from .scaffold import CaseAnswers, ScaffoldError, render_case, slug_owner, write_case
+    from learning_atlas.editors.new_case import CaseAnswers, ScaffoldError, render_case, slug_owner, write_case
 
     folder = cases_dir if cases_dir is not None else Path("cases")
     if not folder.is_dir():
@@ -475,7 +475,7 @@ def _case_schema(schema_dir: Path | None, folder: Path) -> CaseSchema:
 
 def _answer_problems(answers: CaseAnswers, case_schema: CaseSchema) -> list[str]:
     """What ``atlas check`` would say of the answers (but placeholders and consent), naming the option at fault."""
-    from .scaffold import check_answers
+    from learning_atlas.editors.new_case import check_answers
 
     messages = []
     for problem in check_answers(answers, case_schema):
@@ -486,8 +486,8 @@ def _answer_problems(answers: CaseAnswers, case_schema: CaseSchema) -> list[str]
 
 def _answers_from_options(answers: CaseAnswers, values: dict[str, object], case_schema: CaseSchema) -> list[str]:
     """Fill ``answers`` from the options given; what is wrong with any of them, each naming its option."""
-    from .placeholders import PROSE_FIELDS
-    from .scaffold import ScaffoldError, choose_term, clean_text
+    from learning_atlas.contract.placeholders import PROSE_FIELDS
+    from learning_atlas.editors.new_case import ScaffoldError, choose_term, clean_text
 
     vocabularies = case_schema.vocabularies
     errors: list[str] = []
@@ -555,7 +555,7 @@ _TAKEN = "'atlas new' never overwrites a case or takes an old address: give anot
 
 def _settle_slug(answers: CaseAnswers, given: object, folder: Path, *, interactive: bool) -> None:
     """Choose the slug: --slug, or one made from the title; asks again (or fails) when it cannot be used."""
-    from .scaffold import free_slug, slug_from_title, slug_owner, slug_problem
+    from learning_atlas.editors.new_case import free_slug, slug_from_title, slug_owner, slug_problem
 
     if given:
         slug = str(given).strip()
@@ -589,7 +589,7 @@ def _settle_slug(answers: CaseAnswers, given: object, folder: Path, *, interacti
 
 
 def _prompt_slug(folder: Path, *, default: str | None) -> str:
-    from .scaffold import slug_owner, slug_problem
+    from learning_atlas.editors.new_case import slug_owner, slug_problem
 
     def check(value: str) -> str:
         value = value.strip()
@@ -622,7 +622,7 @@ def _ask(answers: CaseAnswers, values: dict[str, object], folder: Path, case_sch
 
     Each refusal names the field (``Title: is too short (1 character); write at least 10``).
     """
-    from .scaffold import ScaffoldError, choose_term, clean_text, split_choices
+    from learning_atlas.editors.new_case import ScaffoldError, choose_term, clean_text, split_choices
 
     vocabularies = case_schema.vocabularies
 
@@ -730,7 +730,7 @@ def _optional(proc):
 
 
 def _ask_organisations(answers: CaseAnswers, case_schema: CaseSchema) -> None:
-    from .scaffold import ScaffoldError, clean_text
+    from learning_atlas.editors.new_case import ScaffoldError, clean_text
 
     def proc(value: str) -> str:
         try:
@@ -755,7 +755,7 @@ def _ask_organisations(answers: CaseAnswers, case_schema: CaseSchema) -> None:
 
 def _problems_at(answers: CaseAnswers, case_schema: CaseSchema, key: str) -> list[str]:
     """What 'atlas check' would say about ``key`` of the answers so far."""
-    from .scaffold import check_answers
+    from learning_atlas.editors.new_case import check_answers
 
     return [
         p.message for p in check_answers(answers, case_schema)
@@ -765,7 +765,7 @@ def _problems_at(answers: CaseAnswers, case_schema: CaseSchema, key: str) -> lis
 
 def _report_new_case(path: Path, answers: CaseAnswers) -> None:
     """Say what was written and what is left to do."""
-    from .placeholders import MARKER
+    from learning_atlas.contract.placeholders import MARKER
 
     click.echo(f"Wrote {path}.")
     todo = answers.placeholders
@@ -819,7 +819,7 @@ def report(output_format: str, today: str | None, cases_dir: Path | None, schema
     listed (run 'atlas check' for why). Exit status: 0 reported (findings are
     not failures), 2 usage error.
     """
-    from .editor_report import build_report, render
+    from learning_atlas.editors.report import build_report, render
 
     day = _today_option(today)
     folder = _cases_folder(cases_dir)

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from .checker import check_paths
-from .model import Case
-from .vocabularies import VOCABULARY_NAMES, Term, Vocabulary
+from learning_atlas.contract.case import Case
+from learning_atlas.contract.checker import check_paths
+from learning_atlas.contract.vocabularies import VOCABULARY_NAMES, Term, Vocabulary
 
 FORMATS = ("text", "markdown", "json")
 

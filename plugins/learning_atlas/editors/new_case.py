@@ -16,14 +16,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .front_matter import parse_front_matter
-from .loader import CASE_SUFFIX, SLUG_PATTERN, load_case
-from .placeholders import PROSE_FIELDS, placeholder_text
-from .problems import Problem
-from .schema import CaseSchema
-from .source import FORBIDDEN_CHARACTERS, SourceError, forbidden_character_kind, read_source
-from .validation import vocabulary_message
-from .vocabularies import Term, Vocabulary
+from learning_atlas.contract.front_matter import parse_front_matter
+from learning_atlas.contract.loader import CASE_SUFFIX, SLUG_PATTERN, load_case
+from learning_atlas.contract.placeholders import PROSE_FIELDS, placeholder_text
+from learning_atlas.contract.problems import Problem
+from learning_atlas.contract.schema import CaseSchema
+from learning_atlas.contract.source import FORBIDDEN_CHARACTERS, SourceError, forbidden_character_kind, read_source
+from learning_atlas.contract.validation import vocabulary_message
+from learning_atlas.contract.vocabularies import Term, Vocabulary
 
 MIN_SLUG, MAX_SLUG = 3, 80
 

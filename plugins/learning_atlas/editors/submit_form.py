@@ -21,12 +21,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import domain_checks, placeholders, reader_text, rendering, validation
-from .front_matter import parse_front_matter
-from .loader import SLUG_PATTERN, LoadedCase, collection_problems, load_case
-from .model import ADDING_VALUE_PARTS, DIMENSIONS, SECTIONS
-from .schema import CaseSchema
-from .source import FORBIDDEN_RANGES
+from learning_atlas.contract import domain_checks, placeholders, reader_text, validation
+from learning_atlas.contract.case import ADDING_VALUE_PARTS, DIMENSIONS, SECTIONS
+from learning_atlas.contract.front_matter import parse_front_matter
+from learning_atlas.contract.loader import SLUG_PATTERN, LoadedCase, collection_problems, load_case
+from learning_atlas.contract.schema import CaseSchema
+from learning_atlas.contract.source import FORBIDDEN_RANGES
+from learning_atlas.site import rendering
 
 REPLACED = "\ufffc"
 """Stands in for a value while a message is read off a real check (never in a case's text)."""

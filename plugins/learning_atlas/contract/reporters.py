@@ -6,8 +6,8 @@ import json
 import re
 from typing import Callable, TextIO
 
-from .checker import CheckResult
-from .problems import one_line
+from learning_atlas.contract.checker import CheckResult
+from learning_atlas.contract.problems import one_line
 
 FORMATS = ("text", "github", "json")
 

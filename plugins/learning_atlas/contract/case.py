@@ -1,0 +1,137 @@
+"""A valid case study as typed objects: its fields, its sections in the contract's order, its figures.
+
+What the site, the search index and the editors' tools all read of a case, made from a
+:class:`~learning_atlas.contract.loader.LoadedCase` that has no errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from learning_atlas.contract.loader import LoadedCase
+from learning_atlas.contract.vocabularies import FRONT_MATTER_KEYS
+
+SECTIONS = (
+    ("leading_change", "Leading change"),
+    ("where_to_look", "Where to look"),
+    ("what_to_change", "What to change"),
+    ("how_to_change", "How to change"),
+    ("adding_value", "Adding value"),
+    ("challenges", "Challenges and lessons learnt for implementation"),
+)
+"""The structured sections, in the contract's order, with their headings."""
+
+ADDING_VALUE_PARTS = (
+    ("better_outcomes", "Better outcomes"),
+    ("better_experience", "Better experience"),
+    ("better_use_of_resources", "Better use of resources"),
+)
+DIMENSIONS = (("outcomes", "Better outcomes"), ("experience", "Better experience"), ("resources", "Better use of resources"))
+
+@dataclass(frozen=True)
+class Measure:
+    """An impact figure."""
+
+    label: str
+    value: float | int
+    dimension: str
+    unit: str | None = None
+    baseline: float | int | None = None
+    period: str | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+
+
+@dataclass
+class Case:
+    """A valid case study, with its fields typed and its dates as dates."""
+
+    slug: str
+    source: Path
+    title: str
+    summary: str
+    organisations: tuple[str, ...]
+    region: str
+    settings: tuple[str, ...]
+    themes: tuple[str, ...]
+    commitments: tuple[int, ...]
+    published: dt.date
+    updated: dt.date | None
+    review_by: dt.date | None
+    status: str
+    lead_role: str
+    lead_name: str | None
+    sections: dict[str, Any]
+    measures: tuple[Measure, ...]
+    contact: dict[str, str]
+    links: tuple[Link, ...]
+    redirect_from: tuple[str, ...]
+    body: str
+    related: list["Case"] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def from_loaded(cls, loaded: LoadedCase) -> "Case":
+        """Build a case from a loaded file that has no errors."""
+        data = loaded.data
+        lead = data["lead"]
+        return cls(
+            slug=loaded.slug,
+            source=loaded.path,
+            title=data["title"].strip(),
+            summary=" ".join(data["summary"].split()),
+            organisations=tuple(o.strip() for o in data["organisations"]),
+            region=data["region"],
+            settings=tuple(data["settings"]),
+            themes=tuple(data["themes"]),
+            commitments=tuple(int(c) for c in data.get("commitments", ())),
+            published=dt.date.fromisoformat(data["published"]),
+            updated=dt.date.fromisoformat(data["updated"]) if data.get("updated") else None,
+            review_by=dt.date.fromisoformat(data["review_by"]) if data.get("review_by") else None,
+            status=data.get("status", "published"),
+            lead_role=lead["role"].strip(),
+            lead_name=(lead.get("name") or "").strip() or None,
+            sections={key: data[key] for key, _ in SECTIONS if key in data},
+            measures=tuple(Measure(**m) for m in data.get("measures", ())),
+            contact=dict(data["contact"]),
+            links=tuple(Link(**link) for link in data.get("links", ())),
+            redirect_from=tuple(data.get("redirect_from", ())),
+            body=loaded.body,
+        )
+
+    @property
+    def year(self) -> int:
+        return self.published.year
+
+    @property
+    def latest(self) -> dt.date:
+        return self.updated or self.published
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == "archived"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+    def terms(self, vocabulary: str) -> tuple:
+        """The case's slugs for a vocabulary name (``regions`` gives a one-item tuple)."""
+        if vocabulary == "regions":
+            return (self.region,)
+        return getattr(self, FRONT_MATTER_KEYS[vocabulary])
+
+    def measures_by_dimension(self) -> list[tuple[str, str, list[Measure]]]:
+        """``(dimension, heading, measures)`` for each part of the triple aim that has figures."""
+        groups = []
+        for key, heading in DIMENSIONS:
+            found = [m for m in self.measures if m.dimension == key]
+            if found:
+                groups.append((key, heading, found))
+        return groups
