@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bs4 import BeautifulSoup
-from conftest import MINIMAL_CASE
+from conftest import MINIMAL_CASE, SCHEMAS
 from learning_atlas.contract.checker import check_paths
+from learning_atlas.contract.schema import load_case_schema
 from site_helpers import run_mkdocs
 
 VALID = MINIMAL_CASE.read_text(encoding="utf-8")
@@ -20,7 +21,7 @@ def test_strict_build_fails_with_the_check_messages_and_builds_nothing(atlas_pro
     done = run_mkdocs(config, site, "--strict")
     assert done.returncode != 0
     # the region error (the two cases are also near copies: that warning falls on the one written last)
-    expected = next(p.gnu() for p in check_paths([tmp_path / "cases"]).problems if p.key == "region")
+    expected = next(p.gnu() for p in check_paths([tmp_path / "cases"], load_case_schema(SCHEMAS)).problems if p.key == "region")
     assert "region: 'North West' is not a region; did you mean 'north-west'?" in expected
     assert expected in done.stderr
     assert [p.name for p in site.iterdir()] == ["previous.html"], "a failed build must leave site/ as it was"

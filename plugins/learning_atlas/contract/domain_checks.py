@@ -26,7 +26,7 @@ from learning_atlas.contract.html_scan import (
     may_hold_html,
 )
 from learning_atlas.contract.placeholders import placeholder_problems
-from learning_atlas.contract.problems import Problem, Severity, format_key_path
+from learning_atlas.contract.problems import Problem, Severity, format_key_path, in_order
 from learning_atlas.contract.reader_text import reader_text, source_offset
 from learning_atlas.contract.source import FORBIDDEN_CHARACTERS, forbidden_character_kind
 
@@ -111,8 +111,7 @@ def domain_problems(fm: FrontMatter, path: Path, slug: str, *, today: dt.date) -
         *placeholder_problems(fm, path),
         *controls,
     ]
-    problems.sort(key=lambda p: (p.line, p.column))
-    return problems
+    return in_order(problems)
 
 
 def _may_link(text: str) -> bool:

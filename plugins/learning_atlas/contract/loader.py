@@ -11,7 +11,7 @@ from typing import Any, Iterable
 from learning_atlas.contract.case_assets import Asset
 from learning_atlas.contract.domain_checks import domain_problems
 from learning_atlas.contract.front_matter import FrontMatter, parse_front_matter
-from learning_atlas.contract.problems import Problem, Severity
+from learning_atlas.contract.problems import Problem, Severity, in_order
 from learning_atlas.contract.schema import CaseSchema
 from learning_atlas.contract.source import SourceError, read_source
 from learning_atlas.contract.validation import schema_problems
@@ -30,8 +30,6 @@ class LoadedCase:
     problems: list[Problem] = field(default_factory=list)
     redirect_positions: list[tuple[int, int]] = field(default_factory=list)
     """Line and column of each ``redirect_from`` entry, for the checks between cases."""
-    prepared: Any = None
-    """What a caller's ``prepare`` step made of the case (the site: its rendered article)."""
     assets: list[Asset] = field(default_factory=list)
     """The files of the case's own folder that the check allowed the site to publish."""
 
@@ -80,7 +78,7 @@ def load_case(path: Path, case_schema: CaseSchema, *, today: dt.date | None = No
     if case_schema.is_valid is None or not case_schema.is_valid(fm.data):
         case.problems.extend(schema_problems(fm, path, case_schema.validator, case_schema.vocabularies))
     case.problems.extend(domain_problems(fm, path, slug, today=today))
-    case.problems.sort(key=lambda p: (p.line, p.column))
+    case.problems = in_order(case.problems)
     redirects = case.data.get("redirect_from")
     if isinstance(redirects, list):
         case.redirect_positions = [fm.position(["redirect_from", i]) for i in range(len(redirects))]

@@ -22,21 +22,20 @@ from mkdocs.utils import CountHandler
 from learning_atlas.contract.case import Case
 from learning_atlas.contract.case_assets import Asset
 from learning_atlas.contract.checker import CheckResult, check_paths
-from learning_atlas.contract.schema import load_case_schema, schema_files
+from learning_atlas.contract.schema import CaseSchema, SchemaLoadError, load_case_schema, schema_files
 from learning_atlas.editors.submit_form import form_data
 from learning_atlas.mkdocs_plugin.config import DEFAULT_TITLES, AtlasConfig
 from learning_atlas.processes.background import remove_leftovers
+from learning_atlas.processes.parallel import parallel_map
 from learning_atlas.search.key_terms import RelatedListsJob
 from learning_atlas.site import exports
 from learning_atlas.site.model import Atlas, Listing
 from learning_atlas.site.pagefind_records import PagefindRun, ReaderSearchError
 from learning_atlas.site.rendering import (
     CardRenderer,
-    MarkdownRenderer,
     escape,
     format_date,
     format_number,
-    prepare_article,
     render_case_article,
 )
 from learning_atlas.site.site_folder import StagedSite
@@ -48,6 +47,8 @@ TEMPLATES = HERE / "templates"
 OVERRIDES = TEMPLATES / "overrides"  # replaces Material partials (search box) unless a site overrides them
 ASSETS = HERE / "assets"
 STYLESHEET = "assets/atlas/atlas.css"
+JOBS = os.cpu_count() or 1
+"""Processes that load and render cases: one a core."""
 _SKIP_TARGETS = {
     "listing": "case-studies", "section": "section-title", "explore": "explore-title", "submit": "submit-title",
 }
@@ -113,7 +114,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         self.articles: dict[str, tuple[str, list[dict]]] = {}
         self.assets: dict[str, list[Asset]] = {}
         self.pages: dict[str, GeneratedPage] = {}
-        self.renderer = MarkdownRenderer()
+        self.case_schema: CaseSchema | None = None
         self.root = Path.cwd()
 
     # --- hooks -------------------------------------------------------------------------------
@@ -149,29 +150,14 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             return
         remove_leftovers()  # temporary folders of earlier builds that were killed
         self._start_related_job()
-        result = check_paths(
-            [self._path(self.config.cases_dir)],
-            schema_dir=self._path(self.config.schemas_dir),
-            jobs=os.cpu_count() or 1,
-            prepare=prepare_article,  # rendered where the case is loaded, on every core
-        )
+        case_schema = self._load_schema()
+        result = check_paths([self._path(self.config.cases_dir)], case_schema, jobs=JOBS)
         try:
             self._report(result, strict=bool(config.strict))
         except PluginError:
             self._stop_background_work()
             raise
-        valid = [c for c in result.cases if not c.has_errors]
-        self.articles = {c.slug: c.prepared for c in valid}
-        self.assets = {c.slug: c.assets for c in valid}
-        cases = [Case.from_loaded(c) for c in valid]
-        if not self.is_serve:
-            cases = [c for c in cases if not c.is_draft]
-        self.atlas = Atlas(
-            cases,
-            load_case_schema(self._path(self.config.schemas_dir)).vocabularies,  # cached by the check
-            related_count=self.config.related_count,
-            relate=self.config.related == "facets",
-        )
+        self._make_atlas(result, case_schema)
         if self.related_job is not None:
             self.related_job.send(self.atlas.relate_entries())
 
@@ -211,7 +197,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             # Material's skip link somewhere to go.
             page.toc = get_toc([{"level": 2, "id": _SKIP_TARGETS[spec.kind], "name": escape(spec.title), "children": []}])
             return html
-        article, toc_tokens = self.articles.get(spec.case.slug) or render_case_article(spec.case, self.renderer)
+        article, toc_tokens = self.articles[spec.case.slug]
         page.toc = get_toc(toc_tokens)
         return article
 
@@ -261,6 +247,29 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         return server
 
     # --- helpers -----------------------------------------------------------------------------
+
+    def _load_schema(self) -> CaseSchema:
+        """The case schema and vocabularies, loaded once for the build; a schema that cannot be read stops it."""
+        try:
+            self.case_schema = load_case_schema(self._path(self.config.schemas_dir))
+        except SchemaLoadError as exc:
+            self._stop_background_work()
+            lines = "\n".join(problem.gnu() for problem in exc.problems)
+            raise PluginError(f"atlas: the case schema cannot be loaded; nothing was built.\n{lines}") from None
+        return self.case_schema
+
+    def _make_atlas(self, result: CheckResult, case_schema: CaseSchema) -> None:
+        """The atlas of valid cases (drafts only under serve), each case's article rendered on every core."""
+        valid = [c for c in result.cases if not c.has_errors]
+        self.assets = {c.slug: c.assets for c in valid}
+        cases = [Case.from_loaded(c) for c in valid]
+        if not self.is_serve:
+            cases = [c for c in cases if not c.is_draft]
+        self.articles = dict(zip((c.slug for c in cases), parallel_map(render_case_article, cases, jobs=JOBS)))
+        self.atlas = Atlas(
+            cases, case_schema.vocabularies,
+            related_count=self.config.related_count, relate=self.config.related == "facets",
+        )
 
     def _stage_site(self, config) -> None:
         """Build into a staging folder beside site_dir (not for serve, nor --dirty, which reuses site_dir)."""
@@ -406,7 +415,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         out.append(self._data(config, "explore/cases.json", exports.explore_index(atlas)))
         out.append(self._page(config, "submit/index.md", titles["submit"], "atlas/submit.html", GeneratedPage("submit")))
         out.append(self._data(config, "submit/case-form.json",
-                              form_data(load_case_schema(self._path(self.config.schemas_dir)))))
+                              form_data(self.case_schema)))
         out.append(self._data(config, "feed.xml", exports.atom_feed(
             config.site_name, f"{site_url}feed.xml", site_url, atlas.cases, site_url, size, ids=ids)))
         out.append(self._data(config, "robots.txt", exports.robots_txt(site_url)))

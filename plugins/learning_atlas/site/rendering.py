@@ -25,7 +25,6 @@ from learning_atlas.contract.case import ADDING_VALUE_PARTS, SECTIONS, Case
 from learning_atlas.contract.reader_text import markdown_to_html
 
 if TYPE_CHECKING:
-    from learning_atlas.contract.loader import LoadedCase
     from learning_atlas.site.model import Atlas
 
 ALLOWED_TAGS = {
@@ -165,7 +164,10 @@ def _figure(measure) -> str:
     )
 
 
-def render_case_article(case: Case, renderer: MarkdownRenderer) -> tuple[str, list[dict]]:
+_RENDERER = MarkdownRenderer()
+
+
+def render_case_article(case: Case, renderer: MarkdownRenderer = _RENDERER) -> tuple[str, list[dict]]:
     """The body of a case page, safe to put in it, and its table-of-contents tokens.
 
     The structured sections come in the contract's order, with the impact
@@ -272,12 +274,3 @@ class CardRenderer:
         return Markup(f'<ul class="atlas-cards">{body}</ul>'.replace(_ROOT, escape(root)))
 
 
-_ARTICLE_RENDERER: MarkdownRenderer | None = None
-
-
-def prepare_article(loaded: "LoadedCase") -> tuple[str, list[dict]]:
-    """The rendered article of a loaded, valid case: the site's ``prepare`` step for ``check_paths``."""
-    global _ARTICLE_RENDERER
-    if _ARTICLE_RENDERER is None:
-        _ARTICLE_RENDERER = MarkdownRenderer()
-    return render_case_article(Case.from_loaded(loaded), _ARTICLE_RENDERER)
