@@ -31,12 +31,15 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import whoosh
 from benchlib import ROOT, machine, median, write_section
 from click.testing import CliRunner
 from learning_atlas.cli.commands import cli
 from learning_atlas.contract import schema as schema_module
-from learning_atlas.search import index as search_index
-from learning_atlas.search.index import AtlasSearcher, SearchRequest, update_index
+from learning_atlas.search import analysis
+from learning_atlas.search.query import SearchRequest
+from learning_atlas.search.searcher import AtlasSearcher
+from learning_atlas.search.updating import update_index
 from synthetic import generate
 
 SCHEMAS = ROOT / "schemas"
@@ -58,7 +61,7 @@ QUERIES = {
 def _fresh_process_caches() -> None:
     """Forget what a new process would not know: the loaded schema and the stem cache."""
     schema_module._CACHE.clear()
-    search_index._STEMS.clear()
+    analysis._STEMS.clear()
 
 
 def cold_build(cases: Path, index_dir: Path) -> tuple[float, int]:
@@ -203,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     slowest = {kind: max(values) for kind, values in times.items()}
     text = (
         f"## Search index and `atlas search` ({small} and {large} cases)\n\n"
-        f"Written by `bench/search_bench.py`; {machine()}; Whoosh {search_index.whoosh.versionstring()}; "
+        f"Written by `bench/search_bench.py`; {machine()}; Whoosh {whoosh.versionstring()}; "
         f"{args.rounds} rounds, medians; synthetic cases of {size / 1024:.1f} KiB on average "
         "(`bench/synthetic.py`). Query times are `AtlasSearcher.search` on one reused searcher: parse, "
         f"match, score, facet counts over every hit (e.g. {facets:,} hits for `care`) and snippets for the "

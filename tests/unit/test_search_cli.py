@@ -53,9 +53,9 @@ def test_the_search_help_lists_the_fields_and_exit_statuses(run_line):
 
 def test_the_sort_choices_are_the_engines():
     from learning_atlas.cli import commands as cli
-    from learning_atlas.search import index as search_index
+    from learning_atlas.search.query import SORTS
 
-    assert cli._SORTS == search_index.SORTS
+    assert cli._SORTS == SORTS
 
 
 # --- atlas index --------------------------------------------------------------------------------

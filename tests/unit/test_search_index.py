@@ -24,19 +24,14 @@ from hypothesis import strategies as st
 from learning_atlas.contract.case import Case
 from learning_atlas.contract.checker import check_paths
 from learning_atlas.contract.schema import load_case_schema
-from learning_atlas.search import index as si
-from learning_atlas.search.index import (
-    AtlasAnalyzer,
-    AtlasPositions,
-    AtlasSearcher,
-    IndexBusyError,
-    IndexUsageError,
-    QueryError,
-    SearchRequest,
-    index_lock,
-    parse_date_bound,
-    update_index,
-)
+from learning_atlas.search import documents, store, updating
+from learning_atlas.search.analysis import AtlasAnalyzer, AtlasPositions
+from learning_atlas.search.errors import IndexBusyError, IndexUsageError, QueryError
+from learning_atlas.search.query import SearchRequest, parse_date_bound, parse_query
+from learning_atlas.search.scoring import FastPhrase
+from learning_atlas.search.searcher import AtlasSearcher
+from learning_atlas.search.store import index_lock
+from learning_atlas.search.updating import update_index
 from whoosh import query as wq
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.formats import Positions
@@ -92,7 +87,7 @@ def test_first_update_builds_the_index_and_the_next_changes_nothing(atlas):
     first = update_index(atlas)
     assert sorted(first.added) == sorted(c.slug for c in SAMPLE)
     assert first.rebuilt == "there is no index yet" and not first.warnings
-    assert (_index_dir(atlas) / si.STATE_FILE).is_file()
+    assert (_index_dir(atlas) / store.STATE_FILE).is_file()
     second = update_index(atlas)
     assert second.rebuilt is None
     assert (second.added, second.updated, second.removed) == ([], [], [])
@@ -116,12 +111,12 @@ def test_editing_one_case_reindexes_only_that_case(atlas):
 
 def test_an_unchanged_file_is_not_read_again(atlas, monkeypatch):
     update_index(atlas)
-    state = json.loads((_index_dir(atlas) / si.STATE_FILE).read_text())
+    state = json.loads((_index_dir(atlas) / store.STATE_FILE).read_text())
     state["scanned_ns"] = time.time_ns() + 10**10  # as if the last scan were long after every edit
-    (_index_dir(atlas) / si.STATE_FILE).write_text(json.dumps(state))
+    (_index_dir(atlas) / store.STATE_FILE).write_text(json.dumps(state))
     hashed: list[bytes] = []
-    original = si.content_hash
-    monkeypatch.setattr(si, "content_hash", lambda data, fingerprint: hashed.append(data) or original(data, fingerprint))
+    original = updating.content_hash
+    monkeypatch.setattr(updating, "content_hash", lambda data, fingerprint: hashed.append(data) or original(data, fingerprint))
     report = update_index(atlas)
     assert len(report.unchanged) == len(SAMPLE)
     assert hashed == []
@@ -226,27 +221,27 @@ def test_a_half_written_update_leaves_a_usable_index(atlas):
 
 def test_an_unreadable_state_file_is_rebuilt_with_a_warning(atlas):
     update_index(atlas)
-    (_index_dir(atlas) / si.STATE_FILE).write_text("{not json", encoding="utf-8")
+    (_index_dir(atlas) / store.STATE_FILE).write_text("{not json", encoding="utf-8")
     report = update_index(atlas)
     assert report.rebuilt and report.warnings and len(report.added) == len(SAMPLE)
 
 
 def test_a_layout_version_change_rebuilds_the_index(atlas):
     update_index(atlas)
-    state_file = _index_dir(atlas) / si.STATE_FILE
+    state_file = _index_dir(atlas) / store.STATE_FILE
     state = json.loads(state_file.read_text())
-    state["layout"] = si.LAYOUT_VERSION - 1  # an index written by an older version of the atlas
+    state["layout"] = documents.LAYOUT_VERSION - 1  # an index written by an older version of the atlas
     state_file.write_text(json.dumps(state))
     report = update_index(atlas)
     assert report.rebuilt and "layout" in report.rebuilt
     assert report.warnings == []
     assert len(report.unchanged) + len(report.added) == len(SAMPLE)
-    assert json.loads(state_file.read_text())["layout"] == si.LAYOUT_VERSION
+    assert json.loads(state_file.read_text())["layout"] == documents.LAYOUT_VERSION
 
 
 def test_a_new_layout_version_in_the_code_rebuilds_the_index(atlas, monkeypatch):
     update_index(atlas)
-    monkeypatch.setattr(si, "LAYOUT_VERSION", si.LAYOUT_VERSION + 1)
+    monkeypatch.setattr(updating, "LAYOUT_VERSION", documents.LAYOUT_VERSION + 1)
     report = update_index(atlas)
     assert report.rebuilt and "layout" in report.rebuilt
 
@@ -254,7 +249,7 @@ def test_a_new_layout_version_in_the_code_rebuilds_the_index(atlas, monkeypatch)
 def test_stale_lock_files_left_by_a_killed_process_do_not_block(atlas):
     update_index(atlas)
     index_dir = _index_dir(atlas)
-    si.lock_path(index_dir).write_text("999999\n")  # our lock file, from a process long gone
+    store.lock_path(index_dir).write_text("999999\n")  # our lock file, from a process long gone
     (index_dir / "MAIN_WRITELOCK").write_text("")  # Whoosh's
     _edit(atlas / "digital-care-home-cwtch-wales.md", "Digital Care Home Cwtch", "Digital Care Home Cwtch zebrafish")
     started = time.monotonic()
@@ -301,7 +296,7 @@ _CONCURRENT = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from learning_atlas.search.index import update_index
+    from learning_atlas.search.updating import update_index
     cases, rebuild = Path(sys.argv[1]), sys.argv[2] == "rebuild"
     for _ in range(3):
         update_index(cases, rebuild=rebuild)
@@ -338,14 +333,14 @@ def test_processes_updating_at_once_do_not_corrupt_the_index(atlas):
 def test_many_one_case_edits_keep_the_segments_few(atlas):
     update_index(atlas)
     path = atlas / "digital-care-home-cwtch-wales.md"
-    for n in range(si._MAX_SEGMENTS + 3):
+    for n in range(updating._MAX_SEGMENTS + 3):
         _append(path, f"Edition{n}.")
         assert update_index(atlas).updated == ["digital-care-home-cwtch-wales"]
     segments = list(_index_dir(atlas).glob("MAIN_*.seg"))
-    assert len(segments) <= si._MAX_SEGMENTS
+    assert len(segments) <= updating._MAX_SEGMENTS
     with AtlasSearcher(_index_dir(atlas)) as searcher:
         assert searcher.doc_count == len(SAMPLE)
-        assert searcher.search(SearchRequest(f"edition{si._MAX_SEGMENTS + 2}")).total == 1
+        assert searcher.search(SearchRequest(f"edition{updating._MAX_SEGMENTS + 2}")).total == 1
 
 
 # --- Analysis and scoring are Whoosh's, only quicker ---------------------------------------------
@@ -379,15 +374,15 @@ def test_the_fused_analyzer_gives_whooshs_tokens(stem):
 @pytest.mark.parametrize("phrase", ['"learning lessons"', '"learning from incidents"', '"health and care"',
                                     '"covid 19"', 'body:"patient safety"', 'title:"learning health system"'])
 def test_fast_phrases_find_what_whooshs_phrases_find(searcher, phrase):
-    ours = si.parse_query(phrase)
-    theirs = ours.accept(lambda q: wq.Phrase(q.fieldname, q.words, slop=q.slop) if isinstance(q, si.FastPhrase) else q)
+    ours = parse_query(phrase)
+    theirs = ours.accept(lambda q: wq.Phrase(q.fieldname, q.words, slop=q.slop) if isinstance(q, FastPhrase) else q)
     whoosh = searcher._searcher
     assert sorted(whoosh.docs_for_query(ours)) == sorted(whoosh.docs_for_query(theirs))
     assert list(whoosh.docs_for_query(ours))
 
 
 def test_scores_are_whooshs_bm25f(searcher):
-    query = si.parse_query("learning culture")
+    query = parse_query("learning culture")
     ours = {d: s for s, d in searcher._by_relevance(query, 100)[1]}
     with searcher._ix.searcher(weighting=BM25F()) as plain:
         theirs = {hit.docnum: hit.score for hit in plain.search(query, limit=100)}

@@ -24,7 +24,7 @@ from learning_atlas.contract.schema import SchemaLoadError, load_case_schema
 if TYPE_CHECKING:
     from learning_atlas.contract.schema import CaseSchema
     from learning_atlas.editors.new_case import CaseAnswers
-    from learning_atlas.search.index import SearchResults
+    from learning_atlas.search.searcher import SearchResults
 
 # The search commands import Whoosh only when they run, so 'atlas check' starts without it.
 _SORTS = ("relevance", "newest")
@@ -176,7 +176,8 @@ def index_command(cases_dir: Path | None, index_dir: Path | None, rebuild: bool,
     Prints what changed, e.g. '3 added, 1 updated, 0 removed, 996 unchanged in
     0.4 s'. Exit status: 0 done, 1 the index could not be written, 2 usage error.
     """
-    from learning_atlas.search.index import IndexUsageError, SearchIndexError, update_index
+    from learning_atlas.search.errors import IndexUsageError, SearchIndexError
+    from learning_atlas.search.updating import update_index
 
     folder = _cases_folder(cases_dir)
     try:
@@ -247,14 +248,9 @@ def search(
     each theme, setting and region has. Exit status: 0 found, 1 nothing found
     (with a did-you-mean when there is one), 2 usage error or malformed query.
     """
-    from learning_atlas.search.index import (
-        QueryError,
-        SearchIndexError,
-        SearchRequest,
-        date_option,
-        resolve_filters,
-        search_cases,
-    )
+    from learning_atlas.search.errors import QueryError, SearchIndexError
+    from learning_atlas.search.query import SearchRequest, date_option, resolve_filters
+    from learning_atlas.search.searcher import search_cases
 
     folder = _cases_folder(cases_dir)
     try:

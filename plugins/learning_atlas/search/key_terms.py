@@ -3,7 +3,7 @@
 A case's key terms are the words of its text that say most about it: their
 frequency in the case times their rarity across the atlas (inverse document
 frequency, read from the Whoosh index). Two cases that share rare words read
-alike; :class:`~learning_atlas.model.Atlas` blends that with shared facets.
+alike; :class:`~learning_atlas.site.model.Atlas` blends that with shared facets.
 
 Whoosh's own more-like-this takes about 33 ms a case (half a minute for 1,000),
 so the terms are computed once per case version from its stored text, and kept
@@ -55,7 +55,7 @@ def key_terms(index_dir: Path) -> dict[str, list[tuple[str, float]]]:
     # background process needs Whoosh (a tenth of a second to import).
     from whoosh import index as whoosh_index
 
-    from learning_atlas.search.index import index_lock
+    from learning_atlas.search.store import index_lock
 
     with index_lock(index_dir, shared=True):
         ix = whoosh_index.open_dir(str(index_dir))
@@ -110,7 +110,7 @@ def _interrupted_update(index_dir: Path) -> bool:
     are atomic, so what a killed writer leaves is more likely waste than damage; but the
     index is a cache, and a rebuild clears the waste too (segments nobody uses).
     """
-    from learning_atlas.search.index import INDEX_NAME, STATE_FILE, index_lock
+    from learning_atlas.search.store import INDEX_NAME, STATE_FILE, index_lock
 
     if not index_dir.is_dir():
         return False
@@ -185,7 +185,8 @@ def _run_in_child(parent_pid: int, parent_end, connection, *args) -> None:
 
 
 def _index_and_relate(connection, cases_dir: Path, index_dir: Path, schema_dir: Path, count: int) -> None:
-    from learning_atlas.search.index import SearchIndexError, update_index
+    from learning_atlas.search.errors import SearchIndexError
+    from learning_atlas.search.updating import update_index
 
     # Not at low priority (see learning_atlas.processes.background): the case pages wait for this
     # process, and in a cold build it has seconds of indexing to do.
