@@ -151,7 +151,7 @@ def test_an_invalid_case_is_skipped_with_a_one_line_note(atlas):
     (atlas / "Not A Slug.md").write_text("no front matter at all\n", encoding="utf-8")
     report = update_index(atlas)
     assert report.removed == ["digital-care-home-cwtch-wales"]  # it was indexed while valid
-    notes = {s.path.name: s.note() for s in report.skipped}
+    notes = {s.path.name: s.gnu(updating.SKIPPED) for s in report.skipped}
     assert set(notes) == {"digital-care-home-cwtch-wales.md", "Not A Slug.md"}
     region_note = notes["digital-care-home-cwtch-wales.md"]
     assert "\n" not in region_note and "skipped, not indexed" in region_note and "atlantis" in region_note

@@ -177,7 +177,7 @@ def index_command(cases_dir: Path | None, index_dir: Path | None, rebuild: bool,
     0.4 s'. Exit status: 0 done, 1 the index could not be written, 2 usage error.
     """
     from learning_atlas.search.errors import IndexUsageError, SearchIndexError
-    from learning_atlas.search.updating import update_index
+    from learning_atlas.search.updating import SKIPPED, update_index
 
     folder = _cases_folder(cases_dir)
     try:
@@ -186,8 +186,8 @@ def index_command(cases_dir: Path | None, index_dir: Path | None, rebuild: bool,
         raise click.UsageError(str(exc)) from None
     except SearchIndexError as exc:
         _fail(str(exc), 1)
-    for skipped in report.skipped:
-        click.echo(skipped.note(), err=True)
+    for problem in report.skipped:
+        click.echo(problem.gnu(SKIPPED), err=True)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     if report.rebuilt and not report.warnings:

@@ -55,11 +55,15 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
-    def gnu(self) -> str:
-        """The problem as one GNU-style line: ``FILE:LINE:COL: error: KEY: message`` (see :func:`one_line`)."""
+    def gnu(self, label: str | None = None) -> str:
+        """The problem as one GNU-style line: ``FILE:LINE:COL: error: KEY: message`` (see :func:`one_line`).
+
+        ``label`` takes the severity's place for a caller that reports the problem as what it did about
+        it: ``atlas index`` prints a case it left out as ``FILE:LINE:COL: skipped, not indexed: ...``.
+        """
         where = f"{one_line(self.path)}:{self.line}:{self.column}"
         key = f"{one_line(self.key)}: " if self.key else ""
-        return f"{where}: {self.severity.value}: {key}{one_line(self.message)}"
+        return f"{where}: {self.severity.value if label is None else label}: {key}{one_line(self.message)}"
 
     def to_json(self) -> dict[str, object]:
         """The problem for ``--format json``: the real file name, key and message, unescaped."""

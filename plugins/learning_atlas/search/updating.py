@@ -3,7 +3,7 @@
 :func:`update_index` hashes every case file (the file's bytes with the schema's fingerprint),
 compares the hashes with the ``content_hash`` stored in the index, and re-indexes only the cases
 that changed; deleted (or now invalid) cases are removed, and a case that cannot be indexed is
-skipped with a note saying why. The state file
+reported as the :class:`~learning_atlas.contract.problems.Problem` that keeps it out. The state file
 records each file's size and modification time, so an unchanged file is not even read again. A
 one-case edit is one small commit that adds a one-document segment and rewrites no big one (small
 segments are folded together once there are ten); a full build adds every case through one writer
@@ -30,7 +30,7 @@ from learning_atlas.contract.atlas_folders import find_schema_dir
 from learning_atlas.contract.case import Case
 from learning_atlas.contract.checker import check_paths
 from learning_atlas.contract.loader import CASE_SUFFIX, LoadedCase
-from learning_atlas.contract.problems import one_line
+from learning_atlas.contract.problems import Problem, Severity
 from learning_atlas.contract.schema import load_case_schema
 from learning_atlas.search.documents import INDEX_SCHEMA, LAYOUT_VERSION, case_document, content_hash, schema_fingerprint
 from learning_atlas.search.errors import IndexDamaged, IndexUsageError, SearchIndexError, describe
@@ -50,6 +50,10 @@ from learning_atlas.search.store import (
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
+
+SKIPPED = "skipped, not indexed"
+"""What ``atlas index`` says of a case it left out, where a problem's severity would be:
+``problem.gnu(SKIPPED)`` for each problem of :attr:`IndexReport.skipped`."""
 
 _BUILD_BATCH = 250
 """Cases loaded and added per batch during a full build, which bounds the memory a build needs."""
@@ -135,24 +139,6 @@ def _state_files(files: Sequence[_CaseFile]) -> dict[str, list]:
 
 
 @dataclass
-class Skipped:
-    """A case file left out of the index because it has errors."""
-
-    path: Path
-    line: int
-    column: int
-    message: str
-    more: int = 0
-
-    def note(self) -> str:
-        """``cases/x.md:8:5: skipped: settings[0]: ... (and 2 more errors: run 'atlas check cases/x.md')``."""
-        extra = ""
-        if self.more:
-            extra = f" (and {self.more} more error{'s' if self.more > 1 else ''}: run 'atlas check {self.path}')"
-        return one_line(f"{self.path}:{self.line}:{self.column}: skipped, not indexed: {self.message}{extra}")
-
-
-@dataclass
 class IndexReport:
     """What an update did: the slugs added, updated, removed and unchanged, and what went wrong."""
 
@@ -161,7 +147,8 @@ class IndexReport:
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
+    """One problem for each case left out of the index (printed with ``gnu(SKIPPED)``)."""
     warnings: list[str] = field(default_factory=list)
     rebuilt: str | None = None
     """Why the index was built afresh, or None when it was updated in place."""
@@ -203,7 +190,7 @@ def update_index(
 
     Only cases whose content hash changed are checked and indexed again; cases
     deleted (or now invalid) are removed; invalid cases are skipped, each with a
-    note. A missing, damaged or outdated index is built afresh (a damaged or
+    problem in :attr:`IndexReport.skipped`. A missing, damaged or outdated index is built afresh (a damaged or
     stuck one with a warning). Raises :class:`IndexUsageError` for paths that
     make no sense, :class:`IndexBusyError` when another process holds the lock
     too long, and :class:`SearchIndexError` when the folder cannot be written.
@@ -312,20 +299,34 @@ def _load_documents(
 
 
 def _document_or_note(file: _CaseFile, case: LoadedCase | None, report: IndexReport) -> dict[str, Any] | None:
-    if case is None:
-        report.skipped.append(Skipped(file.path, 1, 1, "could not be read"))
+    problem = _skip_problem(file.path, case)
+    if problem is not None:
+        report.skipped.append(problem)
         return None
-    errors = [p for p in case.problems if p.is_error]
-    if errors:
-        first = errors[0]
-        message = f"{first.key}: {first.message}" if first.key else first.message
-        report.skipped.append(Skipped(file.path, first.line, first.column, message, len(errors) - 1))
-        return None
+    assert case is not None
     try:
         return case_document(Case.from_loaded(case), file.hash)
     except Exception as exc:  # noqa: BLE001 - a case the checker passed but the model cannot read
-        report.skipped.append(Skipped(file.path, 1, 1, f"could not be indexed: {describe(exc)}"))
+        report.skipped.append(
+            Problem(file.path, 1, 1, Severity.ERROR, "", f"could not be indexed: {describe(exc)}", "index.unindexable")
+        )
         return None
+
+
+def _skip_problem(path: Path, case: LoadedCase | None) -> Problem | None:
+    """The problem that keeps a case out of the index, or None when it can be indexed.
+
+    A file the check could not read is ``index.unreadable``; an invalid case is its first error, as the
+    check found it (key, place, rule), with how many more it has.
+    """
+    if case is None:
+        return Problem(path, 1, 1, Severity.ERROR, "", "could not be read", "index.unreadable")
+    errors = [p for p in case.problems if p.is_error]
+    if not errors:
+        return None
+    first, more = errors[0], len(errors) - 1
+    extra = f" (and {more} more error{'s' if more > 1 else ''}: run 'atlas check {path}')" if more else ""
+    return Problem(path, first.line, first.column, first.severity, first.key, first.message + extra, first.rule)
 
 
 def _writer(ix: whoosh_index.FileIndex, timeout: float, *, limitmb: int) -> Any:
