@@ -36,6 +36,7 @@ from benchlib import ROOT, machine, median, write_section
 from click.testing import CliRunner
 from learning_atlas.cli.commands import cli
 from learning_atlas.contract import schema as schema_module
+from learning_atlas.contract.schema import load_case_schema
 from learning_atlas.search import analysis
 from learning_atlas.search.query import SearchRequest
 from learning_atlas.search.searcher import AtlasSearcher
@@ -67,7 +68,7 @@ def _fresh_process_caches() -> None:
 def cold_build(cases: Path, index_dir: Path) -> tuple[float, int]:
     _fresh_process_caches()
     started = time.perf_counter()
-    report = update_index(cases, index_dir, schema_dir=SCHEMAS)
+    report = update_index(cases, index_dir, load_case_schema(SCHEMAS))
     seconds = time.perf_counter() - started
     assert not report.skipped and len(report.added) > 0, report.summary()
     return seconds, len(report.added)
@@ -82,16 +83,16 @@ def _edit_one(cases: Path, round_number: int, count: int) -> str:
 
 def reindex_one_edit(cases: Path, index_dir: Path, rounds: int, count: int) -> tuple[list[float], list[float]]:
     """Seconds to update after editing one case, and to update when nothing changed, per round."""
-    update_index(cases, index_dir, schema_dir=SCHEMAS)  # settle the stat cache after the build
+    update_index(cases, index_dir, load_case_schema(SCHEMAS))  # settle the stat cache after the build
     edits, idle = [], []
     for round_number in range(rounds):
         slug = _edit_one(cases, round_number, count)
         started = time.perf_counter()
-        report = update_index(cases, index_dir, schema_dir=SCHEMAS)
+        report = update_index(cases, index_dir, load_case_schema(SCHEMAS))
         edits.append(time.perf_counter() - started)
         assert report.updated == [slug] and not report.added and not report.removed, report.summary()
         started = time.perf_counter()
-        report = update_index(cases, index_dir, schema_dir=SCHEMAS)
+        report = update_index(cases, index_dir, load_case_schema(SCHEMAS))
         idle.append(time.perf_counter() - started)
         assert not report.changed
     return edits, idle
@@ -172,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             times = query_times(searcher, args.rounds)
             facets = searcher.search(SearchRequest("care")).total
         cold_query = statistics.median(first_query(large_index) for _ in range(3))
-        search_update_index = update_index(large_cases, large_index, schema_dir=SCHEMAS)
+        search_update_index = update_index(large_cases, large_index, load_case_schema(SCHEMAS))
         assert not search_update_index.changed
         command_searches = search_command_in_process(large_cases, large_index, 5)
 

@@ -126,6 +126,15 @@ def test_index_usage_errors_exit_2(run_line, atlas, args):
     assert run_line(["index", *args]).exit_code == 2
 
 
+def test_index_with_a_broken_schema_names_its_problems_and_exits_2(run_line, atlas):
+    vocab = atlas.parent / "schemas" / "vocabularies" / "settings.yaml"
+    vocab.write_text(vocab.read_text().replace("- slug: community", "- slug: acute"), encoding="utf-8")
+    result = run_line(["index", "--cases", str(atlas)])
+    assert result.exit_code == 2
+    assert "settings.yaml" in result.stderr and "'acute' is listed twice" in result.stderr
+    assert not (atlas.parent / ".atlas").exists()
+
+
 def test_index_without_a_cases_folder_here_is_a_usage_error(run_line, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run_line(["index"])

@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from learning_atlas.contract.case import Case
 from learning_atlas.contract.checker import check_paths
+from learning_atlas.contract.atlas_folders import find_schema_dir
 from learning_atlas.contract.schema import load_case_schema
 from learning_atlas.search import documents, store, updating
 from learning_atlas.search.analysis import AtlasAnalyzer, AtlasPositions
@@ -55,7 +56,7 @@ SAMPLE = _sample_cases()
 def searcher(tmp_path_factory: pytest.TempPathFactory):
     """One searcher over the index of the real sample atlas, reused by every query test."""
     index_dir = tmp_path_factory.mktemp("sample") / "index"
-    report = update_index(CASES, index_dir, schema_dir=SCHEMAS)
+    report = update_index(CASES, index_dir, load_case_schema(SCHEMAS))
     assert not report.skipped and not report.warnings
     with AtlasSearcher(index_dir) as opened:
         yield opened
@@ -63,6 +64,11 @@ def searcher(tmp_path_factory: pytest.TempPathFactory):
 
 def _index_dir(cases: Path) -> Path:
     return cases.parent / ".atlas" / "index"
+
+
+def _update(cases: Path, index_dir: Path | None = None, **options):
+    """``update_index`` as ``atlas index`` calls it: the atlas's own schema and, unless given, its ``.atlas/index``."""
+    return update_index(cases, index_dir or _index_dir(cases), load_case_schema(find_schema_dir(cases)), **options)
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -84,11 +90,11 @@ def _slugs(results) -> list[str]:
 
 
 def test_first_update_builds_the_index_and_the_next_changes_nothing(atlas):
-    first = update_index(atlas)
+    first = _update(atlas)
     assert sorted(first.added) == sorted(c.slug for c in SAMPLE)
     assert first.rebuilt == "there is no index yet" and not first.warnings
     assert (_index_dir(atlas) / store.STATE_FILE).is_file()
-    second = update_index(atlas)
+    second = _update(atlas)
     assert second.rebuilt is None
     assert (second.added, second.updated, second.removed) == ([], [], [])
     assert len(second.unchanged) == len(SAMPLE)
@@ -96,10 +102,10 @@ def test_first_update_builds_the_index_and_the_next_changes_nothing(atlas):
 
 
 def test_editing_one_case_reindexes_only_that_case(atlas):
-    update_index(atlas)
+    _update(atlas)
     path = atlas / "digital-care-home-cwtch-wales.md"
     _edit(path, "Digital Care Home Cwtch", "Digital Care Home Cwtch zebrafish")
-    report = update_index(atlas)
+    report = _update(atlas)
     assert report.updated == ["digital-care-home-cwtch-wales"]
     assert report.added == [] and report.removed == []
     assert len(report.unchanged) == len(SAMPLE) - 1
@@ -110,25 +116,25 @@ def test_editing_one_case_reindexes_only_that_case(atlas):
 
 
 def test_an_unchanged_file_is_not_read_again(atlas, monkeypatch):
-    update_index(atlas)
+    _update(atlas)
     state = json.loads((_index_dir(atlas) / store.STATE_FILE).read_text())
     state["scanned_ns"] = time.time_ns() + 10**10  # as if the last scan were long after every edit
     (_index_dir(atlas) / store.STATE_FILE).write_text(json.dumps(state))
     hashed: list[bytes] = []
     original = updating.content_hash
     monkeypatch.setattr(updating, "content_hash", lambda data, fingerprint: hashed.append(data) or original(data, fingerprint))
-    report = update_index(atlas)
+    report = _update(atlas)
     assert len(report.unchanged) == len(SAMPLE)
     assert hashed == []
     _append(atlas / "digital-care-home-cwtch-wales.md", "A new sentence.")
-    assert update_index(atlas).updated == ["digital-care-home-cwtch-wales"]
+    assert _update(atlas).updated == ["digital-care-home-cwtch-wales"]
     assert len(hashed) == 1
 
 
 def test_deleting_a_case_removes_it(atlas):
-    update_index(atlas)
+    _update(atlas)
     (atlas / "somerset-digital-platform-for-improvers.md").unlink()
-    report = update_index(atlas)
+    report = _update(atlas)
     assert report.removed == ["somerset-digital-platform-for-improvers"]
     assert report.added == [] and report.updated == []
     with AtlasSearcher(_index_dir(atlas)) as searcher:
@@ -137,19 +143,19 @@ def test_deleting_a_case_removes_it(atlas):
 
 
 def test_a_new_case_is_added(atlas):
-    update_index(atlas)
+    _update(atlas)
     shutil.copy(MINIMAL_CASE, atlas / "a-new-case-study.md")
-    report = update_index(atlas)
+    report = _update(atlas)
     assert report.added == ["a-new-case-study"]
     assert len(report.unchanged) == len(SAMPLE)
 
 
 def test_an_invalid_case_is_skipped_with_a_one_line_note(atlas):
-    update_index(atlas)
+    _update(atlas)
     path = atlas / "digital-care-home-cwtch-wales.md"
     _edit(path, "region: wales", "region: atlantis")
     (atlas / "Not A Slug.md").write_text("no front matter at all\n", encoding="utf-8")
-    report = update_index(atlas)
+    report = _update(atlas)
     assert report.removed == ["digital-care-home-cwtch-wales"]  # it was indexed while valid
     notes = {s.path.name: s.gnu(updating.SKIPPED) for s in report.skipped}
     assert set(notes) == {"digital-care-home-cwtch-wales.md", "Not A Slug.md"}
@@ -160,10 +166,10 @@ def test_an_invalid_case_is_skipped_with_a_one_line_note(atlas):
 
 
 def test_a_schema_change_reindexes_every_case(atlas):
-    update_index(atlas)
+    _update(atlas)
     themes = atlas.parent / "schemas" / "vocabularies" / "themes.yaml"
     themes.write_text(themes.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    report = update_index(atlas)
+    report = _update(atlas)
     assert sorted(report.updated) == sorted(c.slug for c in SAMPLE)
     assert report.unchanged == []
 
@@ -172,9 +178,9 @@ def test_a_schema_change_reindexes_every_case(atlas):
 
 
 def test_a_deleted_index_folder_is_rebuilt(atlas):
-    update_index(atlas)
+    _update(atlas)
     shutil.rmtree(atlas.parent / ".atlas")
-    report = update_index(atlas)
+    report = _update(atlas)
     assert len(report.added) == len(SAMPLE)
     assert report.rebuilt == "there is no index yet" and report.warnings == []
 
@@ -186,10 +192,10 @@ def _only(folder: Path, pattern: str) -> Path:
 
 @pytest.mark.parametrize("pattern", ["MAIN_*.seg", "_MAIN_*.toc"])
 def test_a_truncated_index_file_is_rebuilt_with_a_warning(atlas, pattern, caplog):
-    update_index(atlas)
+    _update(atlas)
     damaged = _only(_index_dir(atlas), pattern)
     damaged.write_bytes(damaged.read_bytes()[: damaged.stat().st_size // 2])
-    report = update_index(atlas)
+    report = _update(atlas)
     assert report.rebuilt is not None
     assert len(report.warnings) == 1 and "damaged" in report.warnings[0]
     assert str(_index_dir(atlas)) in report.warnings[0]
@@ -200,39 +206,39 @@ def test_a_truncated_index_file_is_rebuilt_with_a_warning(atlas, pattern, caplog
 
 
 def test_a_garbage_segment_is_rebuilt_with_a_warning(atlas):
-    update_index(atlas)
+    _update(atlas)
     damaged = _only(_index_dir(atlas), "MAIN_*.seg")
     damaged.write_bytes(os.urandom(damaged.stat().st_size))
-    report = update_index(atlas)
+    report = _update(atlas)
     assert report.warnings and len(report.added) == len(SAMPLE)
 
 
 def test_a_half_written_update_leaves_a_usable_index(atlas):
     """A writer killed before its commit leaves temporary files and no new TOC: the old index stands."""
-    update_index(atlas)
+    _update(atlas)
     index_dir = _index_dir(atlas)
     (index_dir / "MAIN.tmp").mkdir()
     (index_dir / "MAIN.tmp" / "leftover.pst").write_bytes(b"\0" * 100)
     (index_dir / "MAIN_abcdefgh12345678.seg").write_bytes(b"half a segment")
     _edit(atlas / "digital-care-home-cwtch-wales.md", "Digital Care Home Cwtch", "Digital Care Home Cwtch zebrafish")
-    report = update_index(atlas)
+    report = _update(atlas)
     assert report.updated == ["digital-care-home-cwtch-wales"] and not report.warnings
 
 
 def test_an_unreadable_state_file_is_rebuilt_with_a_warning(atlas):
-    update_index(atlas)
+    _update(atlas)
     (_index_dir(atlas) / store.STATE_FILE).write_text("{not json", encoding="utf-8")
-    report = update_index(atlas)
+    report = _update(atlas)
     assert report.rebuilt and report.warnings and len(report.added) == len(SAMPLE)
 
 
 def test_a_layout_version_change_rebuilds_the_index(atlas):
-    update_index(atlas)
+    _update(atlas)
     state_file = _index_dir(atlas) / store.STATE_FILE
     state = json.loads(state_file.read_text())
     state["layout"] = documents.LAYOUT_VERSION - 1  # an index written by an older version of the atlas
     state_file.write_text(json.dumps(state))
-    report = update_index(atlas)
+    report = _update(atlas)
     assert report.rebuilt and "layout" in report.rebuilt
     assert report.warnings == []
     assert len(report.unchanged) + len(report.added) == len(SAMPLE)
@@ -240,32 +246,32 @@ def test_a_layout_version_change_rebuilds_the_index(atlas):
 
 
 def test_a_new_layout_version_in_the_code_rebuilds_the_index(atlas, monkeypatch):
-    update_index(atlas)
+    _update(atlas)
     monkeypatch.setattr(updating, "LAYOUT_VERSION", documents.LAYOUT_VERSION + 1)
-    report = update_index(atlas)
+    report = _update(atlas)
     assert report.rebuilt and "layout" in report.rebuilt
 
 
 def test_stale_lock_files_left_by_a_killed_process_do_not_block(atlas):
-    update_index(atlas)
+    _update(atlas)
     index_dir = _index_dir(atlas)
     store.lock_path(index_dir).write_text("999999\n")  # our lock file, from a process long gone
     (index_dir / "MAIN_WRITELOCK").write_text("")  # Whoosh's
     _edit(atlas / "digital-care-home-cwtch-wales.md", "Digital Care Home Cwtch", "Digital Care Home Cwtch zebrafish")
     started = time.monotonic()
-    report = update_index(atlas, lock_timeout=5)
+    report = _update(atlas, lock_timeout=5)
     assert time.monotonic() - started < 5
     assert report.updated == ["digital-care-home-cwtch-wales"] and not report.warnings
 
 
 def test_a_whoosh_lock_held_by_a_stuck_process_is_broken_by_a_rebuild(atlas):
-    update_index(atlas)
+    _update(atlas)
     lock_file = _index_dir(atlas) / "MAIN_WRITELOCK"
     held = os.open(lock_file, os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a hung foreign writer would
         _edit(atlas / "digital-care-home-cwtch-wales.md", "Digital Care Home Cwtch", "Digital Care Home Cwtch zebrafish")
-        report = update_index(atlas, whoosh_lock_timeout=0.2)
+        report = _update(atlas, whoosh_lock_timeout=0.2)
     finally:
         os.close(held)
     assert report.rebuilt and len(report.warnings) == 1 and "lock" in report.warnings[0]
@@ -274,39 +280,40 @@ def test_a_whoosh_lock_held_by_a_stuck_process_is_broken_by_a_rebuild(atlas):
 
 
 def test_an_update_waits_for_another_and_gives_up_with_a_clear_message(atlas):
-    update_index(atlas)
+    _update(atlas)
     busy = r"index\.lock: the search index is being updated by another process"
     with index_lock(_index_dir(atlas)), pytest.raises(IndexBusyError, match=busy):
-        update_index(atlas, lock_timeout=0.2)
+        _update(atlas, lock_timeout=0.2)
 
 
 def test_an_index_folder_holding_other_files_is_refused_and_left_alone(atlas):
     before = sorted(p.name for p in atlas.iterdir())
     with pytest.raises(IndexUsageError, match="not a search index"):
-        update_index(atlas, atlas, rebuild=True)
+        _update(atlas, atlas, rebuild=True)
     assert sorted(p.name for p in atlas.iterdir()) == before
 
 
 def test_a_missing_cases_folder_is_a_usage_error(tmp_path):
     with pytest.raises(IndexUsageError, match="is not a folder of case studies"):
-        update_index(tmp_path / "nowhere")
+        update_index(tmp_path / "nowhere", tmp_path / "index", load_case_schema(SCHEMAS))
 
 
 _CONCURRENT = textwrap.dedent(
     """
     import sys
     from pathlib import Path
+    from learning_atlas.contract.schema import load_case_schema
     from learning_atlas.search.updating import update_index
     cases, rebuild = Path(sys.argv[1]), sys.argv[2] == "rebuild"
     for _ in range(3):
-        update_index(cases, rebuild=rebuild)
+        update_index(cases, cases.parent / ".atlas" / "index", load_case_schema(cases.parent / "schemas"), rebuild=rebuild)
     print("ok")
     """
 )
 
 
 def test_processes_updating_at_once_do_not_corrupt_the_index(atlas):
-    update_index(atlas)
+    _update(atlas)
     for name in ("digital-care-home-cwtch-wales.md", "somerset-digital-platform-for-improvers.md"):
         _append(atlas / name, "Edited concurrently.")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
@@ -321,7 +328,7 @@ def test_processes_updating_at_once_do_not_corrupt_the_index(atlas):
         out, err = process.communicate(timeout=300)
         assert process.returncode == 0, err
         assert out.strip() == "ok"
-    report = update_index(atlas)
+    report = _update(atlas)
     assert len(report.unchanged) == len(SAMPLE) and not report.warnings and report.rebuilt is None
     with AtlasSearcher(_index_dir(atlas)) as searcher:
         assert searcher.doc_count == len(SAMPLE)
@@ -331,11 +338,11 @@ def test_processes_updating_at_once_do_not_corrupt_the_index(atlas):
 
 
 def test_many_one_case_edits_keep_the_segments_few(atlas):
-    update_index(atlas)
+    _update(atlas)
     path = atlas / "digital-care-home-cwtch-wales.md"
     for n in range(updating._MAX_SEGMENTS + 3):
         _append(path, f"Edition{n}.")
-        assert update_index(atlas).updated == ["digital-care-home-cwtch-wales"]
+        assert _update(atlas).updated == ["digital-care-home-cwtch-wales"]
     segments = list(_index_dir(atlas).glob("MAIN_*.seg"))
     assert len(segments) <= updating._MAX_SEGMENTS
     with AtlasSearcher(_index_dir(atlas)) as searcher:

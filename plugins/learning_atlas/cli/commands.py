@@ -177,11 +177,13 @@ def index_command(cases_dir: Path | None, index_dir: Path | None, rebuild: bool,
     0.4 s'. Exit status: 0 done, 1 the index could not be written, 2 usage error.
     """
     from learning_atlas.search.errors import IndexUsageError, SearchIndexError
+    from learning_atlas.search.store import default_index_dir
     from learning_atlas.search.updating import SKIPPED, update_index
 
     folder = _cases_folder(cases_dir)
+    case_schema = _case_schema(schema_dir, folder)
     try:
-        report = update_index(folder, index_dir, schema_dir=schema_dir, rebuild=rebuild)
+        report = update_index(folder, index_dir or default_index_dir(folder), case_schema, rebuild=rebuild)
     except IndexUsageError as exc:
         raise click.UsageError(str(exc)) from None
     except SearchIndexError as exc:
@@ -251,6 +253,7 @@ def search(
     from learning_atlas.search.errors import QueryError, SearchIndexError
     from learning_atlas.search.query import SearchRequest, date_option, resolve_filters
     from learning_atlas.search.searcher import search_cases
+    from learning_atlas.search.store import default_index_dir
 
     folder = _cases_folder(cases_dir)
     try:
@@ -259,8 +262,9 @@ def search(
             commitments=commitment, since=date_option("--since", since), until=date_option("--until", until, end=True),
             sort=sort, limit=limit,
         )
-        request = resolve_filters(request, load_case_schema(schema_dir or find_schema_dir(folder)).vocabularies)
-        results, _, warnings = search_cases(folder, request, index_dir=index_dir, schema_dir=schema_dir)
+        case_schema = load_case_schema(schema_dir or find_schema_dir(folder))
+        request = resolve_filters(request, case_schema.vocabularies)
+        results, _, warnings = search_cases(folder, index_dir or default_index_dir(folder), case_schema, request)
     except SchemaLoadError as exc:
         for problem in exc.problems:
             click.echo(problem.gnu(), err=True)

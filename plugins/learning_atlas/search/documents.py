@@ -12,13 +12,12 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, Schema
 
 from learning_atlas.contract.case import ADDING_VALUE_PARTS, SECTIONS, Case
-from learning_atlas.contract.schema import schema_files
+from learning_atlas.contract.schema import CaseSchema, schema_files
 from learning_atlas.search.analysis import text_field
 
 LAYOUT_VERSION = 1
@@ -121,10 +120,11 @@ def case_document(case: Case, content_hash: str) -> dict[str, Any]:
     return doc
 
 
-def schema_fingerprint(schema_dir: Path) -> str:
-    """A hash of the schema and vocabularies: when they change, every case is checked and indexed again."""
+def schema_fingerprint(case_schema: CaseSchema) -> str:
+    """A hash of the files the schema was loaded from (the schema and vocabularies) and the layout's
+    version: when any of them changes, every case is checked and indexed again."""
     digest = hashlib.sha1(f"layout {LAYOUT_VERSION}\n".encode())
-    for path in schema_files(schema_dir):
+    for path in schema_files(case_schema.directory):
         try:
             digest.update(path.read_bytes())
         except OSError:

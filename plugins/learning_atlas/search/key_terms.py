@@ -185,6 +185,7 @@ def _run_in_child(parent_pid: int, parent_end, connection, *args) -> None:
 
 
 def _index_and_relate(connection, cases_dir: Path, index_dir: Path, schema_dir: Path, count: int) -> None:
+    from learning_atlas.contract.schema import load_case_schema
     from learning_atlas.search.errors import SearchIndexError
     from learning_atlas.search.updating import update_index
 
@@ -194,7 +195,7 @@ def _index_and_relate(connection, cases_dir: Path, index_dir: Path, schema_dir: 
     logging.getLogger("learning_atlas").setLevel(logging.CRITICAL)
     try:
         interrupted = _interrupted_update(index_dir)
-        report = update_index(cases_dir, index_dir, schema_dir=schema_dir, rebuild=interrupted)
+        report = update_index(cases_dir, index_dir, load_case_schema(schema_dir), rebuild=interrupted)
         terms = key_terms(index_dir)
         notes = [_INTERRUPTED.format(index_dir=index_dir)] if interrupted else []
         notes += [f"search index: {warning}" for warning in report.warnings]

@@ -24,12 +24,13 @@ from typing import Any
 from whoosh import highlight
 from whoosh import query as wq
 
+from learning_atlas.contract.schema import CaseSchema
 from learning_atlas.search.analysis import WORD, stem_word
 from learning_atlas.search.documents import INDEX_SCHEMA
 from learning_atlas.search.errors import IndexBusyError, IndexDamaged, QueryError, SearchIndexError, describe
 from learning_atlas.search.query import SearchRequest, clean_query, filter_query, parse_query
 from learning_atlas.search.scoring import AtlasBM25F
-from learning_atlas.search.store import DEFAULT_LOCK_TIMEOUT, default_index_dir, index_lock, open_checked
+from learning_atlas.search.store import DEFAULT_LOCK_TIMEOUT, index_lock, open_checked
 from learning_atlas.search.updating import IndexReport, update_index
 
 log = logging.getLogger(__name__)
@@ -483,24 +484,24 @@ class AtlasSearcher:
 
 def search_cases(
     cases_dir: Path,
+    index_dir: Path,
+    case_schema: CaseSchema,
     request: SearchRequest,
     *,
-    index_dir: Path | None = None,
-    schema_dir: Path | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> tuple[SearchResults, IndexReport | None, list[str]]:
     """Update the index quietly, then search it: the results, the update's report and any warnings.
 
-    If another process is updating the index, the search runs on the index as
-    it is (with a warning). A search that trips over a damaged index rebuilds
-    it and runs again.
+    The index is ``cases_dir``'s at ``index_dir``, its cases checked against ``case_schema`` (see
+    :func:`~learning_atlas.search.updating.update_index`). If another process is updating the index,
+    the search runs on the index as it is (with a warning). A search that trips over a damaged index
+    rebuilds it and runs again.
     """
-    index_dir = Path(index_dir) if index_dir is not None else default_index_dir(Path(cases_dir))
     parse_query(request.query)  # a malformed query is reported before any indexing work
     warnings_: list[str] = []
     report: IndexReport | None = None
     try:
-        report = update_index(cases_dir, index_dir, schema_dir=schema_dir, lock_timeout=lock_timeout)
+        report = update_index(cases_dir, index_dir, case_schema, lock_timeout=lock_timeout)
         warnings_ += report.warnings
     except IndexBusyError as exc:
         warnings_.append(f"{exc}; searching the index as it is")
@@ -516,5 +517,5 @@ def search_cases(
             message = f"{index_dir}: the search index failed ({describe(exc)}), so it was rebuilt"
             log.warning(message)
             warnings_.append(message)
-            report = update_index(cases_dir, index_dir, schema_dir=schema_dir, rebuild=True, lock_timeout=lock_timeout)
+            report = update_index(cases_dir, index_dir, case_schema, rebuild=True, lock_timeout=lock_timeout)
     raise AssertionError("unreachable")

@@ -26,12 +26,11 @@ import whoosh
 from whoosh import index as whoosh_index
 from whoosh.writing import LockError
 
-from learning_atlas.contract.atlas_folders import find_schema_dir
 from learning_atlas.contract.case import Case
 from learning_atlas.contract.checker import check_paths
 from learning_atlas.contract.loader import CASE_SUFFIX, LoadedCase
 from learning_atlas.contract.problems import Problem, Severity
-from learning_atlas.contract.schema import load_case_schema
+from learning_atlas.contract.schema import CaseSchema
 from learning_atlas.search.documents import INDEX_SCHEMA, LAYOUT_VERSION, case_document, content_hash, schema_fingerprint
 from learning_atlas.search.errors import IndexDamaged, IndexUsageError, SearchIndexError, describe
 from learning_atlas.search.store import (
@@ -39,7 +38,6 @@ from learning_atlas.search.store import (
     INDEX_NAME,
     WHOOSH_LOCK_TIMEOUT,
     clear_folder,
-    default_index_dir,
     index_lock,
     indexed_hashes,
     open_checked,
@@ -178,9 +176,9 @@ class IndexReport:
 
 def update_index(
     cases_dir: Path,
-    index_dir: Path | None = None,
+    index_dir: Path,
+    case_schema: CaseSchema,
     *,
-    schema_dir: Path | None = None,
     rebuild: bool = False,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     whoosh_lock_timeout: float = WHOOSH_LOCK_TIMEOUT,
@@ -188,26 +186,28 @@ def update_index(
 ) -> IndexReport:
     """Bring the index of ``cases_dir`` up to date and say what changed.
 
+    ``index_dir`` is the index's folder (:func:`~learning_atlas.search.store.default_index_dir`
+    gives the usual one) and ``case_schema`` the loaded schema the cases are checked against.
     Only cases whose content hash changed are checked and indexed again; cases
     deleted (or now invalid) are removed; invalid cases are skipped, each with a
-    problem in :attr:`IndexReport.skipped`. A missing, damaged or outdated index is built afresh (a damaged or
-    stuck one with a warning). Raises :class:`IndexUsageError` for paths that
-    make no sense, :class:`IndexBusyError` when another process holds the lock
-    too long, and :class:`SearchIndexError` when the folder cannot be written.
+    problem in :attr:`IndexReport.skipped`. A missing, damaged or outdated index
+    is built afresh (a damaged or stuck one with a warning). Raises
+    :class:`IndexUsageError` for paths that make no sense, :class:`IndexBusyError`
+    when another process holds the lock too long, and :class:`SearchIndexError`
+    when the folder cannot be written.
     """
     started = time.perf_counter()
     cases_dir = Path(cases_dir)
     if not cases_dir.is_dir():
         raise IndexUsageError(f"{cases_dir}: is not a folder of case studies (expected e.g. 'cases/')")
-    index_dir = Path(index_dir) if index_dir is not None else default_index_dir(cases_dir)
-    schema_dir = schema_dir or find_schema_dir(cases_dir)
+    index_dir = Path(index_dir)
     report = IndexReport(index_dir=index_dir)
     prepare_folder(index_dir)
-    fingerprint = schema_fingerprint(schema_dir)
+    fingerprint = schema_fingerprint(case_schema)
     try:
         with index_lock(index_dir, timeout=lock_timeout):
             prepare_folder(index_dir)  # again, now that nobody else is writing
-            _update_locked(cases_dir, index_dir, schema_dir, fingerprint, rebuild, whoosh_lock_timeout, today, report)
+            _update_locked(cases_dir, index_dir, case_schema, fingerprint, rebuild, whoosh_lock_timeout, today, report)
     except OSError as exc:
         raise SearchIndexError(f"{exc.filename or index_dir}: cannot write the search index: {exc.strerror or exc}") from None
     report.seconds = time.perf_counter() - started
@@ -217,7 +217,7 @@ def update_index(
 def _update_locked(
     cases_dir: Path,
     index_dir: Path,
-    schema_dir: Path,
+    case_schema: CaseSchema,
     fingerprint: str,
     rebuild: bool,
     whoosh_lock_timeout: float,
@@ -251,7 +251,7 @@ def _update_locked(
         reason = "most cases changed, so a fresh build is quicker"
     if reason is None and ix is not None:
         try:
-            _update_in_place(ix, changed, gone, indexed, schema_dir, whoosh_lock_timeout, today, report)
+            _update_in_place(ix, changed, gone, indexed, case_schema, whoosh_lock_timeout, today, report)
         except IndexDamaged as exc:
             report.warn(f"{index_dir}: the search index could not be updated, so it was rebuilt: {exc}")
             reason = str(exc)
@@ -259,7 +259,7 @@ def _update_locked(
             report.added, report.updated, report.removed, report.skipped = [], [], [], []
             report.unchanged = []
     if reason is not None:
-        _build_fresh(index_dir, files, indexed, schema_dir, today, report)
+        _build_fresh(index_dir, files, indexed, case_schema, today, report)
         report.rebuilt = reason
     write_state(index_dir, _state_files(files), fingerprint, scanned_ns)
 
@@ -281,12 +281,12 @@ def _outdated(index_dir: Path, state: dict[str, Any] | None) -> str | None:
 
 
 def _load_documents(
-    files: Sequence[_CaseFile], schema_dir: Path, today: dt.date | None, report: IndexReport
+    files: Sequence[_CaseFile], case_schema: CaseSchema, today: dt.date | None, report: IndexReport
 ) -> list[tuple[_CaseFile, dict[str, Any] | None]]:
     """Check the files and turn each valid case into its document; invalid ones are noted and given None."""
     if not files:
         return []
-    result = check_paths([f.path for f in files], load_case_schema(schema_dir), today=today)
+    result = check_paths([f.path for f in files], case_schema, today=today)
     if not result.cases and result.problems:  # the schema itself is broken: nothing can be checked
         first = result.problems[0]
         raise SearchIndexError(f"{first.path}:{first.line}:{first.column}: {first.message}")
@@ -343,13 +343,13 @@ def _update_in_place(
     changed: Sequence[_CaseFile],
     gone: Sequence[str],
     indexed: dict[str, str],
-    schema_dir: Path,
+    case_schema: CaseSchema,
     whoosh_lock_timeout: float,
     today: dt.date | None,
     report: IndexReport,
 ) -> None:
     """Re-index the changed cases and delete the gone ones in one small commit that rewrites no big segment."""
-    loaded = _load_documents(changed, schema_dir, today, report)
+    loaded = _load_documents(changed, case_schema, today, report)
     if not loaded and not gone:
         return
     writer = _writer(ix, whoosh_lock_timeout, limitmb=64)
@@ -407,7 +407,7 @@ def _build_fresh(
     index_dir: Path,
     files: Sequence[_CaseFile],
     indexed: dict[str, str],
-    schema_dir: Path,
+    case_schema: CaseSchema,
     today: dt.date | None,
     report: IndexReport,
 ) -> None:
@@ -419,7 +419,7 @@ def _build_fresh(
     writer = _writer(ix, WHOOSH_LOCK_TIMEOUT, limitmb=256)
     try:
         for start in range(0, len(files), _BUILD_BATCH):
-            for file, doc in _load_documents(files[start : start + _BUILD_BATCH], schema_dir, today, report):
+            for file, doc in _load_documents(files[start : start + _BUILD_BATCH], case_schema, today, report):
                 if doc is None:
                     continue
                 writer.add_document(**doc)
