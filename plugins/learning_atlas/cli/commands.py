@@ -202,6 +202,19 @@ def _date_option(name: str, help_text: str):
     return click.option(name, metavar="DATE", default=None, help=help_text)
 
 
+def _date_bound(flag: str, text: str | None, *, end: bool = False) -> dt.date | None:
+    """A ``--since``/``--until`` value as a date (None when not given); a bad one is a ``QueryError`` naming the flag."""
+    from learning_atlas.search.errors import QueryError
+    from learning_atlas.search.query import parse_date_bound
+
+    if text is None:
+        return None
+    try:
+        return parse_date_bound(text, end=end)
+    except QueryError as exc:
+        raise QueryError(f"{flag}: {exc}") from None
+
+
 def _facet_option(name: str, metavar: str, help_text: str):
     return click.option(name, metavar=metavar, multiple=True, help=help_text)
 
@@ -251,7 +264,7 @@ def search(
     (with a did-you-mean when there is one), 2 usage error or malformed query.
     """
     from learning_atlas.search.errors import QueryError, SearchIndexError
-    from learning_atlas.search.query import SearchRequest, date_option, resolve_filters
+    from learning_atlas.search.query import SearchRequest, resolve_filters
     from learning_atlas.search.searcher import search_cases
     from learning_atlas.search.store import default_index_dir
 
@@ -259,7 +272,7 @@ def search(
     try:
         request = SearchRequest(
             query=" ".join(query), themes=theme, settings=setting, regions=region, organisations=organisation,
-            commitments=commitment, since=date_option("--since", since), until=date_option("--until", until, end=True),
+            commitments=commitment, since=_date_bound("--since", since), until=_date_bound("--until", until, end=True),
             sort=sort, limit=limit,
         )
         case_schema = load_case_schema(schema_dir or find_schema_dir(folder))

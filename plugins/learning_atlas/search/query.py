@@ -2,8 +2,8 @@
 
 :func:`parse_query` reads a query (``theme:patient-safety region:london "learning lessons"``,
 ``published:[2019 TO 2021]``) or raises :class:`~learning_atlas.search.errors.QueryError` saying
-what to change; :func:`resolve_filters` names every facet, in the query and in the request's
-filters, by its slug.
+what to change; :func:`parse_date_bound` reads a date bound; :func:`resolve_filters` names every
+facet, in the query and in the request's filters, by its slug.
 """
 
 from __future__ import annotations
@@ -89,8 +89,9 @@ _DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
 def parse_date_bound(text: str, *, end: bool = False) -> dt.date:
     """``2019``, ``2019-06`` or ``2019-06-30`` as a date: the first day of the period, or its last if ``end``.
 
-    Raises ``ValueError`` saying what to write for anything else, a date that does not exist
-    (``2019-02-30``, ``2021-13``) included.
+    Raises :class:`QueryError` saying what to write for anything else, a date that does not exist
+    (``2019-02-30``, ``2021-13``) included; the message does not name the field or option, so the
+    caller puts its name first (``--since: '2019-13' is not a date; ...``).
     """
     match = re.fullmatch(r"\s*([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?\s*", text or "")
     try:
@@ -103,17 +104,7 @@ def parse_date_bound(text: str, *, end: bool = False) -> dt.date:
             return dt.date(year, month, calendar.monthrange(year, month)[1] if end else 1)
         return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)  # type: ignore[arg-type]
     except ValueError:
-        raise ValueError(f"{text!r} is not a date; write {_DATE_FORMS}, e.g. 2021-06-30") from None
-
-
-def date_option(option: str, text: str | None, *, end: bool = False) -> dt.date | None:
-    """``--since``/``--until``'s value as a date (see :func:`parse_date_bound`); :class:`QueryError` naming the option."""
-    if text is None:
-        return None
-    try:
-        return parse_date_bound(text, end=end)
-    except ValueError as exc:
-        raise QueryError(f"{option}: {exc}") from None
+        raise QueryError(f"{text!r} is not a date; write {_DATE_FORMS}, e.g. 2021-06-30") from None
 
 
 class _BadValue(ValueError):
@@ -124,7 +115,7 @@ def _period(text: str) -> tuple[dt.datetime, dt.datetime]:
     """The first and last moment of the period a date names (``2019`` is the whole year)."""
     try:
         first, last = parse_date_bound(text), parse_date_bound(text, end=True)
-    except ValueError as exc:
+    except QueryError as exc:
         raise _BadValue(str(exc)) from None
     return as_datetime(first), as_datetime(last) + dt.timedelta(days=1, microseconds=-1)
 
