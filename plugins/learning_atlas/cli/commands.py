@@ -202,6 +202,13 @@ def _date_option(name: str, help_text: str):
     return click.option(name, metavar="DATE", default=None, help=help_text)
 
 
+_SEARCH_OPTIONS = {
+    "themes": "--theme", "settings": "--setting", "regions": "--region", "organisations": "--organisation",
+    "commitments": "--commitment", "since": "--since", "until": "--until", "sort": "--sort", "limit": "--limit",
+}
+"""The option that sets each field of a search request, to name it in an error."""
+
+
 def _date_bound(flag: str, text: str | None, *, end: bool = False) -> dt.date | None:
     """A ``--since``/``--until`` value as a date (None when not given); a bad one is a ``QueryError`` naming the flag."""
     from learning_atlas.search.errors import QueryError
@@ -276,7 +283,7 @@ def search(
             sort=sort, limit=limit,
         )
         case_schema = load_case_schema(schema_dir or find_schema_dir(folder))
-        request = resolve_filters(request, case_schema.vocabularies)
+        request = resolve_filters(request, case_schema.vocabularies, names=_SEARCH_OPTIONS)
         results, _, warnings = search_cases(folder, index_dir or default_index_dir(folder), case_schema, request)
     except SchemaLoadError as exc:
         for problem in exc.problems:

@@ -4,6 +4,10 @@
 ``published:[2019 TO 2021]``) or raises :class:`~learning_atlas.search.errors.QueryError` saying
 what to change; :func:`parse_date_bound` reads a date bound; :func:`resolve_filters` names every
 facet, in the query and in the request's filters, by its slug.
+
+Errors name what is at fault as the query wrote it (``published:2019-13``) or by the request's
+field (``since``, ``themes``); a front end that calls the fields something else (the command line's
+``--since``) puts its own names in, so none of its option names live here.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import difflib
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -469,24 +473,37 @@ def resolve_facets(text: str, vocabularies: dict[str, Vocabulary]) -> str:
     return text
 
 
-def resolve_filters(request: SearchRequest, vocabularies: dict[str, Vocabulary]) -> SearchRequest:
-    """The request with every facet, in the query and in the options, named by its slug (a label, in any
-    case, names its term); raises :class:`QueryError` for a value that names no term or a reversed date range."""
-    options = {"themes": "theme", "settings": "setting", "regions": "region", "commitments": "commitment"}
+def resolve_filters(
+    request: SearchRequest, vocabularies: dict[str, Vocabulary], *, names: Mapping[str, str] | None = None
+) -> SearchRequest:
+    """The request with every facet, in the query and in the filters, named by its slug (a label, in any
+    case, names its term); raises :class:`QueryError` for a value that names no term, a reversed date
+    range, an unknown sort or a limit below 1.
+
+    An error names the request's field by ``names`` (the command line gives its options:
+    ``{"themes": "--theme", "since": "--since", ...}``), or by the field's own name when ``names`` has
+    none for it; a term is spelt as the name followed by the slug (``--theme patient-safety``).
+    """
+    names = names or {}
+
+    def name(field: str) -> str:
+        return names.get(field, field)
+
+    facets = {"themes": "theme", "settings": "setting", "regions": "region", "commitments": "commitment"}
     changes: dict[str, Any] = {"query": resolve_facets(request.query, vocabularies)}
-    for attribute, option in options.items():
-        vocabulary = vocabularies.get(FACET_VOCABULARIES[option])
+    for attribute, facet in facets.items():
+        vocabulary = vocabularies.get(FACET_VOCABULARIES[facet])
         if vocabulary is None:
             continue
-        flag = f"--{option}"
+        where = name(attribute)
         changes[attribute] = tuple(
-            _facet_term(vocabulary, str(value), where=flag, spell=lambda written, flag=flag: f"{flag} {written}").key
+            _facet_term(vocabulary, str(value), where=where, spell=lambda written, where=where: f"{where} {written}").key
             for value in getattr(request, attribute)
         )
     if request.since and request.until and request.since > request.until:
-        raise QueryError(f"--since {request.since} is after --until {request.until}; swap them")
+        raise QueryError(f"{name('since')} {request.since} is after {name('until')} {request.until}; swap them")
     if request.sort not in SORTS:
-        raise QueryError(f"--sort: {request.sort!r} is not one of {', '.join(SORTS)}")
+        raise QueryError(f"{name('sort')}: {request.sort!r} is not one of {', '.join(SORTS)}")
     if request.limit < 1:
-        raise QueryError("--limit must be at least 1")
+        raise QueryError(f"{name('limit')} must be at least 1")
     return dataclasses.replace(request, **changes)
