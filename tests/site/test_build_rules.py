@@ -158,3 +158,17 @@ def test_a_rebuild_replaces_the_last_site_and_keeps_hidden_files(atlas_project, 
     assert (site / ".nojekyll").exists()
     assert not [p for p in tmp_path.iterdir() if ".atlas-build-" in p.name]
     assert (site / "cases/good-case/index.html").exists() and (site / "pagefind/pagefind.js").exists()
+
+
+def test_titles_are_a_typed_option_that_refuses_a_page_it_does_not_know(atlas_project, tmp_path):
+    config = atlas_project({"good-case.md": VALID}, titles="{themes: Topics, submit: Share your work}")
+    done = run_mkdocs(config, tmp_path / "site", "--strict")
+    assert done.returncode == 0, done.stderr
+    page = BeautifulSoup((tmp_path / "site/themes/index.html").read_text(), "html.parser")
+    assert page.select_one("h1").get_text() == "Topics"
+    assert BeautifulSoup((tmp_path / "site/submit/index.html").read_text(), "html.parser").select_one("h1").get_text() \
+        == "Share your work"
+    config = atlas_project({"good-case.md": VALID}, titles="{themse: Topics}")
+    done = run_mkdocs(config, tmp_path / "site", "--strict")
+    assert done.returncode != 0
+    assert "'themse' is not a page the atlas titles" in done.stderr and "Traceback" not in done.stderr

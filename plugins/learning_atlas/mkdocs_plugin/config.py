@@ -7,16 +7,33 @@ import re
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config, ValidationError
 
-DEFAULT_TITLES = {
-    "explore": "Explore case studies",
-    "regions": "Regions",
-    "settings": "Care settings",
-    "themes": "Themes",
-    "commitments": "Commitments",
-    "organisations": "Organisations",
-    "years": "Years",
-    "submit": "Submit a case study",
-}
+
+class TitlesConfig(Config):
+    """The titles of the generated index pages, by section."""
+
+    explore = c.Type(str, default="Explore case studies")
+    regions = c.Type(str, default="Regions")
+    settings = c.Type(str, default="Care settings")
+    themes = c.Type(str, default="Themes")
+    commitments = c.Type(str, default="Commitments")
+    organisations = c.Type(str, default="Organisations")
+    years = c.Type(str, default="Years")
+    submit = c.Type(str, default="Submit a case study")
+
+
+class _Titles(c.SubConfig[TitlesConfig]):
+    """``titles:``, refusing a section it does not know (a typo would otherwise be ignored)."""
+
+    def run_validation(self, value: object) -> TitlesConfig:
+        if isinstance(value, dict):
+            known = [key for key, _ in TitlesConfig._schema]
+            unknown = sorted(str(key) for key in value if key not in known)
+            if unknown:
+                raise ValidationError(
+                    f"{', '.join(repr(k) for k in unknown)} is not a page the atlas titles; "
+                    f"the titles are {', '.join(known)}"
+                )
+        return super().run_validation(value)
 
 
 class TaggingEntity(c.Type):
@@ -51,7 +68,7 @@ class AtlasConfig(Config):
     invalid_cases = c.Choice(("warn", "fail"), default="warn")
 
     # Site sections: titles of the generated index pages, by section.
-    titles = c.DictOfItems(c.Type(str), default={})
+    titles = _Titles()
 
     # Feeds and related cases. "index": shared key terms from the search index
     # (kept up to date incrementally in index_dir), blended with shared facets;
