@@ -7,6 +7,8 @@ import re
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config, ValidationError
 
+from learning_atlas.contract.atlas_folders import DEFAULT_CASES_DIR, DEFAULT_SCHEMAS_DIR
+
 
 class TitlesConfig(Config):
     """The titles of the generated index pages, by section."""
@@ -60,8 +62,8 @@ class AtlasConfig(Config):
     enabled = c.Type(bool, default=True)
 
     # Inputs, relative to mkdocs.yml.
-    cases_dir = c.Type(str, default="cases")
-    schemas_dir = c.Type(str, default="schemas")
+    cases_dir = c.Type(str, default=str(DEFAULT_CASES_DIR))
+    schemas_dir = c.Type(str, default=str(DEFAULT_SCHEMAS_DIR))
 
     # What a build does with a case that fails `atlas check`: "warn" skips it
     # with a warning (a --strict build still fails), "fail" stops the build.
