@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from learning_atlas.cli.options import atlas_folders, cases_dir_option, fail, load_schema, schemas_option
+from learning_atlas.cli.options import atlas_folders, cases_option, fail, load_schema, schemas_option
 from learning_atlas.contract.problems import one_line
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ _NEW_OPTIONS = [
     click.option("--consent-confirmed", is_flag=True, default=None,
                  help="The people and organisations named have agreed to publication."),
     click.option("--no-input", is_flag=True, help="Never ask a question: take everything from the options."),
-    cases_dir_option,
+    cases_option,
     schemas_option,
 ]
 

@@ -7,6 +7,7 @@ schema with :func:`load_schema`, and ends on a one-line error with :func:`fail`.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import sys
 from collections.abc import Callable, Sequence
@@ -26,24 +27,36 @@ USAGE_ERROR = 2
 """The exit status of a usage error: a bad option, a missing folder, a broken schemas folder."""
 
 
+class AliasedOption(click.Option):
+    """An option with old spellings that still work but that ``--help`` and error messages leave out."""
+
+    def __init__(self, *args: Any, hidden_aliases: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hidden_aliases = tuple(hidden_aliases)
+
+    def _shown(self) -> click.Option:
+        shown = copy.copy(self)
+        shown.opts = [opt for opt in self.opts if opt not in self.hidden_aliases]
+        return shown
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        return click.Option.get_help_record(self._shown(), ctx)
+
+    def get_error_hint(self, ctx: click.Context | None) -> str:
+        return click.Option.get_error_hint(self._shown(), ctx)  # type: ignore[arg-type]
+
+
 cases_option = click.option(
     "--cases",
+    "--cases-dir",  # the old spelling of 'atlas new' and 'atlas report': still read, no longer shown
     "cases_dir",
+    cls=AliasedOption,
+    hidden_aliases=("--cases-dir",),
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="The folder of case studies (default: cases/ here).",
 )
-"""``--cases DIR``, as ``atlas index`` and ``atlas search`` spell it."""
-
-cases_dir_option = click.option(
-    "--cases-dir",
-    "--cases",
-    "cases_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="The folder of case studies (default: cases/ here).",
-)
-"""``--cases-dir DIR`` (or ``--cases DIR``), as ``atlas new`` and ``atlas report`` spell it."""
+"""``--cases DIR``, the one spelling every command with a cases folder takes."""
 
 schemas_option = click.option(
     "--schemas",

@@ -11,7 +11,7 @@ import click
 
 from learning_atlas.cli.options import (
     atlas_folders,
-    cases_dir_option,
+    cases_option,
     format_option,
     load_schema,
     schemas_option,
@@ -25,7 +25,7 @@ from learning_atlas.cli.options import (
     "text: for a terminal; markdown: for a pull-request comment; json: for scripts.",
 )
 @today_option
-@cases_dir_option
+@cases_option
 @schemas_option
 def report(output_format: str, today: dt.date, cases_dir: Path | None, schema_dir: Path | None) -> None:
     """Report what editors should look at across the atlas.
