@@ -1,7 +1,9 @@
-"""What the ``atlas`` commands share: one ``--cases`` option, its old spelling still read."""
+"""What the ``atlas`` commands share: one ``--cases`` option (its old spelling still read), and one
+way out when the schemas folder is missing or broken: its problems on standard error, exit 2."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -32,6 +34,16 @@ def small_atlas(tmp_path: Path) -> Path:
     shutil.copy(MINIMAL_CASE, cases / MINIMAL_CASE.name)
     shutil.copytree(SCHEMAS, tmp_path / "schemas")
     return cases
+
+
+@pytest.fixture
+def broken_schemas(tmp_path: Path) -> Path:
+    """A copy of the schemas folder whose settings vocabulary lists one slug twice."""
+    schemas = tmp_path / "broken-schemas"
+    shutil.copytree(SCHEMAS, schemas)
+    vocab = schemas / "vocabularies" / "settings.yaml"
+    vocab.write_text(vocab.read_text().replace("- slug: community", "- slug: acute"), encoding="utf-8")
+    return schemas
 
 
 # --- one --cases --------------------------------------------------------------------------------
@@ -71,3 +83,57 @@ def test_no_cases_folder_here_names_the_cases_option(run_line, tmp_path, monkeyp
     result = run_line(COMMANDS_WITH_CASES[command])
     assert result.exit_code == 2
     assert "no cases folder at cases: run this in the atlas's folder or give --cases DIR" in result.output
+
+
+# --- one way out when the schema cannot be loaded -----------------------------------------------
+
+
+def _command_lines(cases: Path) -> dict[str, list[str]]:
+    lines = {name: [*words, "--cases", str(cases)] for name, words in COMMANDS_WITH_CASES.items()}
+    lines["check"] = ["check", str(cases)]
+    lines["schema"] = ["schema"]
+    return lines
+
+
+ALL_COMMANDS = sorted([*COMMANDS_WITH_CASES, "check", "schema"])
+
+
+@pytest.mark.parametrize("command", ALL_COMMANDS)
+def test_a_broken_schemas_folder_is_exit_2_with_its_problems_on_stderr(run_line, small_atlas, broken_schemas,
+                                                                       command):
+    result = run_line([*_command_lines(small_atlas)[command], "--schemas", str(broken_schemas)])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert lines and all(line.startswith(str(broken_schemas)) for line in lines), lines
+    assert any("settings.yaml" in line and "'acute' is listed twice" in line for line in lines), lines
+    assert result.stdout == ""
+    assert not list(small_atlas.glob("daily-*.md"))  # atlas new wrote nothing
+    assert not (small_atlas.parent / ".atlas").exists()  # atlas index and search built nothing
+
+
+@pytest.mark.parametrize("command", ALL_COMMANDS)
+def test_no_schemas_folder_is_exit_2_saying_where_it_should_be(run_line, small_atlas, monkeypatch, command):
+    shutil.rmtree(small_atlas.parent / "schemas")
+    monkeypatch.chdir(small_atlas.parent)
+    result = run_line(_command_lines(Path("cases"))[command])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        "schemas:1:1: error: is not a folder: the case schema and vocabularies live in the atlas's schemas/ "
+        "folder; run atlas in the atlas's folder (or below it), or give --schemas DIRECTORY"
+    ]
+
+
+def test_check_json_on_a_broken_schemas_folder_is_still_a_json_array(run_line, broken_schemas):
+    result = run_line(["check", "--format", "json", "--schemas", str(broken_schemas), str(MINIMAL_CASE)])
+    assert result.exit_code == 2
+    rows = json.loads(result.stdout)
+    assert rows and all(row["severity"] == "error" and row["file"].startswith(str(broken_schemas)) for row in rows)
+    assert any("'acute' is listed twice" in row["message"] for row in rows)
+    assert len(result.stderr.splitlines()) == len(rows)
+
+
+def test_check_github_on_a_broken_schemas_folder_annotates_the_schema_lines(run_line, broken_schemas):
+    result = run_line(["check", "--format", "github", "--schemas", str(broken_schemas), str(MINIMAL_CASE)])
+    assert result.exit_code == 2
+    annotations = [line for line in result.stdout.splitlines() if line.startswith("::error file=")]
+    assert annotations and any("settings.yaml" in line for line in annotations)

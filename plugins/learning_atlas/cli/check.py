@@ -9,11 +9,11 @@ from pathlib import Path
 
 import click
 
-from learning_atlas.cli.options import fail, format_option, schemas_option
+from learning_atlas.cli.options import fail, format_option, load_schema, schemas_option
 from learning_atlas.contract.atlas_folders import locate_atlas
 from learning_atlas.contract.checker import CheckResult, check_paths
+from learning_atlas.contract.problems import Problem
 from learning_atlas.contract.reporters import FORMATS, REPORTERS
-from learning_atlas.contract.schema import SchemaLoadError, load_case_schema
 
 
 @click.command()
@@ -39,19 +39,23 @@ def check(paths: tuple[Path, ...], output_format: str, base: str | None, schema_
     --base REF, a case published at REF that was renamed, deleted or made a
     draft without its slug in some case's redirect_from is an error too. Exit
     status: 0 no errors (warnings allowed), 1 errors found, 2 usage error
-    (including --base outside a git repository or with an unknown REF).
+    (including --base outside a git repository or with an unknown REF, and a
+    schemas folder that is missing or broken: its problems are printed on
+    standard error and, with --format json or github, on standard output in
+    that format, so that JSON output is always valid JSON).
     """
     folders = locate_atlas(schema_dir=schema_dir, near=paths[0] if paths else None)
     if not paths:
         if not folders.cases.is_dir():
             raise click.UsageError("no cases/ folder here: give the paths to check, e.g. 'atlas check cases'")
         paths = (folders.cases,)
-    try:
-        case_schema = load_case_schema(folders.schemas)
-    except SchemaLoadError as exc:  # reported as atlas check reports problems
-        result = CheckResult(problems=exc.problems)
-    else:
-        result = check_paths(paths, case_schema, jobs=os.cpu_count() or 1)  # 50 cases or more: every core
+
+    def also_in_format(problems: list[Problem]) -> None:
+        if output_format != "text":  # the text lines are on standard error already
+            REPORTERS[output_format](CheckResult(problems=problems), sys.stdout)
+
+    case_schema = load_schema(folders.schemas, also=also_in_format)
+    result = check_paths(paths, case_schema, jobs=os.cpu_count() or 1)  # 50 cases or more: every core
     if base is not None:
         _check_renames(result, paths, base)
     REPORTERS[output_format](result, sys.stdout)
@@ -84,14 +88,10 @@ def schema(output: Path | None, schema_dir: Path | None) -> None:
     """Export the case schema as JSON, with the vocabularies' terms filled in.
 
     Editors' YAML tooling (VS Code's YAML extension, check-jsonschema) and the
-    submission form use this file.
+    submission form use this file. Exit status: 0 written, 2 usage error
+    (including a schemas folder that is missing or broken).
     """
-    try:
-        case_schema = load_case_schema(locate_atlas(schema_dir=schema_dir, near=Path.cwd()).schemas)
-    except SchemaLoadError as exc:
-        for problem in exc.problems:
-            click.echo(problem.gnu(), err=True)
-        sys.exit(1)
+    case_schema = load_schema(locate_atlas(schema_dir=schema_dir, near=Path.cwd()).schemas)
     if output is None:
         click.echo(case_schema.to_json(), nl=False)
     else:

@@ -2,7 +2,8 @@
 
 Every command finds the cases and schemas folders with :func:`atlas_folders` (or, for ``atlas
 check``'s paths, :func:`learning_atlas.contract.atlas_folders.locate_atlas` itself), loads the
-schema with :func:`load_schema`, and ends on a one-line error with :func:`fail`.
+schema with :func:`load_schema` (a broken or missing schemas folder is a usage error, exit 2,
+in every command), and ends on a one-line error with :func:`fail`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from learning_atlas.contract.problems import one_line
 from learning_atlas.contract.schema import SchemaLoadError, load_case_schema
 
 if TYPE_CHECKING:
+    from learning_atlas.contract.problems import Problem
     from learning_atlas.contract.schema import CaseSchema
 
 USAGE_ERROR = 2
@@ -109,17 +111,20 @@ def atlas_folders(cases_dir: Path | None, schema_dir: Path | None) -> AtlasFolde
     return folders
 
 
-def load_schema(schemas: Path) -> CaseSchema:
+def load_schema(schemas: Path, *, also: Callable[[list[Problem]], None] | None = None) -> CaseSchema:
     """The case schema and vocabularies in ``schemas``.
 
     When they cannot be loaded (the folder is missing, a file is broken), each problem is printed
-    as its GNU line on standard error and the command exits 2: the atlas, not a case, is at fault.
+    as its GNU line on standard error, handed to ``also`` (``atlas check`` writes them in the
+    format asked for too), and the command exits 2: the atlas, not a case, is at fault.
     """
     try:
         return load_case_schema(schemas)
     except SchemaLoadError as exc:
         for problem in exc.problems:
             click.echo(problem.gnu(), err=True)
+        if also is not None:
+            also(exc.problems)
         sys.exit(USAGE_ERROR)
 
 

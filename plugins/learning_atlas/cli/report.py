@@ -38,7 +38,8 @@ def report(output_format: str, today: dt.date, cases_dir: Path | None, schema_di
     many published cases each region, setting, theme, commitment,
     organisation and year has. Case files with errors are left out and
     listed (run 'atlas check' for why). Exit status: 0 reported (findings are
-    not failures), 2 usage error.
+    not failures), 2 usage error (including a schemas folder that is missing
+    or broken).
     """
     from learning_atlas.editors.report import build_report, render
 

@@ -49,6 +49,7 @@ def index_command(cases_dir: Path | None, index_dir: Path | None, rebuild: bool,
     from learning_atlas.search.index import IndexUsageError, SearchIndexError, update_index
 
     folders = atlas_folders(cases_dir, schema_dir)
+    load_schema(folders.schemas)  # a missing or broken schemas folder is a usage error here too
     try:
         report = update_index(folders.cases, index_dir, schema_dir=folders.schemas, rebuild=rebuild)
     except IndexUsageError as exc:
