@@ -24,7 +24,7 @@ import tomllib
 import yaml
 from bs4 import BeautifulSoup
 from conftest import ACCEPTANCE, ROOT, SCHEMAS
-from learning_atlas.cli.commands import cli
+from learning_atlas.cli import cli
 from learning_atlas.contract.checker import check_paths
 from learning_atlas.contract.reporters import report_text
 from learning_atlas.contract.schema import load_case_schema
