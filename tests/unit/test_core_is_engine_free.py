@@ -1,4 +1,4 @@
-"""The atlas core imports nothing from MkDocs, so another site engine could drive it."""
+"""The atlas core imports nothing from the site engine or its theme, so another engine could drive it."""
 
 from __future__ import annotations
 
@@ -6,11 +6,18 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "plugins" / "learning_atlas"
+ADAPTER = PACKAGE / "mkdocs_plugin"
+ENGINE_PACKAGES = ("mkdocs", "properdocs", "material")
 
 
-def test_core_modules_do_not_import_mkdocs():
+def _core_modules() -> list[Path]:
+    """Every module of the package but the MkDocs adapter's, in every subpackage."""
+    return sorted(m for m in PACKAGE.rglob("*.py") if not m.is_relative_to(ADAPTER))
+
+
+def test_core_modules_do_not_import_the_engine_or_the_theme():
     offenders = []
-    for module in sorted(PACKAGE.glob("*.py")):
+    for module in _core_modules():
         tree = ast.parse(module.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             names = []
@@ -18,6 +25,13 @@ def test_core_modules_do_not_import_mkdocs():
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom):
                 names = [node.module or ""]
-            offenders += [f"{module.name}: {n}" for n in names if n.split(".")[0] in ("mkdocs", "material")]
+            name = module.relative_to(PACKAGE).as_posix()
+            offenders += [f"{name}: {n}" for n in names if n.split(".")[0] in ENGINE_PACKAGES]
     assert offenders == []
-    assert (PACKAGE / "mkdocs_plugin" / "plugin.py").exists()
+
+
+def test_the_core_is_every_subpackage_and_the_adapter_is_apart():
+    checked = {m.relative_to(PACKAGE).parts[0] for m in _core_modules()}
+    subpackages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
+    assert checked >= subpackages - {ADAPTER.name}
+    assert (ADAPTER / "plugin.py").is_file()
