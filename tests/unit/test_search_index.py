@@ -256,10 +256,9 @@ def test_stale_lock_files_left_by_a_killed_process_do_not_block(atlas):
     si.lock_path(index_dir).write_text("999999\n")  # our lock file, from a process long gone
     (index_dir / "MAIN_WRITELOCK").write_text("")  # Whoosh's
     _edit(atlas / "digital-care-home-cwtch-wales.md", "Digital Care Home Cwtch", "Digital Care Home Cwtch zebrafish")
-    started = time.monotonic()
-    report = update_index(atlas, lock_timeout=5)
-    assert time.monotonic() - started < 5
-    assert report.updated == ["digital-care-home-cwtch-wales"] and not report.warnings
+    # Allowed no wait for either lock, it updates at once: neither leftover file is a lock held.
+    report = update_index(atlas, lock_timeout=0, whoosh_lock_timeout=0)
+    assert report.updated == ["digital-care-home-cwtch-wales"] and not report.warnings and report.rebuilt is None
 
 
 def test_a_whoosh_lock_held_by_a_stuck_process_is_broken_by_a_rebuild(atlas):
