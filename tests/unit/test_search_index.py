@@ -36,6 +36,7 @@ from learning_atlas.search.index import (
     parse_date_bound,
     update_index,
 )
+from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.formats import Positions
@@ -379,19 +380,24 @@ def test_the_fused_analyzer_gives_whooshs_tokens(stem):
 def test_fast_phrases_find_what_whooshs_phrases_find(searcher, phrase):
     ours = si.parse_query(phrase)
     theirs = ours.accept(lambda q: wq.Phrase(q.fieldname, q.words, slop=q.slop) if isinstance(q, si.FastPhrase) else q)
-    whoosh = searcher._searcher
-    assert sorted(whoosh.docs_for_query(ours)) == sorted(whoosh.docs_for_query(theirs))
-    assert list(whoosh.docs_for_query(ours))
+    with _whoosh_index(searcher).searcher() as whoosh:
+        assert sorted(whoosh.docs_for_query(ours)) == sorted(whoosh.docs_for_query(theirs))
+        assert list(whoosh.docs_for_query(ours))
 
 
 def test_scores_are_whooshs_bm25f(searcher):
-    query = si.parse_query("learning culture")
-    ours = {d: s for s, d in searcher._by_relevance(query, 100)[1]}
-    with searcher._ix.searcher(weighting=BM25F()) as plain:
-        theirs = {hit.docnum: hit.score for hit in plain.search(query, limit=100)}
-    assert ours.keys() == theirs.keys()
-    for docnum, score in theirs.items():
-        assert ours[docnum] == pytest.approx(score, rel=1e-6)
+    ours = {hit.slug: hit.score for hit in searcher.search(SearchRequest("learning culture", limit=100)).hits}
+    with _whoosh_index(searcher).searcher(weighting=BM25F()) as plain:
+        query = si.parse_query("learning culture")
+        theirs = {hit["slug"]: hit.score for hit in plain.search(query, limit=100)}
+    assert len(ours) > 1 and ours.keys() == theirs.keys()
+    for slug, score in theirs.items():
+        assert ours[slug] == pytest.approx(score, rel=1e-6)
+
+
+def _whoosh_index(searcher: AtlasSearcher):
+    """The index the searcher reads, opened by Whoosh itself."""
+    return whoosh_index.open_dir(str(searcher.index_dir), indexname=si.INDEX_NAME)
 
 
 # --- The query language -------------------------------------------------------------------------
