@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import random
 
 import pytest
-from conftest import CASES, MINIMAL_CASE, ROOT, SCHEMAS
+from conftest import CASES, MINIMAL_CASE, SCHEMAS
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from learning_atlas.contract.checker import check_paths
 from learning_atlas.contract.domain_checks import _DATE_IN as DATE_IN
 from learning_atlas.contract.reader_text import reader_text
+from synthetic import generate
 
 VALID = MINIMAL_CASE.read_text(encoding="utf-8")
 ANCHOR = "  each week, and then spread"  # a line of how_to_change in the minimal case (line 22)
@@ -144,13 +144,6 @@ def test_ordinary_figures_are_not_numbers(tmp_path, text):
     assert [p for p in check_paths([path], schema_dir=SCHEMAS).problems if p.rule.startswith("privacy")] == []
 
 
-def _synthetic():
-    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "bench" / "synthetic.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_no_false_alarms_on_the_sample_atlas():
     result = check_paths([CASES], schema_dir=SCHEMAS)
     assert [p.gnu() for p in result.problems if p.rule.startswith("privacy")] == []
@@ -158,7 +151,7 @@ def test_no_false_alarms_on_the_sample_atlas():
 
 def test_no_false_alarms_on_5000_cases_full_of_ordinary_figures(tmp_path):
     """Dates in five forms, times, money, counts, rates, year spans, ODS, ICD-10 and SNOMED codes, ISBNs, tables."""
-    _synthetic().generate(tmp_path, 5000, seed=7, figures=True)
+    generate(tmp_path, 5000, seed=7, figures=True)
     result = check_paths([tmp_path], schema_dir=SCHEMAS, jobs=2)
     assert len(result.cases) == 5000
     alarms = [p.gnu() for p in result.problems if p.rule.startswith("privacy")]

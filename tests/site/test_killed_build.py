@@ -10,7 +10,6 @@ runs in its own session with a temporary folder of its own (``TMPDIR``), is watc
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
 import shutil
 import signal
@@ -25,6 +24,7 @@ import pytest
 from learning_atlas.processes.background import process_start_time
 from site_engine import build_command, build_site, engine_environment
 from site_helpers import comparable_site, describe_differences, site_differences
+from synthetic import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_FILES = ("mkdocs.yml", "docs", "cases", "schemas", "CONTRIBUTING.md")
@@ -201,10 +201,7 @@ def template(tmp_path_factory) -> Path:
     for name in PROJECT_FILES:
         copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy2
         copy(ROOT / name, project / name)
-    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "bench" / "synthetic.py")
-    synthetic = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(synthetic)
-    for path in synthetic.generate(project.parent / "synthetic", EXTRA_CASES):
+    for path in generate(project.parent / "synthetic", EXTRA_CASES):
         shutil.move(path, project / "cases" / path.name)
     return project
 
