@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import machine, median, timed_rounds, write_section  # noqa: E402
+from benchlib import ROOT, machine, median, timed_rounds, write_section  # noqa: E402
 from learning_atlas.contract import schema as schema_module
 from learning_atlas.contract.checker import check_paths
 from synthetic import generate  # noqa: E402
@@ -39,7 +39,7 @@ CORES = os.cpu_count() or 1
 
 def full_check(folder: Path, jobs: int) -> None:
     schema_module._CACHE.clear()  # load the schema and vocabularies afresh, as a new process would
-    result = check_paths([folder], jobs=jobs)
+    result = check_paths([folder], schema_module.load_case_schema(ROOT / "schemas"), jobs=jobs)
     assert result.errors == 0, result.problems[:3]
 
 

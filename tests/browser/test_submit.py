@@ -14,6 +14,7 @@ import pytest
 from learning_atlas.contract.case import SECTIONS
 from learning_atlas.contract.checker import check_paths
 from learning_atlas.contract.front_matter import parse_front_matter
+from learning_atlas.contract.schema import load_case_schema
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -359,7 +360,7 @@ def _cli_problems(tmp_path: Path, name: str, text: str) -> set[tuple[str, str, s
     cases = tmp_path / "only"
     cases.mkdir()
     (cases / name).write_text(text, encoding="utf-8")
-    result = check_paths([cases], schema_dir=REPO / "schemas", today=dt.date.today())
+    result = check_paths([cases], load_case_schema(REPO / "schemas"), today=dt.date.today())
     return {(p.key, p.severity.value, p.message) for p in result.problems}
 
 

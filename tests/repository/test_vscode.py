@@ -65,7 +65,7 @@ def test_vscode_build_task_runs_atlas_check_and_reads_every_problem_it_prints():
     assert task["args"][0] == "check"
     matcher = task["problemMatcher"]["pattern"]
     regexp = re.compile(matcher["regexp"])
-    result = check_paths([ACCEPTANCE / "negative"], schema_dir=SCHEMAS)
+    result = check_paths([ACCEPTANCE / "negative"], load_case_schema(SCHEMAS))
     out = io.StringIO()
     report_text(result, out)
     lines = out.getvalue().splitlines()

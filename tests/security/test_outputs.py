@@ -16,7 +16,6 @@ import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from conftest import ROOT, SCHEMAS

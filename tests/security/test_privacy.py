@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from learning_atlas.contract.checker import check_paths
 from learning_atlas.contract.domain_checks import _DATE_IN as DATE_IN
 from learning_atlas.contract.reader_text import reader_text
+from learning_atlas.contract.schema import load_case_schema
 from synthetic import generate
 
 VALID = MINIMAL_CASE.read_text(encoding="utf-8")
@@ -75,7 +76,7 @@ def test_a_disguised_nhs_number_is_found_on_its_line(tmp_path_factory, seed, gro
     folder = tmp_path_factory.mktemp("nhs")
     path = folder / "nhs-case.md"
     path.write_text(VALID.replace(ANCHOR, f"  each week {before}{shown}{after}, and then spread"), encoding="utf-8")
-    result = check_paths([path], schema_dir=SCHEMAS)
+    result = check_paths([path], load_case_schema(SCHEMAS))
     found = [p for p in result.problems if p.rule == "privacy.nhs-number"]
     assert len(found) == 1, (shown, [p.gnu() for p in result.problems])
     assert found[0].key == "how_to_change"
@@ -100,7 +101,7 @@ def test_nhs_numbers_are_found_in_every_kind_of_field(tmp_path, field, where):
         text = VALID.replace(line, where.format(shown))
     path = tmp_path / "nhs-case.md"
     path.write_text(text, encoding="utf-8")
-    rules = [p.rule for p in check_paths([path], schema_dir=SCHEMAS).problems]
+    rules = [p.rule for p in check_paths([path], load_case_schema(SCHEMAS)).problems]
     assert "privacy.nhs-number" in rules
 
 
@@ -118,7 +119,7 @@ def test_nhs_numbers_are_found_in_every_kind_of_field(tmp_path, field, where):
 def test_disguised_contact_details_are_found(tmp_path, shown, rule):
     path = tmp_path / "contact-case.md"
     path.write_text(VALID.replace(ANCHOR, f"  each week, call {shown}, and then spread"), encoding="utf-8")
-    found = [p for p in check_paths([path], schema_dir=SCHEMAS).problems if p.rule == rule]
+    found = [p for p in check_paths([path], load_case_schema(SCHEMAS)).problems if p.rule == rule]
     assert len(found) == 1 and found[0].line == ANCHOR_LINE, found
 
 
@@ -128,7 +129,7 @@ def test_disguised_contact_details_are_found(tmp_path, shown, rule):
 def test_numbers_in_code_are_still_numbers(tmp_path, shown):
     path = tmp_path / "code-case.md"
     path.write_text(VALID.replace(ANCHOR, f"  each week\n\n  {shown}\n\n  and then spread"), encoding="utf-8")
-    assert "privacy.nhs-number" in [p.rule for p in check_paths([path], schema_dir=SCHEMAS).problems]
+    assert "privacy.nhs-number" in [p.rule for p in check_paths([path], load_case_schema(SCHEMAS)).problems]
 
 
 @pytest.mark.parametrize("text", [
@@ -141,18 +142,18 @@ def test_numbers_in_code_are_still_numbers(tmp_path, shown):
 def test_ordinary_figures_are_not_numbers(tmp_path, text):
     path = tmp_path / "figures-case.md"
     path.write_text(VALID.replace(ANCHOR, f"  each week {text}, and then spread"), encoding="utf-8")
-    assert [p for p in check_paths([path], schema_dir=SCHEMAS).problems if p.rule.startswith("privacy")] == []
+    assert [p for p in check_paths([path], load_case_schema(SCHEMAS)).problems if p.rule.startswith("privacy")] == []
 
 
 def test_no_false_alarms_on_the_sample_atlas():
-    result = check_paths([CASES], schema_dir=SCHEMAS)
+    result = check_paths([CASES], load_case_schema(SCHEMAS))
     assert [p.gnu() for p in result.problems if p.rule.startswith("privacy")] == []
 
 
 def test_no_false_alarms_on_5000_cases_full_of_ordinary_figures(tmp_path):
     """Dates in five forms, times, money, counts, rates, year spans, ODS, ICD-10 and SNOMED codes, ISBNs, tables."""
     generate(tmp_path, 5000, seed=7, figures=True)
-    result = check_paths([tmp_path], schema_dir=SCHEMAS, jobs=2)
+    result = check_paths([tmp_path], load_case_schema(SCHEMAS), jobs=2)
     assert len(result.cases) == 5000
     alarms = [p.gnu() for p in result.problems if p.rule.startswith("privacy")]
     assert alarms == [], f"{len(alarms)} false alarms, e.g. {alarms[:5]}"
@@ -161,5 +162,5 @@ def test_no_false_alarms_on_5000_cases_full_of_ordinary_figures(tmp_path):
 
 
 def test_contact_and_links_may_hold_contact_details():
-    result = check_paths([MINIMAL_CASE], schema_dir=SCHEMAS)
+    result = check_paths([MINIMAL_CASE], load_case_schema(SCHEMAS))
     assert "email:" in VALID and [p.gnu() for p in result.problems] == []

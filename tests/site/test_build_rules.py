@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bs4 import BeautifulSoup
-from conftest import MINIMAL_CASE
+from conftest import MINIMAL_CASE, SCHEMAS
 from learning_atlas.contract.checker import check_paths
+from learning_atlas.contract.schema import load_case_schema
 from site_engine import build_site
 
 VALID = MINIMAL_CASE.read_text(encoding="utf-8")
@@ -20,7 +21,7 @@ def test_strict_build_fails_with_the_check_messages_and_builds_nothing(atlas_pro
     done = build_site(config, site, "--strict")
     assert done.returncode != 0
     # the region error (the two cases are also near copies: that warning falls on the one written last)
-    expected = next(p.gnu() for p in check_paths([tmp_path / "cases"]).problems if p.key == "region")
+    expected = next(p.gnu() for p in check_paths([tmp_path / "cases"], load_case_schema(SCHEMAS)).problems if p.key == "region")
     assert "region: 'North West' is not a region; did you mean 'north-west'?" in expected
     assert expected in done.stderr
     assert [p.name for p in site.iterdir()] == ["previous.html"], "a failed build must leave site/ as it was"
@@ -157,3 +158,17 @@ def test_a_rebuild_replaces_the_last_site_and_keeps_hidden_files(atlas_project, 
     assert (site / ".nojekyll").exists()
     assert not [p for p in tmp_path.iterdir() if ".atlas-build-" in p.name]
     assert (site / "cases/good-case/index.html").exists() and (site / "pagefind/pagefind.js").exists()
+
+
+def test_titles_are_a_typed_option_that_refuses_a_page_it_does_not_know(atlas_project, tmp_path):
+    config = atlas_project({"good-case.md": VALID}, titles="{themes: Topics, submit: Share your work}")
+    done = build_site(config, tmp_path / "site", "--strict")
+    assert done.returncode == 0, done.stderr
+    page = BeautifulSoup((tmp_path / "site/themes/index.html").read_text(), "html.parser")
+    assert page.select_one("h1").get_text() == "Topics"
+    assert BeautifulSoup((tmp_path / "site/submit/index.html").read_text(), "html.parser").select_one("h1").get_text() \
+        == "Share your work"
+    config = atlas_project({"good-case.md": VALID}, titles="{themse: Topics}")
+    done = build_site(config, tmp_path / "site", "--strict")
+    assert done.returncode != 0
+    assert "'themse' is not a page the atlas titles" in done.stderr and "Traceback" not in done.stderr

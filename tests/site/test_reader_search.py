@@ -7,7 +7,7 @@ import zlib
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from conftest import MINIMAL_CASE
+from conftest import MINIMAL_CASE, SCHEMAS
 from learning_atlas.contract.case import Case
 from learning_atlas.contract.checker import check_paths
 from learning_atlas.contract.schema import load_case_schema
@@ -20,7 +20,7 @@ VALID = MINIMAL_CASE.read_text(encoding="utf-8")
 
 
 def _atlas(cases_dir: Path) -> Atlas:
-    result = check_paths([cases_dir])
+    result = check_paths([cases_dir], load_case_schema(SCHEMAS))
     return Atlas([Case.from_loaded(c) for c in result.cases], load_case_schema(ROOT / "schemas").vocabularies)
 
 

@@ -143,7 +143,8 @@ def test_hostile_files_each_give_a_clear_error_in_bounded_memory(tmp_path):
         import json, sys
         from pathlib import Path
         from learning_atlas.contract.checker import check_paths
-        result = check_paths([Path({str(tmp_path)!r})], schema_dir=Path({str(SCHEMAS)!r}))
+        from learning_atlas.contract.schema import load_case_schema
+        result = check_paths([Path({str(tmp_path)!r})], load_case_schema(Path({str(SCHEMAS)!r})))
         rows = [[p.path.stem, p.line, p.severity.value, p.rule, p.message] for p in result.problems]
         # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent (pytest).
         status = open("/proc/self/status").read()

@@ -38,7 +38,7 @@ def _cases(tmp_path: Path) -> Path:
 
 
 def _atlas(cases: Path) -> Atlas:
-    loaded = check_paths([cases], schema_dir=SCHEMAS).cases
+    loaded = check_paths([cases], load_case_schema(SCHEMAS)).cases
     return Atlas([Case.from_loaded(c) for c in loaded], load_case_schema(SCHEMAS).vocabularies, relate=False)
 
 

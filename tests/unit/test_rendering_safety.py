@@ -6,11 +6,13 @@ import html
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import SCHEMAS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from learning_atlas.contract.case import Case
 from learning_atlas.contract.checker import check_paths
 from learning_atlas.contract.domain_checks import script_scheme
+from learning_atlas.contract.schema import load_case_schema
 from learning_atlas.site.rendering import MarkdownRenderer, render_case_article, sanitise
 
 RENDERER = MarkdownRenderer()
@@ -127,7 +129,7 @@ def test_an_unclosed_fence_in_one_section_does_not_swallow_the_next(tmp_path, mi
     text = minimal_text.replace("leading_change: |\n", "leading_change: |\n  ```\n  an unclosed fence\n", 1)
     assert text != minimal_text
     (tmp_path / "fence-case.md").write_text(text, encoding="utf-8")
-    (loaded,) = check_paths([tmp_path]).cases
+    (loaded,) = check_paths([tmp_path], load_case_schema(SCHEMAS)).cases
     article, _ = render_case_article(Case.from_loaded(loaded), RENDERER)
     soup = BeautifulSoup(article, "html.parser")
     assert "an unclosed fence" in soup.select_one("pre").get_text()

@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from learning_atlas.contract.case import Case
 from learning_atlas.contract.checker import check_paths
+from learning_atlas.contract.schema import load_case_schema
 from learning_atlas.search import index as si
 from learning_atlas.search.index import (
     AtlasAnalyzer,
@@ -49,7 +50,7 @@ NORTH_STAFFORDSHIRE = [
 
 
 def _sample_cases() -> list[Case]:
-    result = check_paths([CASES], schema_dir=SCHEMAS)
+    result = check_paths([CASES], load_case_schema(SCHEMAS))
     return [Case.from_loaded(c) for c in result.cases if not c.has_errors]
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import CASES, ROOT, SCHEMAS
 from learning_atlas.contract.checker import check_paths
+from learning_atlas.contract.schema import load_case_schema
 from synthetic import MARKER, ForeignFilesError, generate
 
 
@@ -22,7 +23,7 @@ def test_it_writes_valid_cases_into_a_new_folder_with_its_marker(tmp_path):
     out = tmp_path / "new" / "cases"
     paths = generate(out, 3)
     assert sorted(p.name for p in out.iterdir()) == sorted([MARKER, *(p.name for p in paths)])
-    result = check_paths([out], schema_dir=SCHEMAS)
+    result = check_paths([out], load_case_schema(SCHEMAS))
     assert len(result.cases) == 3 and [p.gnu() for p in result.problems if p.is_error] == []
 
 

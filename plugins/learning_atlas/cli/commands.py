@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from learning_atlas import __version__
-from learning_atlas.contract.checker import CheckResult, check_paths, find_schema_dir
+from learning_atlas.contract.atlas_folders import find_schema_dir
+from learning_atlas.contract.checker import CheckResult, check_paths
 from learning_atlas.contract.problems import one_line
 from learning_atlas.contract.reporters import FORMATS, REPORTERS
 from learning_atlas.contract.schema import SchemaLoadError, load_case_schema
@@ -77,7 +78,12 @@ def check(paths: tuple[Path, ...], output_format: str, base: str | None, schema_
         if not default.is_dir():
             raise click.UsageError("no cases/ folder here: give the paths to check, e.g. 'atlas check cases'")
         paths = (default,)
-    result = check_paths(paths, schema_dir=schema_dir, jobs=os.cpu_count() or 1)  # 50 cases or more: every core
+    try:
+        case_schema = load_case_schema(schema_dir or find_schema_dir(paths[0]))
+    except SchemaLoadError as exc:  # reported as atlas check reports problems (one exit path for all: cli/)
+        result = CheckResult(problems=exc.problems)
+    else:
+        result = check_paths(paths, case_schema, jobs=os.cpu_count() or 1)  # 50 cases or more: every core
     if base is not None:
         _check_renames(result, paths, base)
     REPORTERS[output_format](result, sys.stdout)
@@ -94,10 +100,7 @@ def _check_renames(result: CheckResult, paths: tuple[Path, ...], base: str) -> N
         problems = rename_problems(paths, base, result.cases)
     except RenameCheckError as exc:
         _fail(str(exc), 2)
-    if problems:
-        result.problems.extend(problems)
-        order = {case.path: index for index, case in enumerate(result.cases)}
-        result.problems.sort(key=lambda p: (order.get(p.path, -1), p.line, p.column))
+    result.add(problems)
 
 
 @cli.command()
@@ -824,7 +827,7 @@ def report(output_format: str, today: str | None, cases_dir: Path | None, schema
     day = _today_option(today)
     folder = _cases_folder(cases_dir)
     case_schema = _case_schema(schema_dir, folder)
-    found = build_report(folder, schema_dir=case_schema.directory, vocabularies=case_schema.vocabularies, today=day)
+    found = build_report(folder, case_schema, today=day, jobs=os.cpu_count() or 1)
     click.echo(render(found, output_format), nl=False)
 
 

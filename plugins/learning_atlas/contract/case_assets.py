@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from learning_atlas.contract.problems import Problem, Severity
+from learning_atlas.contract.problems import Problem, Severity, in_order
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 """The largest file a case's folder may hold (5 MiB)."""
@@ -247,5 +247,5 @@ def check_asset_folder(folder: Path) -> AssetCheck:
         result.problems.append(_problem(folder, "asset.case-too-large", size=_size(total), limit=_size(MAX_CASE_BYTES)))
         result.assets = []
     result.assets.sort(key=lambda a: a.uri)
-    result.problems.sort(key=lambda p: str(p.path))
+    result.problems = in_order(result.problems)
     return result

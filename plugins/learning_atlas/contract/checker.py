@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
+import functools
 import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Iterable
 
 from learning_atlas.contract.case_assets import check_asset_folder, describe_file_kind
 from learning_atlas.contract.loader import CASE_SUFFIX, LoadedCase, collection_problems, load_case
 from learning_atlas.contract.near_duplicates import near_duplicate_problems
-from learning_atlas.contract.problems import Problem, Severity
-from learning_atlas.contract.schema import CASE_SCHEMA_FILE, CaseSchema, SchemaLoadError, load_case_schema
-from learning_atlas.processes.background import die_with_parent
+from learning_atlas.contract.problems import Problem, Severity, in_order
+from learning_atlas.contract.schema import CaseSchema
+from learning_atlas.processes.parallel import parallel_map
 
 
 @dataclass
@@ -24,6 +24,12 @@ class CheckResult:
 
     cases: list[LoadedCase] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    ranks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    """Each file's place in the reports' order (see :func:`~learning_atlas.contract.problems.in_order`)."""
+
+    def add(self, problems: Iterable[Problem]) -> None:
+        """Add problems found later (the rename check, say), keeping the reports' order."""
+        self.problems = in_order([*self.problems, *problems], self.ranks)
 
     @property
     def errors(self) -> int:
@@ -53,15 +59,6 @@ class CheckResult:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def find_schema_dir(start: Path) -> Path:
-    """The ``schemas/`` folder of the atlas that ``start`` belongs to (searched upwards), or ./schemas."""
-    here = start.resolve()
-    for folder in (here, *here.parents):
-        if (folder / "schemas" / CASE_SCHEMA_FILE).is_file():
-            return folder / "schemas"
-    return Path("schemas")
 
 
 @dataclass
@@ -179,72 +176,36 @@ def _scan_cases_folder(path: Path, found: FoundFiles, add_case, refuse) -> None:
             )
 
 
-Prepare = Callable[[LoadedCase], Any]
-"""Work to do on each case without errors where it was loaded (in a worker process when ``jobs`` > 1)."""
-
-_WORKER: dict[str, Any] = {}
-
-
-def _load_in_worker(file: Path) -> LoadedCase:
-    case = load_case(file, _WORKER["schema"], today=_WORKER["today"])
-    prepare = _WORKER["prepare"]
-    if prepare is not None and not case.has_errors:
-        case.prepared = prepare(case)
-    return case
-
-
-def _load_all(files: list[Path], case_schema: CaseSchema, today: dt.date | None, prepare: Prepare | None, jobs: int):
-    _WORKER.update(schema=case_schema, today=today, prepare=prepare)
-    try:
-        if jobs > 1 and len(files) >= 50 and "fork" in multiprocessing.get_all_start_methods():
-            # Forked workers inherit the loaded schema; cases come back pickled, in order.
-            # They die with this process, even when it is killed outright.
-            context = multiprocessing.get_context("fork")
-            with context.Pool(jobs, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-                return pool.map(_load_in_worker, files, chunksize=max(1, len(files) // (jobs * 8)))
-        return [_load_in_worker(file) for file in files]
-    finally:
-        _WORKER.clear()
-
-
 def check_paths(
     paths: Iterable[Path],
+    case_schema: CaseSchema,
     *,
-    schema_dir: Path | None = None,
     today: dt.date | None = None,
     jobs: int = 1,
-    prepare: Prepare | None = None,
 ) -> CheckResult:
-    """Check every case under ``paths`` and the vocabularies; never raises for bad input.
+    """Check every case under ``paths`` against a loaded schema; never raises for bad input.
 
-    ``jobs`` > 1 loads cases in that many forked processes; ``prepare`` (a module-level
-    function, so workers can run it) is applied to each case without errors, its result
-    kept as ``LoadedCase.prepared``.
+    ``jobs`` > 1 loads 50 cases or more in that many forked processes.
     """
-    paths = list(paths)
     result = CheckResult()
-    schema_dir = schema_dir or find_schema_dir(paths[0] if paths else Path.cwd())
-    try:
-        case_schema: CaseSchema = load_case_schema(schema_dir)
-    except SchemaLoadError as exc:
-        result.problems.extend(exc.problems)
-        return result
-    found = case_files(paths)
+    found = case_files(list(paths))
     result.problems.extend(found.problems)
-    order: dict[Path, tuple[int, int]] = {}
-    for index, case in enumerate(_load_all(found.files, case_schema, today, prepare, jobs)):
+    ranks: dict[Path, tuple[int, int]] = {}
+    loaded = parallel_map(functools.partial(load_case, case_schema=case_schema, today=today), found.files, jobs=jobs)
+    for index, case in enumerate(loaded):
         result.cases.append(case)
         result.problems.extend(case.problems)
-        order[case.path] = (index, 0)
+        ranks[case.path] = (index, 0)
         folder = found.asset_folders.get(case.path)
         if folder is not None:
             assets = check_asset_folder(folder)
             case.assets = assets.assets
             result.problems.extend(assets.problems)
-            order.update({p.path: (index, 1) for p in assets.problems})
+            ranks.update({p.path: (index, 1) for p in assets.problems})
     for folder in found.orphan_folders:  # never published, but nothing under cases/ may be a link
         result.problems.extend(check_asset_folder(folder).problems)
     result.problems.extend(collection_problems(result.cases))
     result.problems.extend(near_duplicate_problems(result.cases))
-    result.problems.sort(key=lambda p: (*order.get(p.path, (-1, 0)), str(p.path), p.line, p.column))
+    result.problems = in_order(result.problems, ranks)
+    result.ranks = ranks
     return result

@@ -26,7 +26,7 @@ from learning_atlas.contract.html_scan import (
     may_hold_html,
 )
 from learning_atlas.contract.placeholders import placeholder_problems
-from learning_atlas.contract.problems import Problem, Severity, format_key_path
+from learning_atlas.contract.problems import Problem, Severity, format_key_path, in_order
 from learning_atlas.contract.reader_text import reader_text, source_offset
 from learning_atlas.contract.source import FORBIDDEN_CHARACTERS, forbidden_character_kind
 
@@ -111,8 +111,7 @@ def domain_problems(fm: FrontMatter, path: Path, slug: str, *, today: dt.date) -
         *placeholder_problems(fm, path),
         *controls,
     ]
-    problems.sort(key=lambda p: (p.line, p.column))
-    return problems
+    return in_order(problems)
 
 
 def _may_link(text: str) -> bool:
@@ -520,7 +519,9 @@ def unsafe_html_problems(
 
 # --- relative links and images -----------------------------------------------------------------
 
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+"""An address that starts with a scheme (``https:``, ``mailto:``): not a link to a case's own file."""
+
 
 
 def relative_link_problems(
@@ -530,7 +531,7 @@ def relative_link_problems(
     folder = f"{slug}/"
     for offset, url in urls:
         url = url.strip()
-        if not url or url.startswith(("#", "/", "?")) or _SCHEME.match(url) or script_scheme(url):
+        if not url or url.startswith(("#", "/", "?")) or URL_SCHEME.match(url) or script_scheme(url):
             continue
         if not text.find(offset)[0].is_markdown:
             continue
@@ -568,7 +569,7 @@ FORM_PATTERNS: dict[str, re.Pattern[str]] = {
     "reference_url": _REFERENCE_URL,
     "autolink": _AUTOLINK,
     "invisible": _INVISIBLE,
-    "scheme": _SCHEME,
+    "scheme": URL_SCHEME,
 }
 """The patterns the checks above use, by name, for the submission form to run the same checks in the
 browser (``submit_form`` turns them into JavaScript regular expressions)."""

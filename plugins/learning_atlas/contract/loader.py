@@ -11,13 +11,23 @@ from typing import Any, Iterable
 from learning_atlas.contract.case_assets import Asset
 from learning_atlas.contract.domain_checks import domain_problems
 from learning_atlas.contract.front_matter import FrontMatter, parse_front_matter
-from learning_atlas.contract.problems import Problem, Severity
+from learning_atlas.contract.problems import Problem, Severity, in_order
 from learning_atlas.contract.schema import CaseSchema
 from learning_atlas.contract.source import SourceError, read_source
 from learning_atlas.contract.validation import schema_problems
 
-SLUG_PATTERN = re.compile(r"^(?=.{3,80}$)[a-z0-9]+(?:-[a-z0-9]+)*$")
+MIN_SLUG, MAX_SLUG = 3, 80
+SLUG_PATTERN = re.compile(rf"^(?=.{{{MIN_SLUG},{MAX_SLUG}}}$)[a-z0-9]+(?:-[a-z0-9]+)*$")
+"""A case's slug: its file name without ``.md`` and its address, lower-case words joined by single hyphens."""
 CASE_SUFFIX = ".md"
+
+
+def slug_message(name: str, *, file_name: bool) -> str:
+    """Why ``name`` is not a slug, in the words every tool uses (a file name, or a slug typed in ``atlas new``)."""
+    rule = f"use {MIN_SLUG} to {MAX_SLUG} lower-case letters, digits and single hyphens"
+    if file_name:
+        return f"file name {name!r} is not a valid slug: {rule}, ending in .md (for example 'learning-lessons-framework.md')"
+    return f"{name!r} is not a valid slug: {rule}, for example 'daily-safety-huddles'"
 
 
 @dataclass
@@ -30,8 +40,6 @@ class LoadedCase:
     problems: list[Problem] = field(default_factory=list)
     redirect_positions: list[tuple[int, int]] = field(default_factory=list)
     """Line and column of each ``redirect_from`` entry, for the checks between cases."""
-    prepared: Any = None
-    """What a caller's ``prepare`` step made of the case (the site: its rendered article)."""
     assets: list[Asset] = field(default_factory=list)
     """The files of the case's own folder that the check allowed the site to publish."""
 
@@ -61,8 +69,7 @@ def load_case(path: Path, case_schema: CaseSchema, *, today: dt.date | None = No
         case.problems.append(
             Problem(
                 path, 1, 1, Severity.ERROR, "",
-                f"file name {path.name!r} is not a valid slug: use 3 to 80 lower-case letters, digits "
-                "and single hyphens, ending in .md (for example 'learning-lessons-framework.md')",
+                slug_message(path.name, file_name=True),
                 "file.slug",
             )
         )
@@ -80,7 +87,7 @@ def load_case(path: Path, case_schema: CaseSchema, *, today: dt.date | None = No
     if case_schema.is_valid is None or not case_schema.is_valid(fm.data):
         case.problems.extend(schema_problems(fm, path, case_schema.validator, case_schema.vocabularies))
     case.problems.extend(domain_problems(fm, path, slug, today=today))
-    case.problems.sort(key=lambda p: (p.line, p.column))
+    case.problems = in_order(case.problems)
     redirects = case.data.get("redirect_from")
     if isinstance(redirects, list):
         case.redirect_positions = [fm.position(["redirect_from", i]) for i in range(len(redirects))]

@@ -6,6 +6,7 @@ import enum
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable, Mapping
 
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 """What would break a problem's line or lie about it: control characters (C0, DEL, C1 with U+0085),
@@ -71,6 +72,16 @@ class Problem:
             "message": self.message,
             "rule": self.rule,
         }
+
+
+def in_order(problems: Iterable[Problem], ranks: Mapping[Path, tuple[int, int]] | None = None) -> list[Problem]:
+    """Problems in the order every report shows them: by file, then line and column.
+
+    Files come in the order of ``ranks`` (a file's position among the cases checked, and 1 for a
+    file of a case's own folder, so that those follow the case), then by name.
+    """
+    ranks = ranks or {}
+    return sorted(problems, key=lambda p: (*ranks.get(p.path, (-1, 0)), str(p.path), p.line, p.column))
 
 
 def format_key_path(parts: tuple[str | int, ...] | list[str | int]) -> str:

@@ -9,7 +9,7 @@ from typing import Any, Iterable, Mapping
 from jsonschema import Draft202012Validator, ValidationError
 
 from learning_atlas.contract.front_matter import YamlDocument
-from learning_atlas.contract.problems import Problem, Severity, format_key_path
+from learning_atlas.contract.problems import Problem, Severity, format_key_path, in_order
 from learning_atlas.contract.vocabularies import Vocabulary
 
 MAX_SCHEMA_PROBLEMS = 50
@@ -87,7 +87,7 @@ def schema_problems(
                 problems.append(problem)
         if truncated:
             break
-    problems.sort(key=lambda p: (p.line, p.column))
+    problems = in_order(problems)
     if truncated:
         problems.append(
             Problem(

@@ -20,6 +20,7 @@ from typing import Any, Iterable
 
 from learning_atlas.contract.case import Case
 from learning_atlas.contract.checker import check_paths
+from learning_atlas.contract.schema import CaseSchema
 from learning_atlas.contract.vocabularies import VOCABULARY_NAMES, Term, Vocabulary
 
 FORMATS = ("text", "markdown", "json")
@@ -203,17 +204,15 @@ class EditorReport:
         }
 
 
-def build_report(
-    folder: Path, *, schema_dir: Path | None = None, vocabularies: dict[str, Vocabulary], today: dt.date
-) -> EditorReport:
+def build_report(folder: Path, case_schema: CaseSchema, *, today: dt.date, jobs: int = 1) -> EditorReport:
     """Load every case under ``folder`` with the shared checker and gather the report.
 
     Cases with errors are left out (and listed); counts and unused terms are of published cases.
     """
-    result = check_paths([folder], schema_dir=schema_dir, today=today)
+    result = check_paths([folder], case_schema, today=today, jobs=jobs)
     cases = [Case.from_loaded(loaded) for loaded in result.cases if not loaded.has_errors]
     cases.sort(key=lambda c: c.slug)
-    report = EditorReport(folder=folder, today=today, cases=cases, vocabularies=vocabularies)
+    report = EditorReport(folder=folder, today=today, cases=cases, vocabularies=case_schema.vocabularies)
     report.invalid = sorted({loaded.path for loaded in result.cases if loaded.has_errors})
     report.overdue = sorted(
         (c for c in cases if c.review_by is not None and c.review_by < today and not c.is_archived),
@@ -226,9 +225,9 @@ def build_report(
     published = report.published
     for name in VOCABULARY_NAMES:
         counter = collections.Counter(str(slug) for case in published for slug in case.terms(name))
-        counts = [FacetCount(term.key, term.label, counter[term.key]) for term in vocabularies[name].terms]
+        counts = [FacetCount(term.key, term.label, counter[term.key]) for term in case_schema.vocabularies[name].terms]
         report.counts[name] = counts
-        report.unused[name] = [term for term, count in zip(vocabularies[name].terms, counts, strict=True) if not count.count]
+        report.unused[name] = [term for term, count in zip(case_schema.vocabularies[name].terms, counts, strict=True) if not count.count]
     organisations = collections.Counter(name for case in published for name in case.organisations)
     report.counts["organisations"] = [
         FacetCount(name, name, count) for name, count in sorted(organisations.items(), key=lambda i: (-i[1], i[0].lower()))

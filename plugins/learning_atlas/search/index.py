@@ -71,11 +71,12 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import datetime_to_long
 from whoosh.writing import LockError
 
+from learning_atlas.contract.atlas_folders import find_schema_dir
 from learning_atlas.contract.case import ADDING_VALUE_PARTS, SECTIONS, Case
-from learning_atlas.contract.checker import check_paths, find_schema_dir
+from learning_atlas.contract.checker import check_paths
 from learning_atlas.contract.loader import CASE_SUFFIX, LoadedCase
 from learning_atlas.contract.problems import one_line
-from learning_atlas.contract.schema import schema_files
+from learning_atlas.contract.schema import load_case_schema, schema_files
 from learning_atlas.contract.validation import vocabulary_message
 from learning_atlas.contract.vocabularies import Term, Vocabulary
 
@@ -799,7 +800,7 @@ def _load_documents(
     """Check the files and turn each valid case into its document; invalid ones are noted and given None."""
     if not files:
         return []
-    result = check_paths([f.path for f in files], schema_dir=schema_dir, today=today)
+    result = check_paths([f.path for f in files], load_case_schema(schema_dir), today=today)
     if not result.cases and result.problems:  # the schema itself is broken: nothing can be checked
         first = result.problems[0]
         raise SearchIndexError(f"{first.path}:{first.line}:{first.column}: {first.message}")

@@ -57,12 +57,10 @@ class Atlas:
         vocabularies: dict[str, Vocabulary],
         *,
         related_count: int = 5,
-        key_terms: Mapping[str, Sequence[tuple[str, float]]] | None = None,
         relate: bool = True,
     ) -> None:
-        """``key_terms`` (slug to weighted terms, from the search index) blends text similarity
-        into related cases; without it they come from shared facets alone. With ``relate=False``
-        the related lists are left empty until :meth:`relate` is called."""
+        """Related cases come from shared facets; with ``relate=False`` the lists are left empty until
+        :meth:`relate` or :meth:`apply_related` (lists made from the search index's key terms) fills them."""
         self.vocabularies = vocabularies
         self.cases = sorted(cases, key=lambda c: (c.published, c.slug), reverse=True)
         self.by_slug = {case.slug: case for case in self.cases}
@@ -76,7 +74,7 @@ class Atlas:
         for case in self.cases:
             case.related = []
         if relate:
-            self.relate(key_terms)
+            self.relate()
 
     @property
     def published(self) -> list[Case]:

@@ -22,10 +22,10 @@ import nh3
 from markupsafe import Markup
 
 from learning_atlas.contract.case import ADDING_VALUE_PARTS, SECTIONS, Case
+from learning_atlas.contract.domain_checks import URL_SCHEME
 from learning_atlas.contract.reader_text import markdown_to_html
 
 if TYPE_CHECKING:
-    from learning_atlas.contract.loader import LoadedCase
     from learning_atlas.site.model import Atlas
 
 ALLOWED_TAGS = {
@@ -45,7 +45,6 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 HEADING_TAG = re.compile(r"(</?h)([1-6])\b")
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def _shift_headings(html_text: str, top: int) -> str:
@@ -74,7 +73,7 @@ def sanitise(html_text: str, *, slug: str | None = None) -> str:
     """Clean ``html_text`` with the allowlist; rewrite a case's relative asset links for its page."""
 
     def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
-        if attribute in ("href", "src") and slug and not _SCHEME.match(value) and not value.startswith(("/", "#")):
+        if attribute in ("href", "src") and slug and not URL_SCHEME.match(value) and not value.startswith(("/", "#")):
             prefix = f"{slug}/"
             return value[len(prefix):] if value.startswith(prefix) else value
         return value
@@ -165,7 +164,10 @@ def _figure(measure) -> str:
     )
 
 
-def render_case_article(case: Case, renderer: MarkdownRenderer) -> tuple[str, list[dict]]:
+_RENDERER = MarkdownRenderer()
+
+
+def render_case_article(case: Case, renderer: MarkdownRenderer = _RENDERER) -> tuple[str, list[dict]]:
     """The body of a case page, safe to put in it, and its table-of-contents tokens.
 
     The structured sections come in the contract's order, with the impact
@@ -272,12 +274,3 @@ class CardRenderer:
         return Markup(f'<ul class="atlas-cards">{body}</ul>'.replace(_ROOT, escape(root)))
 
 
-_ARTICLE_RENDERER: MarkdownRenderer | None = None
-
-
-def prepare_article(loaded: "LoadedCase") -> tuple[str, list[dict]]:
-    """The rendered article of a loaded, valid case: the site's ``prepare`` step for ``check_paths``."""
-    global _ARTICLE_RENDERER
-    if _ARTICLE_RENDERER is None:
-        _ARTICLE_RENDERER = MarkdownRenderer()
-    return render_case_article(Case.from_loaded(loaded), _ARTICLE_RENDERER)

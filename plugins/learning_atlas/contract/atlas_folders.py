@@ -1,0 +1,42 @@
+"""Where an atlas keeps its cases and schemas: the default names, and finding them once, at the edge.
+
+The command line and the MkDocs adapter resolve the folders here and hand the checker, the
+search index and the editors' tools resolved paths and a loaded schema; nothing further in
+re-derives them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from learning_atlas.contract.schema import CASE_SCHEMA_FILE
+
+DEFAULT_CASES_DIR = Path("cases")
+"""The folder of case files, relative to the atlas's root, when none is given."""
+
+DEFAULT_SCHEMAS_DIR = Path("schemas")
+"""The folder of the case schema and vocabularies, relative to the atlas's root."""
+
+
+def find_schema_dir(start: Path) -> Path:
+    """The ``schemas/`` folder of the atlas that ``start`` belongs to (searched upwards), or ./schemas."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / DEFAULT_SCHEMAS_DIR / CASE_SCHEMA_FILE).is_file():
+            return folder / DEFAULT_SCHEMAS_DIR
+    return DEFAULT_SCHEMAS_DIR
+
+
+@dataclass(frozen=True)
+class AtlasFolders:
+    """An atlas's cases and schemas folders, resolved."""
+
+    cases: Path
+    schemas: Path
+
+
+def locate_atlas(cases_dir: Path | None = None, schema_dir: Path | None = None) -> AtlasFolders:
+    """The folders to use: those given, else ``cases/`` here and the ``schemas/`` of the atlas it is in."""
+    cases = cases_dir if cases_dir is not None else DEFAULT_CASES_DIR
+    return AtlasFolders(cases, schema_dir if schema_dir is not None else find_schema_dir(cases if cases.exists() else Path.cwd()))
