@@ -382,15 +382,6 @@ def test_help_lists_every_option(run_line):
     assert "TODO:" in text
 
 
-def test_readme_documents_new_report_and_base():
-    from conftest import ROOT
-
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for phrase in ("atlas new", "--no-input", "TODO:", "atlas report", "--format text|markdown|json",
-                   "atlas check --base REF", "redirect_from"):
-        assert phrase in readme, phrase
-
-
 # --- Every message names its field, counts grammatically, and suggests the nearest term -----------
 
 

@@ -52,10 +52,11 @@ def test_the_search_help_lists_the_fields_and_exit_statuses(run_line):
 
 
 def test_the_sort_choices_are_the_engines():
-    from learning_atlas.cli import search as search_cli
+    from learning_atlas.cli import cli
     from learning_atlas.search import index as search_index
 
-    assert search_cli._SORTS == search_index.SORTS
+    (sort,) = [param for param in cli.commands["search"].params if param.name == "sort"]
+    assert tuple(sort.type.choices) == search_index.SORTS
 
 
 # --- atlas index --------------------------------------------------------------------------------

@@ -89,10 +89,13 @@ class GeneratedPage:
 
 
 def _strict_warnings(config) -> int:
-    """How many warnings MkDocs has counted so far in a --strict build (it aborts after on_post_build)."""
+    """How many warnings the engine has counted so far in a --strict build (it aborts after on_post_build)."""
     if not config.strict:
         return 0
-    for handler in logging.getLogger("mkdocs").handlers:
+    # The engine counts on its own top-level logger: "mkdocs", or "properdocs" under ProperDocs,
+    # which serves every mkdocs.* import (CountHandler's too) from its own modules.
+    engine = CountHandler.__module__.partition(".")[0]
+    for handler in logging.getLogger(engine).handlers:
         if isinstance(handler, CountHandler):
             return sum(count for _, count in handler.get_counts())
     return 0
