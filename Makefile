@@ -6,6 +6,9 @@ VENV    := .venv
 PYTHON  := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 HOST    ?= 127.0.0.1:8000
+# The site engine: mkdocs, or properdocs (ProperDocs, the fork of MkDocs 1.6 the tests also build
+# with): `make ENGINE=properdocs serve`. test and bench pass it on to tests/site_engine.py.
+ENGINE  ?= mkdocs
 PYTHON3 ?= python3
 # What the GitHub workflows install (the atlas) and what make installs (the atlas and its tests).
 LOCKS   := requirements/atlas.txt requirements/test.txt
@@ -45,10 +48,10 @@ lock: $(UV)       ## refresh requirements/*.txt from pyproject.toml (LOCK_OPTION
 	echo uv | $(COMPILE) - -o requirements/uv.txt
 
 serve: $(STAMP)   ## build the atlas and serve it at http://$(HOST)/atlas/ (site_url's path; / leads there)
-	$(VENV)/bin/mkdocs serve --dev-addr $(HOST)
+	$(VENV)/bin/$(ENGINE) serve -f mkdocs.yml --dev-addr $(HOST)
 
 build: $(STAMP)   ## build the atlas into site/, failing on any invalid case
-	$(VENV)/bin/mkdocs build --strict
+	$(VENV)/bin/$(ENGINE) build --strict -f mkdocs.yml
 
 check: $(STAMP)   ## check every case study against the contract
 	$(VENV)/bin/atlas check cases
@@ -58,14 +61,14 @@ schema: $(STAMP)  ## regenerate schemas/case.schema.json from the YAML schema an
 
 test: $(STAMP)    ## run every test: unit, acceptance and browser
 	tests/browser/install-browser.sh
-	$(VENV)/bin/python -m pytest
+	ATLAS_ENGINE=$(ENGINE) $(VENV)/bin/python -m pytest
 
 bench: $(STAMP)   ## run the benchmarks and rewrite BENCHMARKS.md
 	$(PYTHON) bench/check_bench.py
 	$(PYTHON) bench/search_bench.py
-	$(PYTHON) bench/site_bench.py
-	$(PYTHON) bench/related_bench.py
-	$(PYTHON) bench/reader_search_bench.py
+	ATLAS_ENGINE=$(ENGINE) $(PYTHON) bench/site_bench.py
+	ATLAS_ENGINE=$(ENGINE) $(PYTHON) bench/related_bench.py
+	ATLAS_ENGINE=$(ENGINE) $(PYTHON) bench/reader_search_bench.py
 
 clean:
 	rm -rf $(VENV) site .atlas .pytest_cache .hypothesis

@@ -1,6 +1,6 @@
 """Benchmark: what the search index and related lists cost a build of 1,000 cases.
 
-Builds of the same synthetic atlas, each a fresh ``mkdocs build``:
+Builds of the same synthetic atlas, each a fresh ``mkdocs build`` (or ``ATLAS_ENGINE``'s):
 - baseline: related lists and the index switched off (``related: none``);
 - facets: related lists from shared facets only, no search index (``related: facets``), for reference;
 - cold: ``related: index`` with no ``.atlas`` folder (the index and key terms built from nothing);
@@ -19,9 +19,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+BENCH = Path(__file__).resolve().parent
+sys.path[:0] = [str(BENCH), str(BENCH.parent / "tests")]  # tests/site_engine.py runs the engine for both
 from benchlib import machine, median, write_section  # noqa: E402
 from site_bench import build, make_atlas  # noqa: E402
+from site_engine import default_engine  # noqa: E402
 from synthetic import generate  # noqa: E402
 
 
@@ -68,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     text = (
         f"## Related lists and the search index in the build ({args.cases:,} cases)\n\n"
         f"Written by `bench/related_bench.py`; {machine()}; {args.rounds} interleaved rounds of fresh "
-        "`mkdocs build` processes (cold, baseline, warm, facets), medians of wall-clock time. The targets are "
-        "checked on the median of each round's cold and warm build divided by that round's baseline "
+        f"`{default_engine()} build` processes (cold, baseline, warm, facets), medians of wall-clock time. "
+        "The targets are checked on the median of each round's cold and warm build divided by that round's baseline "
         f"(ratios of the medians: warm {warm / base:.2f}, cold {cold / base:.2f}).\n\n"
         "Rounds (cold / baseline / warm, s): "
         + ", ".join(f"{c:.1f} / {b:.1f} / {w:.1f}" for c, b, w in zip(times["cold"], times["baseline"], times["warm"]))

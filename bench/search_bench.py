@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import whoosh
 from benchlib import ROOT, machine, median, write_section
 from click.testing import CliRunner
-from learning_atlas.cli.commands import cli
+from learning_atlas.cli import cli
 from learning_atlas.contract import schema as schema_module
 from learning_atlas.contract.schema import load_case_schema
 from learning_atlas.search import analysis
@@ -100,7 +100,7 @@ def reindex_one_edit(cases: Path, index_dir: Path, rounds: int, count: int) -> t
 
 def index_command_in_new_process(cases: Path, index_dir: Path, rounds: int, count: int) -> list[float]:
     times = []
-    command = [sys.executable, "-c", "from learning_atlas.cli.commands import main; main()", "index",
+    command = [sys.executable, "-c", "from learning_atlas.cli import main; main()", "index",
                "--cases", str(cases), "--index", str(index_dir), "--schemas", str(SCHEMAS)]
     for round_number in range(rounds):
         _edit_one(cases, 1000 + round_number, count)

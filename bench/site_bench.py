@@ -4,8 +4,9 @@ Baseline: every synthetic case rendered as a plain Markdown page (title,
 summary, the sections under their headings, the body) in ``docs/cases/``,
 built by bare mkdocs-material with the pages kept out of the nav. Subject: the
 atlas plugin building the same cases (case pages, listings, explore, feeds,
-open data). Each build is a fresh ``mkdocs build`` process, timed on the wall
-clock, its peak memory read by GNU time; rounds are interleaved.
+open data). Each build is a fresh ``mkdocs build`` process (ProperDocs' with
+``ATLAS_ENGINE=properdocs``), timed on the wall clock, its peak memory read by
+GNU time; rounds are interleaved.
 
 Targets: atlas at 1,000 cases at most 1.15x the baseline (the median of the
 ratios of each round's atlas build to the baseline built just before it, after
@@ -19,7 +20,6 @@ Usage: python bench/site_bench.py [--small-rounds 7] [--rounds 3] [--large 5000]
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -28,8 +28,10 @@ from pathlib import Path
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+BENCH = Path(__file__).resolve().parent
+sys.path[:0] = [str(BENCH), str(BENCH.parent / "tests")]  # tests/site_engine.py runs the engine for both
 from benchlib import ROOT, machine, median, write_section  # noqa: E402
+from site_engine import build_command, default_engine, engine_environment  # noqa: E402
 from synthetic import generate  # noqa: E402
 
 SECTION_HEADINGS = [
@@ -83,12 +85,11 @@ def make_atlas(root: Path, cases_dir: Path) -> Path:
 
 
 def build(config: Path, site: Path) -> tuple[float, int]:
-    """Seconds and peak KiB of one ``mkdocs build``."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    """Seconds and peak KiB of one build by the engine (``mkdocs build``, or ``ATLAS_ENGINE``'s)."""
     start = time.perf_counter()
     done = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)],
-        capture_output=True, text=True, env=env,
+        ["/usr/bin/time", "-f", "%M", *build_command(config, site, "-q")],
+        capture_output=True, text=True, env=engine_environment(),
     )
     seconds = time.perf_counter() - start
     if done.returncode != 0:
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     text = (
         f"## Building the site ({args.small:,} and {args.large:,} cases)\n\n"
-        f"Written by `bench/site_bench.py`; {machine()}; fresh `mkdocs build` processes, interleaved: "
+        f"Written by `bench/site_bench.py`; {machine()}; fresh `{default_engine()} build` processes, interleaved: "
         f"{args.small_rounds} rounds of the baseline and the {args.small:,}-case atlas, {args.rounds} of the "
         f"{args.large:,}-case atlas; medians of wall-clock time. Each round's atlas build is divided by the "
         "baseline built just before it, and the target is checked on the median of those paired ratios "

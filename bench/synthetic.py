@@ -1,18 +1,31 @@
 """A generator of synthetic, valid case studies for benchmarks (deterministic for a seed).
 
-Usage: python bench/synthetic.py OUT_DIR [COUNT] [--seed N]
+It writes only into a new or empty folder, or one it wrote before (which holds its marker file,
+``.synthetic``, and its ``synthetic-case-NNNNN.md`` cases, which it replaces): a folder holding any
+other file, such as ``cases/``, is refused and left as it is.
+
+Usage: python bench/synthetic.py OUT_DIR [COUNT] [--seed N]  (exit 2 when OUT_DIR is refused)
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+MARKER = ".synthetic"
+"""The file :func:`generate` leaves in each folder it writes: the cases beside it are its own to replace."""
+_MARKER_TEXT = "Written by bench/synthetic.py: run again, it replaces the synthetic-case-*.md files here.\n"
+_OWN_CASE = re.compile(r"synthetic-case-\d{5,}\.md")
+
+
+class ForeignFilesError(Exception):
+    """The output folder holds files :func:`generate` did not write, so it writes nothing there."""
 
 _WORDS = (
     "patients staff ward team safety learning improvement care quality handover huddle falls pressure "
@@ -155,10 +168,43 @@ def case_text(index: int, rng: random.Random, vocab: dict[str, list], *, figures
     return "---\n" + "\n".join(fields) + "\n---\n" + body
 
 
+def _earlier_output(out_dir: Path) -> list[Path]:
+    """The cases an earlier :func:`generate` wrote in ``out_dir`` (none when it is new or empty).
+
+    Raises :class:`ForeignFilesError` when ``out_dir`` holds anything else, or holds files but not
+    the marker that says they are ours.
+    """
+    if not out_dir.exists() and not out_dir.is_symlink():
+        return []
+    if not out_dir.is_dir():
+        raise ForeignFilesError(f"{out_dir} is not a folder")
+    entries = sorted(out_dir.iterdir())
+    marker = out_dir / MARKER
+    ours = marker.is_file() and not marker.is_symlink()
+
+    def written_by_us(path: Path) -> bool:
+        return ours and _OWN_CASE.fullmatch(path.name) is not None and path.is_file() and not path.is_symlink()
+
+    foreign = [p.name for p in entries if p != marker and not written_by_us(p)]
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise ForeignFilesError(
+            f"{out_dir} holds files synthetic.py did not write ({shown}); nothing was written: "
+            "give it a new or empty folder"
+        )
+    return [p for p in entries if p != marker]
+
+
 def generate(out_dir: Path, count: int, *, seed: int = 1, figures: bool = False) -> list[Path]:
-    """Write ``count`` valid cases into ``out_dir`` (emptied of earlier .md files) and return their paths."""
+    """Write ``count`` valid cases into ``out_dir`` and return their paths.
+
+    ``out_dir`` is created if need be; cases an earlier run wrote there are replaced. Raises
+    :class:`ForeignFilesError`, having written nothing, if it holds any file this function did not write.
+    """
+    earlier = _earlier_output(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    for old in out_dir.glob("*.md"):
+    (out_dir / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+    for old in earlier:
         old.unlink()
     rng = random.Random(seed)
     vocab = {name: _load_vocab(name) for name in ("regions", "settings", "themes", "commitments")}
@@ -177,7 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--figures", action="store_true", help="prose full of ordinary figures (dates, money, codes)")
     args = parser.parse_args(argv)
-    generate(args.out_dir, args.count, seed=args.seed, figures=args.figures)
+    try:
+        generate(args.out_dir, args.count, seed=args.seed, figures=args.figures)
+    except ForeignFilesError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(f"wrote {args.count} cases to {args.out_dir}")
     return 0
 

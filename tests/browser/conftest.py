@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
+from site_engine import build_site
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -42,18 +40,11 @@ expect.set_options(timeout=10_000)
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
-    """The sample atlas, built once with ``mkdocs build --strict`` from the repository's config."""
+    """The sample atlas, built once with ``--strict`` from the repository's config."""
     out = tmp_path_factory.mktemp("atlas-site")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(REPO / "mkdocs.yml"), "-d", str(out)],
-        cwd=REPO,
-        check=False,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
+    result = build_site(REPO / "mkdocs.yml", out, "--strict")
     if result.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        pytest.fail(f"the build with --strict failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     assert (out / "index.html").is_file(), "the build wrote no index.html"
     return out
 

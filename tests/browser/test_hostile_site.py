@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import functools
-import os
 import re
-import subprocess
-import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
@@ -14,6 +11,7 @@ import pytest
 from conftest import ROOT as REPO
 from hostile import write_hostile_atlas
 from playwright.sync_api import expect
+from site_engine import build_site
 
 NOT_LOCAL = re.compile(r"^(?!http://127\.0\.0\.1[:/]).*")  # as the browser conftest: never the network
 
@@ -49,10 +47,7 @@ def hostile(tmp_path_factory):
         "theme:\n  name: material\n  language: en\n"
         f"plugins:\n  - search\n  - atlas:\n      schemas_dir: {REPO / 'schemas'}\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml"), "-d", str(root / "site")],
-        cwd=root, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
+    done = build_site(root / "mkdocs.yml", root / "site", "--strict")
     assert done.returncode == 0, done.stderr
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root / "site")))
     server.daemon_threads = True

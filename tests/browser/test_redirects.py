@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import functools
-import os
-import subprocess
-import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from site_engine import build_site
 
 REPO = Path(__file__).resolve().parents[2]
 ACCEPTANCE_CASE = REPO / "tests" / "acceptance" / "positive" / "minimal-valid-case.md"
@@ -36,10 +34,7 @@ def renamed_site(tmp_path_factory) -> str:
         f"plugins:\n  - atlas:\n      schemas_dir: {REPO / 'schemas'}\n      related: facets\n"
     )
     site = root / "site"
-    done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml"), "-d", str(site)],
-        capture_output=True, text=True, cwd=root, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
+    done = build_site(root / "mkdocs.yml", site, "--strict")
     assert done.returncode == 0, done.stderr
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
     server.daemon_threads = True

@@ -18,7 +18,7 @@ from learning_atlas.contract.case_assets import (
     MAX_FILES,
     check_asset_file,
 )
-from site_helpers import run_mkdocs
+from site_engine import build_site
 
 VALID = MINIMAL_CASE.read_text(encoding="utf-8")
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(40)
@@ -169,7 +169,7 @@ def test_everything_at_once_publishes_only_the_real_image_and_no_secret(atlas_pr
     (case / "asset-case" / "images").mkdir()
     (case / "asset-case" / "images" / "photo.jpg").write_bytes(HEADS[".jpg"])
     config = atlas_project({})
-    done = run_mkdocs(config, tmp_path / "site")  # not --strict: the case itself is valid and is built
+    done = build_site(config, tmp_path / "site")  # not --strict: the case itself is valid and is built
     assert done.returncode == 0, done.stderr
     site = tmp_path / "site"
     published = sorted(p.relative_to(site / "cases" / "asset-case").as_posix()
@@ -182,7 +182,7 @@ def test_everything_at_once_publishes_only_the_real_image_and_no_secret(atlas_pr
             assert b"root:x:0:0" not in path.read_bytes(), path
     assert not (site / "cases" / "linked-case").exists()
     assert not (site / "cases" / "asset-case" / "notes").exists()
-    strict = run_mkdocs(config, tmp_path / "strict-site", "--strict")
+    strict = build_site(config, tmp_path / "strict-site", "--strict")
     assert strict.returncode != 0 and "asset.symlink" not in strict.stderr and "symbolic link" in strict.stderr
 
 

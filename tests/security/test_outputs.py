@@ -32,7 +32,7 @@ from learning_atlas.site.model import Atlas
 from learning_atlas.site.pagefind_records import record_html
 from learning_atlas.site.rendering import CardRenderer, MarkdownRenderer, render_case_article
 from markupsafe import Markup
-from site_helpers import run_mkdocs
+from site_engine import build_site
 
 SITE_URL = "https://atlas.example.org/"
 FORMULA = tuple(exports.FORMULA_STARTS)
@@ -69,7 +69,7 @@ def hostile_site(tmp_path_factory):
         f"plugins:\n  - search\n  - atlas:\n      schemas_dir: {SCHEMAS}\n"
         "      feed_tagging_entity: atlas.example.org,2026\n"
     )
-    done = run_mkdocs(config, root / "site", "--strict")
+    done = build_site(config, root / "site", "--strict")
     assert done.returncode == 0, done.stderr
     return root / "site", values
 

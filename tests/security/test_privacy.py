@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import random
 
 import pytest
-from conftest import CASES, MINIMAL_CASE, ROOT, SCHEMAS
+from conftest import CASES, MINIMAL_CASE, SCHEMAS
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from learning_atlas.contract.checker import check_paths
 from learning_atlas.contract.domain_checks import _DATE_IN as DATE_IN
 from learning_atlas.contract.reader_text import reader_text
 from learning_atlas.contract.schema import load_case_schema
+from synthetic import generate
 
 VALID = MINIMAL_CASE.read_text(encoding="utf-8")
 ANCHOR = "  each week, and then spread"  # a line of how_to_change in the minimal case (line 22)
@@ -145,13 +145,6 @@ def test_ordinary_figures_are_not_numbers(tmp_path, text):
     assert [p for p in check_paths([path], load_case_schema(SCHEMAS)).problems if p.rule.startswith("privacy")] == []
 
 
-def _synthetic():
-    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "bench" / "synthetic.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_no_false_alarms_on_the_sample_atlas():
     result = check_paths([CASES], load_case_schema(SCHEMAS))
     assert [p.gnu() for p in result.problems if p.rule.startswith("privacy")] == []
@@ -159,7 +152,7 @@ def test_no_false_alarms_on_the_sample_atlas():
 
 def test_no_false_alarms_on_5000_cases_full_of_ordinary_figures(tmp_path):
     """Dates in five forms, times, money, counts, rates, year spans, ODS, ICD-10 and SNOMED codes, ISBNs, tables."""
-    _synthetic().generate(tmp_path, 5000, seed=7, figures=True)
+    generate(tmp_path, 5000, seed=7, figures=True)
     result = check_paths([tmp_path], load_case_schema(SCHEMAS), jobs=2)
     assert len(result.cases) == 5000
     alarms = [p.gnu() for p in result.problems if p.rule.startswith("privacy")]

@@ -6,12 +6,11 @@ import hashlib
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
 from conftest import MINIMAL_CASE
-from site_helpers import run_mkdocs
+from site_engine import ENGINES, build_command, build_site, engine_environment
 
 VALID = MINIMAL_CASE.read_text(encoding="utf-8")
 
@@ -32,7 +31,7 @@ def _leftovers(folder):
 def built(atlas_project, tmp_path):
     config = atlas_project({"good-case.md": VALID})
     site = tmp_path / "site"
-    done = run_mkdocs(config, site, "--strict")
+    done = build_site(config, site, "--strict")
     assert done.returncode == 0, done.stderr
     (site / ".nojekyll").write_text("")
     return config, site, _fingerprint(site)
@@ -51,12 +50,13 @@ def _break_late(config, tmp_path, how):
         config.write_text(config.read_text() + "      feed_tagging_entity: not a tagging entity\n")
 
 
+@pytest.mark.parametrize("engine", ENGINES)  # the plugin reads how many warnings the engine has counted
 @pytest.mark.parametrize("how", ["warning-while-rendering", "template-error", "invalid-case", "unparseable-config"])
-def test_a_failed_strict_build_leaves_the_site_as_it_was(built, tmp_path, how):
+def test_a_failed_strict_build_leaves_the_site_as_it_was(built, tmp_path, how, engine):
     config, site, before = built
     (tmp_path / "cases" / "good-case.md").write_text(VALID.replace("Daily safety huddles", "Changed title for huddles"))
     _break_late(config, tmp_path, how)
-    done = run_mkdocs(config, site, "--strict")
+    done = build_site(config, site, "--strict", engine=engine)
     assert done.returncode != 0
     if how != "template-error":  # MkDocs itself reports a missing template of the site's own with a traceback
         assert "Traceback" not in done.stderr
@@ -67,7 +67,7 @@ def test_a_failed_strict_build_leaves_the_site_as_it_was(built, tmp_path, how):
 def test_a_successful_build_replaces_the_site_and_leaves_no_staging(built, tmp_path):
     config, site, before = built
     (tmp_path / "cases" / "good-case.md").write_text(VALID.replace("Daily safety huddles", "Changed title for huddles"))
-    done = run_mkdocs(config, site, "--strict")
+    done = build_site(config, site, "--strict")
     assert done.returncode == 0, done.stderr
     after = _fingerprint(site)
     assert after != before and ".nojekyll" in after
@@ -77,10 +77,9 @@ def test_a_successful_build_replaces_the_site_and_leaves_no_staging(built, tmp_p
 
 def test_a_build_killed_part_way_leaves_the_site_and_the_next_build_cleans_up(built, tmp_path):
     config, site, before = built
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     build = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d", str(site), "--strict"],
-        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        build_command(config, site, "--strict"),
+        cwd=tmp_path, env=engine_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 60
@@ -91,7 +90,7 @@ def test_a_build_killed_part_way_leaves_the_site_and_the_next_build_cleans_up(bu
     finally:
         build.wait()
     assert _fingerprint(site) == before
-    done = run_mkdocs(config, site, "--strict")
+    done = build_site(config, site, "--strict")
     assert done.returncode == 0, done.stderr
     assert _leftovers(tmp_path) == []
     assert "left by a build that was stopped" in done.stderr

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from site_helpers import run_mkdocs
+from site_engine import build_site
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def sample_site(tmp_path_factory) -> Path:
     """The sample atlas, built with --strict."""
     site = tmp_path_factory.mktemp("sample") / "site"
-    done = run_mkdocs(ROOT / "mkdocs.yml", site, "--strict")
+    done = build_site(ROOT / "mkdocs.yml", site, "--strict")
     assert done.returncode == 0, done.stderr
     return site
 

@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup
 from conftest import MINIMAL_CASE, SCHEMAS
 from learning_atlas.contract.checker import check_paths
 from learning_atlas.contract.schema import load_case_schema
-from site_helpers import run_mkdocs
+from site_engine import build_site
 
 VALID = MINIMAL_CASE.read_text(encoding="utf-8")
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(24)
@@ -18,7 +18,7 @@ def test_strict_build_fails_with_the_check_messages_and_builds_nothing(atlas_pro
     site = tmp_path / "site"
     site.mkdir()
     (site / "previous.html").write_text("the last good build")
-    done = run_mkdocs(config, site, "--strict")
+    done = build_site(config, site, "--strict")
     assert done.returncode != 0
     # the region error (the two cases are also near copies: that warning falls on the one written last)
     expected = next(p.gnu() for p in check_paths([tmp_path / "cases"], load_case_schema(SCHEMAS)).problems if p.key == "region")
@@ -30,7 +30,7 @@ def test_strict_build_fails_with_the_check_messages_and_builds_nothing(atlas_pro
 def test_non_strict_build_warns_skips_the_invalid_case_and_builds_the_rest(atlas_project, tmp_path):
     config = atlas_project({"good-case.md": VALID, "bad-case.md": INVALID})
     site = tmp_path / "site"
-    done = run_mkdocs(config, site)
+    done = build_site(config, site)
     assert done.returncode == 0, done.stderr
     # Our line, logged as a warning (the strict build of the same cases fails on it); not MkDocs' label.
     assert "bad-case.md:6:1: error: region:" in done.stderr
@@ -40,12 +40,12 @@ def test_non_strict_build_warns_skips_the_invalid_case_and_builds_the_rest(atlas
 
 def test_invalid_cases_fail_option(atlas_project, tmp_path):
     config = atlas_project({"good-case.md": VALID, "bad-case.md": INVALID}, invalid_cases="fail")
-    assert run_mkdocs(config, tmp_path / "site").returncode != 0
+    assert build_site(config, tmp_path / "site").returncode != 0
 
 
 def test_unreadable_cases_never_crash_a_build(atlas_project, tmp_path):
     config = atlas_project({"good-case.md": VALID, "binary-case.md": "\x00\x01", "laughs-case.md": "---\na: &a [1]\nb: [*a, *a]\n---\n"})
-    done = run_mkdocs(config, tmp_path / "site")
+    done = build_site(config, tmp_path / "site")
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
 
@@ -55,7 +55,7 @@ def test_drafts_are_not_built_and_archived_cases_are_marked(atlas_project, tmp_p
     archived = VALID.replace("consent_confirmed: true", "consent_confirmed: true\nstatus: archived")
     config = atlas_project({"draft-case.md": draft, "archived-case.md": archived, "good-case.md": VALID})
     site = tmp_path / "site"
-    assert run_mkdocs(config, site, "--strict").returncode == 0
+    assert build_site(config, site, "--strict").returncode == 0
     assert not (site / "cases/draft-case").exists()
     page = BeautifulSoup((site / "cases/archived-case/index.html").read_text(), "html.parser")
     assert "Archived." in page.select_one(".atlas-banner--archived").get_text()
@@ -70,7 +70,7 @@ def test_case_assets_are_copied_and_links_rewritten(atlas_project, tmp_path):
     text = VALID.replace("over two months.", "over two months.\n  ![Falls chart](asset-case/chart.png)")
     config = atlas_project({"asset-case.md": text}, assets={"asset-case/chart.png": PNG})
     site = tmp_path / "site"
-    assert run_mkdocs(config, site, "--strict").returncode == 0
+    assert build_site(config, site, "--strict").returncode == 0
     assert (site / "cases/asset-case/chart.png").read_bytes() == PNG
     page = BeautifulSoup((site / "cases/asset-case/index.html").read_text(), "html.parser")
     assert page.select_one("img[alt='Falls chart']")["src"] == "chart.png"
@@ -86,7 +86,7 @@ def test_strings_from_a_case_are_escaped_everywhere(atlas_project, tmp_path):
     )
     config = atlas_project({"awkward-case.md": text})
     site = tmp_path / "site"
-    done = run_mkdocs(config, site, "--strict")
+    done = build_site(config, site, "--strict")
     assert done.returncode == 0, done.stderr
     for page in [site / "cases/awkward-case/index.html", site / "index.html", site / "regions/north-west/index.html",
                  site / "explore/index.html"]:
@@ -113,9 +113,9 @@ def test_related_lists_from_the_index_are_stable_and_never_self_or_draft(atlas_p
     cases["zz-draft-copy.md"] = cases[first].replace("consent_confirmed: true", "consent_confirmed: true\nstatus: draft")
     config = atlas_project(cases)
     one, two = tmp_path / "one", tmp_path / "two"
-    assert run_mkdocs(config, one, "--strict").returncode == 0
+    assert build_site(config, one, "--strict").returncode == 0
     assert (tmp_path / ".atlas/index").is_dir() and (tmp_path / ".atlas/key-terms.json").is_file()
-    assert run_mkdocs(config, two, "--strict").returncode == 0
+    assert build_site(config, two, "--strict").returncode == 0
     for name in cases:
         slug = name[:-3]
         if slug == "zz-draft-copy":
@@ -128,11 +128,11 @@ def test_related_lists_from_the_index_are_stable_and_never_self_or_draft(atlas_p
 
 def test_a_damaged_index_does_not_stop_the_build(atlas_project, tmp_path):
     config = atlas_project({"good-case.md": VALID, "other-case.md": VALID.replace("Daily safety", "Weekly safety")})
-    assert run_mkdocs(config, tmp_path / "one").returncode == 0
+    assert build_site(config, tmp_path / "one").returncode == 0
     for file in (tmp_path / ".atlas/index").iterdir():
         file.write_bytes(b"garbage")
     (tmp_path / ".atlas/key-terms.json").write_text("{not json")
-    done = run_mkdocs(config, tmp_path / "two", "--strict")
+    done = build_site(config, tmp_path / "two", "--strict")
     assert done.returncode == 0, done.stderr
     assert _related(tmp_path / "two", "good-case") == ["../../cases/other-case/"]
 
@@ -141,7 +141,7 @@ def test_related_lists_can_be_switched_off(atlas_project, tmp_path):
     config = atlas_project(
         {"good-case.md": VALID, "other-case.md": VALID.replace("Daily safety", "Weekly safety")}, related="none"
     )
-    assert run_mkdocs(config, tmp_path / "site", "--strict").returncode == 0
+    assert build_site(config, tmp_path / "site", "--strict").returncode == 0
     assert _related(tmp_path / "site", "good-case") == []
     assert not (tmp_path / ".atlas").exists(), "no index is built when related lists are off"
 
@@ -152,9 +152,23 @@ def test_a_rebuild_replaces_the_last_site_and_keeps_hidden_files(atlas_project, 
     site.mkdir()
     (site / "stale-page.html").write_text("from a build long ago")
     (site / ".nojekyll").write_text("")
-    assert run_mkdocs(config, site, "--strict").returncode == 0
-    assert run_mkdocs(config, site, "--strict").returncode == 0
+    assert build_site(config, site, "--strict").returncode == 0
+    assert build_site(config, site, "--strict").returncode == 0
     assert not (site / "stale-page.html").exists()
     assert (site / ".nojekyll").exists()
     assert not [p for p in tmp_path.iterdir() if ".atlas-build-" in p.name]
     assert (site / "cases/good-case/index.html").exists() and (site / "pagefind/pagefind.js").exists()
+
+
+def test_titles_are_a_typed_option_that_refuses_a_page_it_does_not_know(atlas_project, tmp_path):
+    config = atlas_project({"good-case.md": VALID}, titles="{themes: Topics, submit: Share your work}")
+    done = build_site(config, tmp_path / "site", "--strict")
+    assert done.returncode == 0, done.stderr
+    page = BeautifulSoup((tmp_path / "site/themes/index.html").read_text(), "html.parser")
+    assert page.select_one("h1").get_text() == "Topics"
+    assert BeautifulSoup((tmp_path / "site/submit/index.html").read_text(), "html.parser").select_one("h1").get_text() \
+        == "Share your work"
+    config = atlas_project({"good-case.md": VALID}, titles="{themse: Topics}")
+    done = build_site(config, tmp_path / "site", "--strict")
+    assert done.returncode != 0
+    assert "'themse' is not a page the atlas titles" in done.stderr and "Traceback" not in done.stderr

@@ -10,9 +10,6 @@ runs in its own session with a temporary folder of its own (``TMPDIR``), is watc
 from __future__ import annotations
 
 import contextlib
-import gzip
-import importlib.util
-import json
 import os
 import shutil
 import signal
@@ -25,6 +22,9 @@ from pathlib import Path
 
 import pytest
 from learning_atlas.processes.background import process_start_time
+from site_engine import build_command, build_site, engine_environment
+from site_helpers import comparable_site, describe_differences, site_differences
+from synthetic import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_FILES = ("mkdocs.yml", "docs", "cases", "schemas", "CONTRIBUTING.md")
@@ -80,22 +80,20 @@ def _is_alive(process: Process) -> bool:
 # --- A build, watched and killed ---------------------------------------------------------------
 
 
-def _mkdocs(project: Path) -> list[str]:
-    return [sys.executable, "-m", "mkdocs", "build", "-f", str(project / "mkdocs.yml"), "-d", str(project / "site")]
-
-
-def _environment(tmpdir: Path) -> dict[str, str]:
-    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "TMPDIR": str(tmpdir)}
+def _build(project: Path, tmpdir: Path) -> subprocess.CompletedProcess[str]:
+    """A build of ``project`` that nobody kills, with ``tmpdir`` as its temporary folder."""
+    return build_site(project / "mkdocs.yml", project / "site", env={**os.environ, "TMPDIR": str(tmpdir)})
 
 
 class WatchedBuild:
-    """``mkdocs build`` of ``project`` in a session of its own, every process of which is remembered."""
+    """The engine's build of ``project`` in a session of its own, every process of which is remembered."""
 
     def __init__(self, project: Path, tmpdir: Path) -> None:
         self.project = project
         self.log = open(project.parent / f"{project.name}-build.log", "wb")  # noqa: SIM115 - closed in stop()
         self.popen = subprocess.Popen(
-            _mkdocs(project), cwd=project, env=_environment(tmpdir),
+            build_command(project / "mkdocs.yml", project / "site"), cwd=project,
+            env=engine_environment(TMPDIR=str(tmpdir)),
             stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         self.pid = self.popen.pid
@@ -203,10 +201,7 @@ def template(tmp_path_factory) -> Path:
     for name in PROJECT_FILES:
         copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy2
         copy(ROOT / name, project / name)
-    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "bench" / "synthetic.py")
-    synthetic = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(synthetic)
-    for path in synthetic.generate(project.parent / "synthetic", EXTRA_CASES):
+    for path in generate(project.parent / "synthetic", EXTRA_CASES):
         shutil.move(path, project / "cases" / path.name)
     return project
 
@@ -218,36 +213,9 @@ def reference_site(template) -> dict[str, object]:
     shutil.copytree(template, project)
     tmpdir = template.parent / "reference-tmp"
     tmpdir.mkdir()
-    done = subprocess.run(_mkdocs(project), cwd=project, env=_environment(tmpdir),
-                          capture_output=True, text=True)
+    done = _build(project, tmpdir)
     assert done.returncode == 0, done.stderr
-    return _comparable(project / "site")
-
-
-def _comparable(site: Path) -> dict[str, object]:
-    """Every file of ``site`` by path, as bytes; Pagefind's filter index, which it writes in a varying
-    order (so under varying names), as the sorted bytes of each filter."""
-    files: dict[str, object] = {}
-    for path in sorted(site.rglob("*")):
-        if not path.is_file():
-            continue
-        name = path.relative_to(site).as_posix()
-        if name.startswith("pagefind/filter/"):
-            data = gzip.decompress(path.read_bytes())
-            files[f"pagefind/filter/{len(data)}"] = bytes(sorted(data))
-        elif name.startswith("pagefind/pagefind.") and name.endswith(".pf_meta"):
-            files["pagefind/pagefind.pf_meta"] = True  # it names the filter files
-        elif name == "pagefind/pagefind-entry.json":
-            entry = json.loads(path.read_bytes())
-            files[name] = {lang: info["page_count"] for lang, info in entry["languages"].items()}
-        else:
-            files[name] = path.read_bytes()
-    return files
-
-
-def _differences(site: dict[str, object], reference: dict[str, object]) -> list[str]:
-    """The paths that are not the same in the two sites (from :func:`_comparable`)."""
-    return sorted(name for name in site.keys() | reference.keys() if site.get(name) != reference.get(name))
+    return comparable_site(project / "site")
 
 
 def _temp_folders_of(pid: int, tmpdir: Path) -> list[Path]:
@@ -276,12 +244,14 @@ def test_a_build_killed_outright_leaves_nothing_behind_after_the_next_build(poin
             )
             assert _temp_folders_of(build.pid, tmpdir), "Pagefind ran, so its records folder should be left"
 
-        done = subprocess.run(_mkdocs(project), cwd=project, env=_environment(tmpdir),
-                              capture_output=True, text=True)
+        done = _build(project, tmpdir)
         assert done.returncode == 0, done.stderr
         assert _temp_folders_of(build.pid, tmpdir) == []
         assert list(tmpdir.iterdir()) == []
         assert sorted(p.name for p in project.iterdir()) == sorted([*PROJECT_FILES, ".atlas", "site"])
-        assert _differences(_comparable(project / "site"), reference_site) == []
+        rebuilt = comparable_site(project / "site")
+        assert not site_differences(reference_site, rebuilt), describe_differences(
+            reference_site, rebuilt, ("reference", "rebuilt")
+        )
     finally:
         build.stop()

@@ -13,7 +13,7 @@ from learning_atlas.contract.checker import check_paths
 from learning_atlas.contract.schema import load_case_schema
 from learning_atlas.site.model import Atlas
 from learning_atlas.site.pagefind_records import PagefindRun, ReaderSearchError, record_html
-from site_helpers import run_mkdocs
+from site_engine import build_site
 
 ROOT = Path(__file__).resolve().parents[2]
 VALID = MINIMAL_CASE.read_text(encoding="utf-8")
@@ -74,7 +74,7 @@ def test_a_failed_pagefind_is_one_clear_error(tmp_path):
 def test_the_built_site_has_the_reader_search_index(atlas_project, tmp_path):
     config = atlas_project({"good-case.md": VALID})
     site = tmp_path / "site"
-    done = run_mkdocs(config, site, "--strict")
+    done = build_site(config, site, "--strict")
     assert done.returncode == 0, done.stderr
     assert (site / "pagefind" / "pagefind.js").exists()
     assert (site / "cases" / "good-case" / "index.html").exists()

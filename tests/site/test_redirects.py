@@ -6,7 +6,7 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 from conftest import MINIMAL_CASE
-from site_helpers import run_mkdocs
+from site_engine import build_site
 
 VALID = MINIMAL_CASE.read_text(encoding="utf-8")
 RENAMED = VALID.replace(
@@ -18,7 +18,7 @@ RENAMED = VALID.replace(
 def test_each_old_address_redirects_to_the_renamed_case(atlas_project, tmp_path):
     config = atlas_project({"new-huddles.md": RENAMED})
     site = tmp_path / "site"
-    done = run_mkdocs(config, site, "--strict")
+    done = build_site(config, site, "--strict")
     assert done.returncode == 0, done.stderr
     for old in ("old-huddles", "older-huddles"):
         page = BeautifulSoup((site / "cases" / old / "index.html").read_text(encoding="utf-8"), "html.parser")
@@ -41,7 +41,7 @@ def test_redirect_pages_are_not_case_pages(atlas_project, tmp_path):
     """An old address is not listed in the sitemap, open data, or reader search."""
     config = atlas_project({"new-huddles.md": RENAMED})
     site = tmp_path / "site"
-    assert run_mkdocs(config, site, "--strict").returncode == 0
+    assert build_site(config, site, "--strict").returncode == 0
     assert "old-huddles" not in (site / "sitemap.xml").read_text()
     assert "old-huddles" not in (site / "cases.json").read_text()
     assert "old-huddles" not in (site / "explore" / "cases.json").read_text()
@@ -51,6 +51,6 @@ def test_a_redirect_that_clashes_with_a_case_fails_the_build(atlas_project, tmp_
     clash = RENAMED.replace("  - old-huddles\n", "  - other-case\n")
     other = VALID.replace("title: Daily safety huddles on an example surgical ward", "title: Another huddle case")
     config = atlas_project({"new-huddles.md": clash, "other-case.md": other})
-    done = run_mkdocs(config, tmp_path / "site", "--strict")
+    done = build_site(config, tmp_path / "site", "--strict")
     assert done.returncode != 0
     assert "other-case" in done.stderr and "redirect_from" in done.stderr

@@ -219,18 +219,6 @@ def _schema_limits(node: dict) -> dict[str, int]:
     return {keyword: node[keyword] for keyword in LIMITS if keyword in node}
 
 
-# --- the page is published and named as the contract -------------------------------------------
-
-
-def test_page_is_on_the_site_and_named_as_the_contract():
-    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    assert re.search(r"^\s*- [^:\n]+: case-format\.md$", nav, re.MULTILINE), "add docs/case-format.md to mkdocs.yml's nav"
-    assert "docs/case-format.md" in (ROOT / "README.md").read_text(encoding="utf-8"), "README: name the contract's page"
-    assert "docs/case-format.md" in (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
-    assert "(case-format.md" in (ROOT / "docs" / "contributing.md").read_text(encoding="utf-8")
-    assert "docs/case-format.md" in (SCHEMAS / "case.schema.yaml").read_text(encoding="utf-8").split("\n$schema")[0]
-
-
 # --- the fields table against the schema -------------------------------------------------------
 
 

@@ -105,8 +105,8 @@ def test_broken_vocabulary_is_reported_not_raised(run_line, tmp_path):
     vocab = schemas / "vocabularies" / "settings.yaml"
     vocab.write_text(vocab.read_text().replace("- slug: community", "- slug: acute"), encoding="utf-8")
     result = run_line(["check", "--schemas", str(schemas), str(MINIMAL_CASE)])
-    assert result.exit_code == 1
-    assert "settings.yaml" in result.output and "'acute' is listed twice" in result.output
+    assert result.exit_code == 2  # the atlas's schemas folder is at fault, not a case: a usage error
+    assert "settings.yaml" in result.stderr and "'acute' is listed twice" in result.stderr
     assert os.path.exists(MINIMAL_CASE)
 
 
@@ -115,8 +115,8 @@ def test_checking_outside_an_atlas_says_where_the_schemas_should_be(run_line, tm
     (tmp_path / "cases" / "minimal-valid-case.md").write_text(minimal_text, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     result = run_line(["check", "cases"])
-    assert result.exit_code == 1
-    assert result.output.splitlines()[0] == (
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
         "schemas:1:1: error: is not a folder: the case schema and vocabularies live in the atlas's schemas/ "
         "folder; run atlas in the atlas's folder (or below it), or give --schemas DIRECTORY"
     )

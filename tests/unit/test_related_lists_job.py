@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 
 from conftest import MINIMAL_CASE
 from learning_atlas.contract.case import Case
 from learning_atlas.contract.checker import check_paths
 from learning_atlas.contract.schema import load_case_schema
+from learning_atlas.processes.background import process_start_time
 from learning_atlas.search.key_terms import RelatedListsJob, key_terms
 from learning_atlas.site.model import Atlas
 
@@ -78,16 +80,29 @@ def test_a_process_that_dies_means_facets_only_never_a_hang(tmp_path, monkeypatc
     assert "stopped" in notes[0] and "facets only" in notes[0]
 
 
-def test_cancel_stops_the_process(tmp_path, monkeypatch):
-    def forever(connection, *args):
-        import time
+def _pid_written_to(path: Path) -> int:
+    """The pid a process writes to ``path``, waited for (a bound on a busy machine, not a measure)."""
+    deadline = time.monotonic() + 30
+    while not path.exists():
+        assert time.monotonic() < deadline, "the job's process never started"
+        time.sleep(0.01)
+    return int(path.read_text())
 
+
+def test_cancel_stops_the_process(tmp_path, monkeypatch):
+    pid_file = tmp_path / "pid"
+
+    def forever(connection, *args):
+        (tmp_path / "pid.tmp").write_text(str(os.getpid()))
+        os.replace(tmp_path / "pid.tmp", pid_file)
         time.sleep(600)
 
     monkeypatch.setattr("learning_atlas.search.key_terms._index_and_relate", forever)
     job = RelatedListsJob(_cases(tmp_path), tmp_path / "index", SCHEMAS, 5)
+    pid = _pid_written_to(pid_file)
+    assert process_start_time(pid) is not None
     job.cancel()
-    assert not job._process.is_alive()
+    assert process_start_time(pid) is None, "the job's process still runs after cancel()"
 
 
 def test_an_index_a_killed_writer_left_is_rebuilt_with_a_note(tmp_path):

@@ -30,13 +30,23 @@ def find_schema_dir(start: Path) -> Path:
 
 @dataclass(frozen=True)
 class AtlasFolders:
-    """An atlas's cases and schemas folders, resolved."""
+    """An atlas's cases and schemas folders, decided once at the edge."""
 
     cases: Path
     schemas: Path
 
 
-def locate_atlas(cases_dir: Path | None = None, schema_dir: Path | None = None) -> AtlasFolders:
-    """The folders to use: those given, else ``cases/`` here and the ``schemas/`` of the atlas it is in."""
+def locate_atlas(
+    cases_dir: Path | None = None, schema_dir: Path | None = None, *, near: Path | None = None
+) -> AtlasFolders:
+    """The folders to use: those given, else ``cases/`` and the ``schemas/`` of the atlas ``near`` is in.
+
+    ``near`` (a file or folder, say the first path ``atlas check`` was given) defaults to the cases
+    folder; the search starts there and goes upwards, so a command run in the atlas's folder or
+    below it finds its schemas. Paths are kept as given (relative ones stay relative, for the
+    messages that name them), and neither folder is checked to exist: the caller says what is
+    missing in its own terms.
+    """
     cases = cases_dir if cases_dir is not None else DEFAULT_CASES_DIR
-    return AtlasFolders(cases, schema_dir if schema_dir is not None else find_schema_dir(cases if cases.exists() else Path.cwd()))
+    schemas = schema_dir if schema_dir is not None else find_schema_dir(near if near is not None else cases)
+    return AtlasFolders(cases, schemas)

@@ -519,7 +519,9 @@ def unsafe_html_problems(
 
 # --- relative links and images -----------------------------------------------------------------
 
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+"""An address that starts with a scheme (``https:``, ``mailto:``): not a link to a case's own file."""
+
 
 
 def relative_link_problems(
@@ -529,7 +531,7 @@ def relative_link_problems(
     folder = f"{slug}/"
     for offset, url in urls:
         url = url.strip()
-        if not url or url.startswith(("#", "/", "?")) or _SCHEME.match(url) or script_scheme(url):
+        if not url or url.startswith(("#", "/", "?")) or URL_SCHEME.match(url) or script_scheme(url):
             continue
         if not text.find(offset)[0].is_markdown:
             continue
@@ -567,7 +569,7 @@ FORM_PATTERNS: dict[str, re.Pattern[str]] = {
     "reference_url": _REFERENCE_URL,
     "autolink": _AUTOLINK,
     "invisible": _INVISIBLE,
-    "scheme": _SCHEME,
+    "scheme": URL_SCHEME,
 }
 """The patterns the checks above use, by name, for the submission form to run the same checks in the
 browser (``submit_form`` turns them into JavaScript regular expressions)."""

@@ -16,8 +16,18 @@ from learning_atlas.contract.schema import CaseSchema
 from learning_atlas.contract.source import SourceError, read_source
 from learning_atlas.contract.validation import schema_problems
 
-SLUG_PATTERN = re.compile(r"^(?=.{3,80}$)[a-z0-9]+(?:-[a-z0-9]+)*$")
+MIN_SLUG, MAX_SLUG = 3, 80
+SLUG_PATTERN = re.compile(rf"^(?=.{{{MIN_SLUG},{MAX_SLUG}}}$)[a-z0-9]+(?:-[a-z0-9]+)*$")
+"""A case's slug: its file name without ``.md`` and its address, lower-case words joined by single hyphens."""
 CASE_SUFFIX = ".md"
+
+
+def slug_message(name: str, *, file_name: bool) -> str:
+    """Why ``name`` is not a slug, in the words every tool uses (a file name, or a slug typed in ``atlas new``)."""
+    rule = f"use {MIN_SLUG} to {MAX_SLUG} lower-case letters, digits and single hyphens"
+    if file_name:
+        return f"file name {name!r} is not a valid slug: {rule}, ending in .md (for example 'learning-lessons-framework.md')"
+    return f"{name!r} is not a valid slug: {rule}, for example 'daily-safety-huddles'"
 
 
 @dataclass
@@ -59,8 +69,7 @@ def load_case(path: Path, case_schema: CaseSchema, *, today: dt.date | None = No
         case.problems.append(
             Problem(
                 path, 1, 1, Severity.ERROR, "",
-                f"file name {path.name!r} is not a valid slug: use 3 to 80 lower-case letters, digits "
-                "and single hyphens, ending in .md (for example 'learning-lessons-framework.md')",
+                slug_message(path.name, file_name=True),
                 "file.slug",
             )
         )

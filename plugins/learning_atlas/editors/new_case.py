@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from learning_atlas.contract.front_matter import parse_front_matter
-from learning_atlas.contract.loader import CASE_SUFFIX, SLUG_PATTERN, load_case
+from learning_atlas.contract.loader import CASE_SUFFIX, MAX_SLUG, MIN_SLUG, SLUG_PATTERN, load_case, slug_message
 from learning_atlas.contract.placeholders import PROSE_FIELDS, placeholder_text
 from learning_atlas.contract.problems import Problem
 from learning_atlas.contract.schema import CaseSchema
@@ -25,7 +25,6 @@ from learning_atlas.contract.source import FORBIDDEN_CHARACTERS, SourceError, fo
 from learning_atlas.contract.validation import vocabulary_message
 from learning_atlas.contract.vocabularies import Term, Vocabulary
 
-MIN_SLUG, MAX_SLUG = 3, 80
 
 _FOLDS = {"ß": "ss", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "œ": "oe", "Œ": "oe", "ł": "l", "Ł": "l",
           "đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "þ": "th", "Þ": "th", "ı": "i", "&": " and ", "+": " plus "}
@@ -56,10 +55,7 @@ def slug_problem(slug: str) -> str | None:
     """Why ``slug`` cannot name a case file, or ``None`` when it can."""
     if SLUG_PATTERN.match(slug):
         return None
-    return (
-        f"{slug!r} is not a valid slug: use 3 to 80 lower-case letters, digits and single hyphens, "
-        "for example 'daily-safety-huddles'"
-    )
+    return slug_message(slug, file_name=False)
 
 
 def slug_owner(cases_dir: Path, slug: str) -> str | None:

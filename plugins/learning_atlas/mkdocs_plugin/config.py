@@ -7,16 +7,35 @@ import re
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config, ValidationError
 
-DEFAULT_TITLES = {
-    "explore": "Explore case studies",
-    "regions": "Regions",
-    "settings": "Care settings",
-    "themes": "Themes",
-    "commitments": "Commitments",
-    "organisations": "Organisations",
-    "years": "Years",
-    "submit": "Submit a case study",
-}
+from learning_atlas.contract.atlas_folders import DEFAULT_CASES_DIR, DEFAULT_SCHEMAS_DIR
+
+
+class TitlesConfig(Config):
+    """The titles of the generated index pages, by section."""
+
+    explore = c.Type(str, default="Explore case studies")
+    regions = c.Type(str, default="Regions")
+    settings = c.Type(str, default="Care settings")
+    themes = c.Type(str, default="Themes")
+    commitments = c.Type(str, default="Commitments")
+    organisations = c.Type(str, default="Organisations")
+    years = c.Type(str, default="Years")
+    submit = c.Type(str, default="Submit a case study")
+
+
+class _Titles(c.SubConfig[TitlesConfig]):
+    """``titles:``, refusing a section it does not know (a typo would otherwise be ignored)."""
+
+    def run_validation(self, value: object) -> TitlesConfig:
+        if isinstance(value, dict):
+            known = [key for key, _ in TitlesConfig._schema]
+            unknown = sorted(str(key) for key in value if key not in known)
+            if unknown:
+                raise ValidationError(
+                    f"{', '.join(repr(k) for k in unknown)} is not a page the atlas titles; "
+                    f"the titles are {', '.join(known)}"
+                )
+        return super().run_validation(value)
 
 
 class TaggingEntity(c.Type):
@@ -43,15 +62,15 @@ class AtlasConfig(Config):
     enabled = c.Type(bool, default=True)
 
     # Inputs, relative to mkdocs.yml.
-    cases_dir = c.Type(str, default="cases")
-    schemas_dir = c.Type(str, default="schemas")
+    cases_dir = c.Type(str, default=str(DEFAULT_CASES_DIR))
+    schemas_dir = c.Type(str, default=str(DEFAULT_SCHEMAS_DIR))
 
     # What a build does with a case that fails `atlas check`: "warn" skips it
     # with a warning (a --strict build still fails), "fail" stops the build.
     invalid_cases = c.Choice(("warn", "fail"), default="warn")
 
     # Site sections: titles of the generated index pages, by section.
-    titles = c.DictOfItems(c.Type(str), default={})
+    titles = _Titles()
 
     # Feeds and related cases. "index": shared key terms from the search index
     # (kept up to date incrementally in index_dir), blended with shared facets;

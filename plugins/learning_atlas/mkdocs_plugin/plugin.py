@@ -7,24 +7,32 @@ done by the MkDocs-free core (:mod:`learning_atlas.contract.loader`, ``model``,
 
 from __future__ import annotations
 
+import enum
 import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
+from jinja2 import Environment
 from markupsafe import Markup
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import CountHandler
+from mkdocs.utils.templates import TemplateContext
 
 from learning_atlas.contract.case import Case
 from learning_atlas.contract.case_assets import Asset
 from learning_atlas.contract.checker import CheckResult, check_paths
 from learning_atlas.contract.schema import CaseSchema, SchemaLoadError, load_case_schema, schema_files
 from learning_atlas.editors.submit_form import form_data
-from learning_atlas.mkdocs_plugin.config import DEFAULT_TITLES, AtlasConfig
+from learning_atlas.mkdocs_plugin.config import AtlasConfig
 from learning_atlas.processes.background import remove_leftovers
 from learning_atlas.processes.parallel import parallel_map
 from learning_atlas.search.key_terms import RelatedListsJob
@@ -49,8 +57,21 @@ ASSETS = HERE / "assets"
 STYLESHEET = "assets/atlas/atlas.css"
 JOBS = os.cpu_count() or 1
 """Processes that load and render cases: one a core."""
-_SKIP_TARGETS = {
-    "listing": "case-studies", "section": "section-title", "explore": "explore-title", "submit": "submit-title",
+
+
+class PageKind(str, enum.Enum):
+    """The kinds of page the plugin generates, each drawn by its own template."""
+
+    CASE = "case"
+    LISTING = "listing"
+    SECTION = "section"
+    EXPLORE = "explore"
+    SUBMIT = "submit"
+
+
+_SKIP_TARGETS = {  # where Material's skip link goes on pages drawn by our templates
+    PageKind.LISTING: "case-studies", PageKind.SECTION: "section-title", PageKind.EXPLORE: "explore-title",
+    PageKind.SUBMIT: "submit-title",
 }
 
 
@@ -58,7 +79,7 @@ _SKIP_TARGETS = {
 class GeneratedPage:
     """What a generated page shows: its kind, its title and the object it is about."""
 
-    kind: str  # case | listing | section | explore | submit
+    kind: PageKind
     title: str = ""
     case: Case | None = None
     listing: Listing | None = None
@@ -68,10 +89,13 @@ class GeneratedPage:
 
 
 def _strict_warnings(config) -> int:
-    """How many warnings MkDocs has counted so far in a --strict build (it aborts after on_post_build)."""
+    """How many warnings the engine has counted so far in a --strict build (it aborts after on_post_build)."""
     if not config.strict:
         return 0
-    for handler in logging.getLogger("mkdocs").handlers:
+    # The engine counts on its own top-level logger: "mkdocs", or "properdocs" under ProperDocs,
+    # which serves every mkdocs.* import (CountHandler's too) from its own modules.
+    engine = CountHandler.__module__.partition(".")[0]
+    for handler in logging.getLogger(engine).handlers:
         if isinstance(handler, CountHandler):
             return sum(count for _, count in handler.get_counts())
     return 0
@@ -124,7 +148,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         self.is_serve = command == "serve"
         self.is_dirty = dirty
 
-    def on_config(self, config):
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Reset state left from a previous build (serve) and add our templates and stylesheet."""
         if not self.config.enabled:
             return config
@@ -140,7 +164,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             config.extra_css.append(STYLESHEET)
         return config
 
-    def on_pre_build(self, *, config) -> None:
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
         """Load and check every case before the site folder is touched: a failure leaves it as it was.
 
         The search index and key terms are brought up to date in another process meanwhile;
@@ -161,7 +185,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         if self.related_job is not None:
             self.related_job.send(self.atlas.relate_entries())
 
-    def on_files(self, files: Files, *, config) -> Files:
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Add every generated page, asset and data file (never written into docs_dir).
 
         Pagefind starts indexing the cases here, in the background, while the pages are rendered.
@@ -175,7 +199,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         # Case pages last (a stable sort): their related lists are made in the background.
         return Files(list(files) + sorted(generated, key=self._is_case_page))
 
-    def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Give generated pages their title and description, escaped, and case pages their edit link."""
         spec = self.pages.get(page.file.src_uri)
         if spec is None:
@@ -187,7 +211,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             page.edit_url = self._edit_url(spec.case, config)
         return markdown
 
-    def on_page_content(self, html: str, *, page, config, files) -> str:
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """A case page's content is its sanitised article, so search indexes what readers see."""
         spec = self.pages.get(page.file.src_uri)
         if spec is None:
@@ -201,18 +225,18 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         page.toc = get_toc(toc_tokens)
         return article
 
-    def on_env(self, env, *, config, files):
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         """Give templates the atlas and its formatting filters."""
         if self.atlas is not None:
             env.globals["atlas"] = self.atlas
             env.globals["atlas_cards"] = CardRenderer(self.atlas)
-            env.globals["atlas_titles"] = {**DEFAULT_TITLES, **self.config.titles}
+            env.globals["atlas_titles"] = dict(self.config.titles)
             env.filters["atlas_date"] = format_date
             env.filters["atlas_number"] = format_number
             env.filters["atlas_org_slug"] = self.atlas.organisation_slug
         return env
 
-    def on_page_context(self, context: dict, *, page, config, nav) -> dict:
+    def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation) -> TemplateContext:
         """Tell our templates which case or listing the page is about."""
         spec = self.pages.get(page.file.src_uri)
         if spec is not None and spec.case is not None and self.related_job is not None:
@@ -221,7 +245,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         return context
 
     @event_priority(-100)  # after every other plugin has written its files: the staged site is then whole
-    def on_post_build(self, *, config) -> None:
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Wait for Pagefind's index of the cases (the header's search box), then put the staged site in place."""
         if self.related_job is not None:  # a site without case pages never needed them
             self._relate_from_job()
@@ -233,12 +257,12 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                 raise PluginError(f"atlas: {exc}") from None
         self._publish_site(config)
 
-    def on_build_error(self, *, error) -> None:
+    def on_build_error(self, *, error: Exception) -> None:
         """Stop the background work if the build failed part-way, and leave the site folder as it was."""
         self._stop_background_work()
         self._discard_staging()
 
-    def on_serve(self, server, *, config, builder):
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable) -> LiveReloadServer:
         """Rebuild when a case, a vocabulary or the schema changes."""
         if self.config.enabled:
             server.watch(str(self._path(self.config.cases_dir)))
@@ -388,32 +412,32 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
     def _generate_files(self, config) -> list[File]:
         atlas = self.atlas
         assert atlas is not None
-        titles = {**DEFAULT_TITLES, **self.config.titles}
+        titles = self.config.titles
         site_url = config.site_url or ""
         size = self.config.feed_size
         ids = exports.FeedIds(self.config.feed_tagging_entity)
         out: list[File] = []
         for case in atlas.cases:
             out.append(self._page(config, f"cases/{case.slug}.md", case.title, "atlas/case.html",
-                                  GeneratedPage("case", case=case)))
+                                  GeneratedPage(PageKind.CASE, case=case)))
             out.extend(self._case_assets(config, case))
         for section, listings in atlas.listings.items():
             title = titles[section]
             out.append(self._page(config, f"{section}/index.md", title, "atlas/section.html",
-                                  GeneratedPage("section", section=section, listings=listings), in_nav=False))
+                                  GeneratedPage(PageKind.SECTION, section=section, listings=listings), in_nav=False))
             for listing in listings:
                 feed = exports.feed_path(listing) if section in exports.FEED_KINDS else None
                 out.append(self._page(config, f"{section}/{listing.key}/index.md", listing.label,
                                       "atlas/listing.html",
-                                      GeneratedPage("listing", listing=listing, section=section, feed=feed)))
+                                      GeneratedPage(PageKind.LISTING, listing=listing, section=section, feed=feed)))
                 if feed:
                     out.append(self._data(config, feed, exports.atom_feed(
                         f"{listing.label}: {config.site_name}", f"{site_url}{feed}",
                         f"{site_url}{listing.url}", listing.cases, site_url, size, ids=ids, path=feed)))
         out.append(self._page(config, "explore/index.md", titles["explore"], "atlas/explore.html",
-                              GeneratedPage("explore")))
+                              GeneratedPage(PageKind.EXPLORE)))
         out.append(self._data(config, "explore/cases.json", exports.explore_index(atlas)))
-        out.append(self._page(config, "submit/index.md", titles["submit"], "atlas/submit.html", GeneratedPage("submit")))
+        out.append(self._page(config, "submit/index.md", titles["submit"], "atlas/submit.html", GeneratedPage(PageKind.SUBMIT)))
         out.append(self._data(config, "submit/case-form.json",
                               form_data(self.case_schema)))
         out.append(self._data(config, "feed.xml", exports.atom_feed(

@@ -22,6 +22,7 @@ import nh3
 from markupsafe import Markup
 
 from learning_atlas.contract.case import ADDING_VALUE_PARTS, SECTIONS, Case
+from learning_atlas.contract.domain_checks import URL_SCHEME
 from learning_atlas.contract.reader_text import markdown_to_html
 
 if TYPE_CHECKING:
@@ -44,7 +45,6 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 HEADING_TAG = re.compile(r"(</?h)([1-6])\b")
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def _shift_headings(html_text: str, top: int) -> str:
@@ -73,7 +73,7 @@ def sanitise(html_text: str, *, slug: str | None = None) -> str:
     """Clean ``html_text`` with the allowlist; rewrite a case's relative asset links for its page."""
 
     def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
-        if attribute in ("href", "src") and slug and not _SCHEME.match(value) and not value.startswith(("/", "#")):
+        if attribute in ("href", "src") and slug and not URL_SCHEME.match(value) and not value.startswith(("/", "#")):
             prefix = f"{slug}/"
             return value[len(prefix):] if value.startswith(prefix) else value
         return value

@@ -3,8 +3,9 @@
 ``make`` installs requirements/test.txt and the GitHub workflows requirements/atlas.txt, both with
 ``pip install --require-hashes``; the browser tests' packages come from tests/browser/package-lock.json
 with ``npm ci``. When pyproject.toml gains or changes a dependency, these tests fail until
-``make lock`` has been run (and npm's lock refreshed with ``npm install``). They read only the
-repository's own files, never what is installed.
+``make lock`` has been run (and npm's lock refreshed with ``npm install``). They read the
+repository's own files, not what is installed; only the vendored copies of the browser libraries
+the submission form loads are compared with npm's, when npm has installed them.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from pathlib import Path
 
 import pytest
 import tomllib
-from conftest import ROOT
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
+from repository_files import ROOT, expand, make_recipe, makefile
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 REQUIREMENTS = ROOT / "requirements"
@@ -26,6 +27,8 @@ ATLAS_LOCK = REQUIREMENTS / "atlas.txt"
 TEST_LOCK = REQUIREMENTS / "test.txt"
 TOOL_LOCK = REQUIREMENTS / "uv.txt"
 BROWSER = ROOT / "tests" / "browser"
+VENDOR = ROOT / "plugins" / "learning_atlas" / "mkdocs_plugin" / "assets" / "atlas" / "vendor"
+"""The browser libraries the submission form loads, copied from the packages npm's lock pins."""
 _HASH = re.compile(r"--hash=sha256:[0-9a-f]{64}")
 
 
@@ -105,23 +108,11 @@ def test_the_atlas_lock_pins_the_same_versions_as_the_test_lock():
         assert versions == test[name], name
 
 
-def _makefile() -> tuple[dict[str, str], str]:
-    text = (ROOT / "Makefile").read_text(encoding="utf-8").replace("\\\n", " ")
-    variables = dict(re.findall(r"^(\w+)\s*:?=\s*(.*)$", text, re.MULTILINE))
-    return variables, text
-
-
-def _expand(words: str, variables: dict[str, str]) -> list[str]:
-    for _ in range(5):
-        words = re.sub(r"\$\((\w+)\)", lambda m: variables.get(m.group(1), ""), words)
-    return words.split()
-
-
 def test_make_installs_the_test_lock_with_hashes_and_reinstalls_when_a_lock_changes():
-    variables, text = _makefile()
+    variables, text = makefile()
     rule = re.search(r"^\$\(STAMP\):([^\n]*)\n((?:\t[^\n]*\n)+)", text, re.MULTILINE)
     assert rule, "the Makefile has no $(STAMP) rule"
-    prerequisites = _expand(rule.group(1).replace("|", " "), variables)
+    prerequisites = expand(rule.group(1).replace("|", " "), variables)
     assert {"pyproject.toml", str(ATLAS_LOCK.relative_to(ROOT)), str(TEST_LOCK.relative_to(ROOT))} <= set(prerequisites)
     recipe = rule.group(2)
     assert re.search(r"pip install .*--require-hashes -r requirements/test\.txt", recipe), recipe
@@ -130,10 +121,7 @@ def test_make_installs_the_test_lock_with_hashes_and_reinstalls_when_a_lock_chan
 
 
 def test_make_lock_refreshes_every_lock_file():
-    variables, text = _makefile()
-    recipe = re.search(r"^lock:[^\n]*\n((?:\t[^\n]*\n)+)", text, re.MULTILINE)
-    assert recipe, "the Makefile has no lock target"
-    written = set(re.findall(r"-o (\S+)", recipe.group(1)))
+    written = set(re.findall(r"-o (\S+)", make_recipe("lock")))
     assert written == {str(p.relative_to(ROOT)) for p in (ATLAS_LOCK, TEST_LOCK, TOOL_LOCK)}
     for lock in (ATLAS_LOCK, TEST_LOCK, TOOL_LOCK):
         header = lock.read_text(encoding="utf-8").splitlines()[:2]
@@ -186,3 +174,23 @@ def test_the_npm_lock_pins_what_package_json_names_with_hashes():
         if path and not entry.get("link"):
             assert entry.get("version"), path
             assert re.fullmatch(r"sha512-[A-Za-z0-9+/]+=*", entry.get("integrity", "")), f"{path} has no sha512 hash"
+
+
+def test_vendored_libraries_are_the_recorded_versions_with_their_licences():
+    versions = json.loads((VENDOR / "VERSIONS.json").read_text(encoding="utf-8"))
+    package = json.loads((BROWSER / "package.json").read_text(encoding="utf-8"))
+    lock = json.loads((BROWSER / "package-lock.json").read_text(encoding="utf-8"))
+    for file, packages in versions.items():
+        assert (VENDOR / file).is_file(), file
+        for entry in packages:
+            name, version = entry["package"], entry["version"]
+            assert lock["packages"][f"node_modules/{name}"]["version"] == version, name
+            if name in package["devDependencies"]:
+                assert package["devDependencies"][name] == version, f"{name}: not pinned to {version}"
+            licence = VENDOR / entry["licenseFile"]
+            assert licence.is_file() and licence.stat().st_size > 500, f"{name}: no licence file"
+    copied = {"marked.umd.js": "marked/lib/marked.umd.js", "purify.min.js": "dompurify/dist/purify.min.js"}
+    for file, source in copied.items():
+        original = BROWSER / "node_modules" / source
+        if original.is_file():  # installed: the vendored copy is the package's own file
+            assert (VENDOR / file).read_bytes() == original.read_bytes(), file

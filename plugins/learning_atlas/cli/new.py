@@ -1,345 +1,27 @@
-"""The ``atlas`` command line: each command's docstring is its ``--help`` text."""
+"""``atlas new``: start a case study from answers to questions, or from options for scripts.
+
+Each answer is checked as it is given, with the rules of ``atlas check``; a refusal names the
+question (at a prompt) or the option (``--title: is too short ...``).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
-import os
 import re
 import sys
-import textwrap
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import click
 
-from learning_atlas import __version__
-from learning_atlas.contract.atlas_folders import find_schema_dir
-from learning_atlas.contract.checker import CheckResult, check_paths
+from learning_atlas.cli.options import atlas_folders, cases_option, fail, load_schema, schemas_option
 from learning_atlas.contract.problems import one_line
-from learning_atlas.contract.reporters import FORMATS, REPORTERS
-from learning_atlas.contract.schema import SchemaLoadError, load_case_schema
 
 if TYPE_CHECKING:
     from learning_atlas.contract.schema import CaseSchema
     from learning_atlas.editors.new_case import CaseAnswers
-    from learning_atlas.search.searcher import SearchResults
 
-# The search commands import Whoosh only when they run, so 'atlas check' starts without it.
-_SORTS = ("relevance", "newest")
-
-_SCHEMAS_OPTION = click.option(
-    "--schemas",
-    "schema_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=None,
-    help="The folder with case.schema.yaml and vocabularies/ (default: the atlas's own schemas/).",
-)
-
-
-@click.group(name="atlas", context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", "-V", prog_name="atlas")
-def cli() -> None:
-    """Shared Learning Atlas: check, index and publish improvement case studies."""
-
-
-@cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="text: one 'FILE:LINE:COL: error: KEY: message' line per problem; "
-    "github: GitHub Actions annotations; json: a JSON array.",
-)
-@click.option(
-    "--base",
-    metavar="REF",
-    default=None,
-    help="Also check against this git revision (e.g. origin/main) that every case published there "
-    "still has its address: it still exists, or its slug is in some case's redirect_from.",
-)
-@_SCHEMAS_OPTION
-def check(paths: tuple[Path, ...], output_format: str, base: str | None, schema_dir: Path | None) -> None:
-    """Check case studies against the case contract.
-
-    Checks every case file under PATHS (default: cases/) and the vocabularies,
-    and prints one line per problem with the line of the key at fault. With
-    --base REF, a case published at REF that was renamed, deleted or made a
-    draft without its slug in some case's redirect_from is an error too. Exit
-    status: 0 no errors (warnings allowed), 1 errors found, 2 usage error
-    (including --base outside a git repository or with an unknown REF).
-    """
-    if not paths:
-        default = Path("cases")
-        if not default.is_dir():
-            raise click.UsageError("no cases/ folder here: give the paths to check, e.g. 'atlas check cases'")
-        paths = (default,)
-    try:
-        case_schema = load_case_schema(schema_dir or find_schema_dir(paths[0]))
-    except SchemaLoadError as exc:  # reported as atlas check reports problems (one exit path for all: cli/)
-        result = CheckResult(problems=exc.problems)
-    else:
-        result = check_paths(paths, case_schema, jobs=os.cpu_count() or 1)  # 50 cases or more: every core
-    if base is not None:
-        _check_renames(result, paths, base)
-    REPORTERS[output_format](result, sys.stdout)
-    if output_format == "json":
-        click.echo(result.summary(), err=True)
-    sys.exit(result.exit_status)
-
-
-def _check_renames(result: CheckResult, paths: tuple[Path, ...], base: str) -> None:
-    """Add to ``result`` an error for each case published at ``base`` whose address would go dead."""
-    from learning_atlas.contract.renames import RenameCheckError, rename_problems
-
-    try:
-        problems = rename_problems(paths, base, result.cases)
-    except RenameCheckError as exc:
-        _fail(str(exc), 2)
-    result.add(problems)
-
-
-@cli.command()
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write the JSON Schema to this file instead of standard output.",
-)
-@_SCHEMAS_OPTION
-def schema(output: Path | None, schema_dir: Path | None) -> None:
-    """Export the case schema as JSON, with the vocabularies' terms filled in.
-
-    Editors' YAML tooling (VS Code's YAML extension, check-jsonschema) and the
-    submission form use this file.
-    """
-    try:
-        case_schema = load_case_schema(schema_dir or find_schema_dir(Path.cwd()))
-    except SchemaLoadError as exc:
-        for problem in exc.problems:
-            click.echo(problem.gnu(), err=True)
-        sys.exit(1)
-    if output is None:
-        click.echo(case_schema.to_json(), nl=False)
-    else:
-        output.write_text(case_schema.to_json(), encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
-
-
-_CASES_OPTION = click.option(
-    "--cases",
-    "cases_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="The folder of case studies (default: cases/ here).",
-)
-_INDEX_OPTION = click.option(
-    "--index",
-    "index_dir",
-    type=click.Path(dir_okay=True, file_okay=False, path_type=Path),
-    default=None,
-    help="The search index's cache folder (default: .atlas/index beside the cases folder).",
-)
-
-
-def _cases_folder(cases_dir: Path | None) -> Path:
-    """The cases folder given, or ./cases; a usage error (exit 2) when it is not there."""
-    folder = cases_dir if cases_dir is not None else Path("cases")
-    if not folder.is_dir():
-        hint = "" if cases_dir is not None else ": run this in the atlas's folder or give --cases DIR"
-        raise click.UsageError(f"no cases folder at {folder}{hint}")
-    return folder
-
-
-def _fail(message: str, status: int) -> NoReturn:
-    """Print ``error: message`` as one line (control characters escaped) and exit with ``status``."""
-    click.echo(f"error: {one_line(message)}", err=True)
-    sys.exit(status)
-
-
-@cli.command(name="index")
-@_CASES_OPTION
-@_INDEX_OPTION
-@click.option("--rebuild", is_flag=True, help="Build the index afresh instead of updating it.")
-@_SCHEMAS_OPTION
-def index_command(cases_dir: Path | None, index_dir: Path | None, rebuild: bool, schema_dir: Path | None) -> None:
-    """Build or update the search index of the case studies.
-
-    Only cases whose content changed are indexed again; deleted cases are
-    removed; invalid cases are skipped with a note each (run 'atlas check' for
-    every problem). A damaged or locked index is rebuilt with a warning.
-    Prints what changed, e.g. '3 added, 1 updated, 0 removed, 996 unchanged in
-    0.4 s'. Exit status: 0 done, 1 the index could not be written, 2 usage error.
-    """
-    from learning_atlas.search.errors import IndexUsageError, SearchIndexError
-    from learning_atlas.search.store import default_index_dir
-    from learning_atlas.search.updating import SKIPPED, update_index
-
-    folder = _cases_folder(cases_dir)
-    case_schema = _case_schema(schema_dir, folder)
-    try:
-        report = update_index(folder, index_dir or default_index_dir(folder), case_schema, rebuild=rebuild)
-    except IndexUsageError as exc:
-        raise click.UsageError(str(exc)) from None
-    except SearchIndexError as exc:
-        _fail(str(exc), 1)
-    for problem in report.skipped:
-        click.echo(problem.gnu(SKIPPED), err=True)
-    for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    if report.rebuilt and not report.warnings:
-        click.echo(f"built the index afresh: {report.rebuilt}", err=True)
-    click.echo(report.summary())
-
-
-def _date_option(name: str, help_text: str):
-    """A date option, read by the search command so that a bad date is its one-line error (exit 2)."""
-    return click.option(name, metavar="DATE", default=None, help=help_text)
-
-
-_SEARCH_OPTIONS = {
-    "themes": "--theme", "settings": "--setting", "regions": "--region", "organisations": "--organisation",
-    "commitments": "--commitment", "since": "--since", "until": "--until", "sort": "--sort", "limit": "--limit",
-}
-"""The option that sets each field of a search request, to name it in an error."""
-
-
-def _date_bound(flag: str, text: str | None, *, end: bool = False) -> dt.date | None:
-    """A ``--since``/``--until`` value as a date (None when not given); a bad one is a ``QueryError`` naming the flag."""
-    from learning_atlas.search.errors import QueryError
-    from learning_atlas.search.query import parse_date_bound
-
-    if text is None:
-        return None
-    try:
-        return parse_date_bound(text, end=end)
-    except QueryError as exc:
-        raise QueryError(f"{flag}: {exc}") from None
-
-
-def _facet_option(name: str, metavar: str, help_text: str):
-    return click.option(name, metavar=metavar, multiple=True, help=help_text)
-
-
-@cli.command()
-@click.argument("query", nargs=-1, required=True)
-@_facet_option("--theme", "TERM", "Only cases filed under this theme, by slug or label (repeat to require several).")
-@_facet_option("--setting", "TERM", "Only cases in this care setting, by slug or label (repeatable).")
-@_facet_option("--region", "TERM", "Only cases from this region, by slug or label (repeatable).")
-@_facet_option("--organisation", "NAME", "Only cases by this organisation, its full name in any case (repeatable).")
-@_facet_option("--commitment", "N", "Only cases under this commitment number (repeatable).")
-@_date_option("--since", help_text="Only cases published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
-@_date_option("--until", help_text="Only cases published on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
-@click.option("--sort", type=click.Choice(_SORTS), default="relevance", show_default=True, help="Order of the hits.")
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Show at most N hits.")
-@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (hits, facets, suggestion).")
-@_CASES_OPTION
-@_INDEX_OPTION
-@_SCHEMAS_OPTION
-def search(
-    query: tuple[str, ...],
-    theme: tuple[str, ...],
-    setting: tuple[str, ...],
-    region: tuple[str, ...],
-    organisation: tuple[str, ...],
-    commitment: tuple[str, ...],
-    since: str | None,
-    until: str | None,
-    sort: str,
-    limit: int,
-    as_json: bool,
-    cases_dir: Path | None,
-    index_dir: Path | None,
-    schema_dir: Path | None,
-) -> None:
-    """Search the case studies.
-
-    QUERY is in Whoosh's query language: words (all must match), "a phrase",
-    OR, NOT, brackets, prefix* and fields: theme:, setting:, region:,
-    commitment:, organisation:, lead:, title:, summary:, body:, status:, year:
-    and published: (e.g. theme:patient-safety region:london "learning lessons",
-    published:[2019 TO 2021]). A facet takes its slug or its label in quotes
-    (theme:"Patient safety"); a date is YYYY, YYYY-MM or YYYY-MM-DD and
-    stands for the whole period. The index is brought up to date first. Shows
-    the best hits with their matches marked [[like this]], and how many hits
-    each theme, setting and region has. Exit status: 0 found, 1 nothing found
-    (with a did-you-mean when there is one), 2 usage error or malformed query.
-    """
-    from learning_atlas.search.errors import QueryError, SearchIndexError
-    from learning_atlas.search.query import SearchRequest, resolve_filters
-    from learning_atlas.search.searcher import search_cases
-    from learning_atlas.search.store import default_index_dir
-
-    folder = _cases_folder(cases_dir)
-    try:
-        request = SearchRequest(
-            query=" ".join(query), themes=theme, settings=setting, regions=region, organisations=organisation,
-            commitments=commitment, since=_date_bound("--since", since), until=_date_bound("--until", until, end=True),
-            sort=sort, limit=limit,
-        )
-        case_schema = load_case_schema(schema_dir or find_schema_dir(folder))
-        request = resolve_filters(request, case_schema.vocabularies, names=_SEARCH_OPTIONS)
-        results, _, warnings = search_cases(folder, index_dir or default_index_dir(folder), case_schema, request)
-    except SchemaLoadError as exc:
-        for problem in exc.problems:
-            click.echo(problem.gnu(), err=True)
-        sys.exit(2)
-    except (QueryError, SearchIndexError) as exc:  # a malformed query, or an index that cannot be used
-        _fail(str(exc), 2)
-    for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
-    if as_json:
-        click.echo(json.dumps(results.to_json(), indent=2, ensure_ascii=False))
-    else:
-        click.echo(_format_results(results))
-    sys.exit(0 if results.total else 1)
-
-
-def _format_results(results: SearchResults) -> str:
-    """The results for a terminal: a count, each hit with its snippet, the facet counts, or a did-you-mean."""
-    query = results.request.query
-    if not results.total:
-        lines = [f"No case matches {query!r}."]
-        if results.suggestion:
-            lines.append(f"Did you mean: {results.suggestion}")
-        return "\n".join(lines)
-    order = "newest first" if results.request.sort == "newest" else "best first"
-    shown = len(results.hits)
-    count = f"{results.total} cases match {query!r}" if results.total != 1 else f"1 case matches {query!r}"
-    lines = [f"{count}; showing {shown}, {order}." if shown < results.total else f"{count}, {order}.", ""]
-    for number, hit in enumerate(results.hits, 1):
-        details = [hit.published.isoformat() if hit.published else "", hit.slug]
-        if hit.status and hit.status != "published":
-            details.append(hit.status)
-        if hit.score is not None:
-            details.append(f"score {hit.score:.2f}")
-        lines.append(f"{number:>2}. {one_line(hit.title)}")
-        lines.append(f"    {' · '.join(d for d in details if d)}")
-        if hit.snippet is not None:
-            lines.extend(textwrap.wrap(hit.snippet.marked(), width=96, initial_indent="    ", subsequent_indent="    "))
-        lines.append("")
-    for name, counts in results.facets.items():
-        if counts:
-            label = {"theme": "Themes", "setting": "Settings", "region": "Regions"}.get(name, name)
-            lines.append(f"{label}: " + ", ".join(f"{value} {count}" for value, count in counts.items()))
-    return "\n".join(lines).rstrip()
-
-
-# --- atlas new -----------------------------------------------------------------------------------
-
-_CASES_DIR_OPTION = click.option(
-    "--cases-dir",
-    "--cases",
-    "cases_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="The folder of case studies (default: cases/ here).",
-)
 
 _FLAG_FOR_KEY = {
     "title": "--title", "summary": "--summary", "organisations": "--organisation", "region": "--region",
@@ -401,8 +83,8 @@ _NEW_OPTIONS = [
     click.option("--consent-confirmed", is_flag=True, default=None,
                  help="The people and organisations named have agreed to publication."),
     click.option("--no-input", is_flag=True, help="Never ask a question: take everything from the options."),
-    _CASES_DIR_OPTION,
-    _SCHEMAS_OPTION,
+    cases_option,
+    schemas_option,
 ]
 
 
@@ -412,7 +94,7 @@ def _new_options(function):
     return function
 
 
-@cli.command()
+@click.command()
 @_new_options
 def new(no_input: bool, cases_dir: Path | None, schema_dir: Path | None, **values: object) -> None:
     """Start a new case study: write cases/<slug>.md from a few answers.
@@ -433,18 +115,16 @@ def new(no_input: bool, cases_dir: Path | None, schema_dir: Path | None, **value
     """
     from learning_atlas.editors.new_case import CaseAnswers, ScaffoldError, render_case, slug_owner, write_case
 
-    folder = cases_dir if cases_dir is not None else Path("cases")
-    if not folder.is_dir():
-        hint = "" if cases_dir is not None else ": run this in the atlas's folder or give --cases-dir DIR"
-        raise click.UsageError(f"no cases folder at {folder}{hint}")
-    case_schema = _case_schema(schema_dir, folder)
+    folders = atlas_folders(cases_dir, schema_dir)
+    folder = folders.cases
+    case_schema = load_schema(folders.schemas)
     answers = CaseAnswers()
     _stop_on(_answers_from_options(answers, values, case_schema))
     if no_input:
         answers.published = answers.published or dt.date.today().isoformat()
         missing = [flag for attribute, flag in _REQUIRED if not getattr(answers, attribute)]
         if missing:
-            _fail(f"--no-input needs {', '.join(missing)} (see 'atlas new --help'); nothing was written", 2)
+            fail(f"--no-input needs {', '.join(missing)} (see 'atlas new --help'); nothing was written", 2)
         _stop_on(_answer_problems(answers, case_schema))  # a bad --title before the slug made from it
         _settle_slug(answers, values.get("slug"), folder, interactive=False)
     else:
@@ -454,7 +134,7 @@ def new(no_input: bool, cases_dir: Path | None, schema_dir: Path | None, **value
             _ask(answers, values, folder, case_schema)
         except click.Abort:
             click.echo()  # end the unanswered question's line
-            _fail(
+            fail(
                 "the input ended before every question was answered; nothing was written. To create a case "
                 "without questions, give its fields as options with --no-input (see 'atlas new --help')",
                 2,
@@ -462,14 +142,14 @@ def new(no_input: bool, cases_dir: Path | None, schema_dir: Path | None, **value
     _stop_on(_answer_problems(answers, case_schema))
     owner = slug_owner(folder, answers.slug)
     if owner is not None:
-        _fail(f"{owner}; {_TAKEN}", 1)
+        fail(f"{owner}; {_TAKEN}", 1)
     path = folder / f"{answers.slug}.md"
     try:
         write_case(path, render_case(answers))
     except ScaffoldError as exc:
-        _fail(f"{exc}; {_TAKEN}", 1)
+        fail(f"{exc}; {_TAKEN}", 1)
     except OSError as exc:
-        _fail(f"could not write {path}: {exc.strerror or exc}", 1)
+        fail(f"could not write {path}: {exc.strerror or exc}", 1)
     _report_new_case(path, answers)
 
 
@@ -478,22 +158,12 @@ def _stop_on(messages: list[str]) -> None:
     if messages:
         for message in messages:
             click.echo(f"error: {one_line(message)}", err=True)
-        _fail("nothing was written", 2)
+        fail("nothing was written", 2)
 
 
 def _about(name: str, message: object) -> str:
     """A message about one field, naming it first as ``atlas check`` names a key: ``--title: is too short ...``."""
     return f"{name}: {message}"
-
-
-def _case_schema(schema_dir: Path | None, folder: Path) -> CaseSchema:
-    """The case schema for ``folder``'s atlas; its problems printed and exit 2 when it is broken."""
-    try:
-        return load_case_schema(schema_dir or find_schema_dir(folder))
-    except SchemaLoadError as exc:
-        for problem in exc.problems:
-            click.echo(problem.gnu(), err=True)
-        sys.exit(2)
 
 
 def _answer_problems(answers: CaseAnswers, case_schema: CaseSchema) -> list[str]:
@@ -584,10 +254,10 @@ def _settle_slug(answers: CaseAnswers, given: object, folder: Path, *, interacti
         slug = str(given).strip()
         problem = slug_problem(slug)
         if problem:
-            _fail(_about("--slug", problem), 2)
+            fail(_about("--slug", problem), 2)
         owner = slug_owner(folder, slug)
         if owner:
-            _fail(f"{owner}; {_TAKEN}", 1)
+            fail(f"{owner}; {_TAKEN}", 1)
         answers.slug = slug
         return
     slug = slug_from_title(answers.title)
@@ -597,7 +267,7 @@ def _settle_slug(answers: CaseAnswers, given: object, folder: Path, *, interacti
             "once accents and symbols are dropped"
         )
         if not interactive:
-            _fail(f"{message}; give one with --slug", 2)
+            fail(f"{message}; give one with --slug", 2)
         click.echo(f"{message}.")
         answers.slug = _prompt_slug(folder, default=None)
         return
@@ -605,7 +275,7 @@ def _settle_slug(answers: CaseAnswers, given: object, folder: Path, *, interacti
     if owner is None:
         answers.slug = slug
     elif not interactive:
-        _fail(f"{owner}; {_TAKEN}", 1)
+        fail(f"{owner}; {_TAKEN}", 1)
     else:
         click.echo(f"The slug {slug!r} is taken: {owner}.")
         answers.slug = _prompt_slug(folder, default=free_slug(folder, slug))
@@ -803,54 +473,3 @@ def _report_new_case(path: Path, answers: CaseAnswers) -> None:
     steps.append(f"check it: atlas check {path}")
     for number, step in enumerate(steps, 1):
         click.echo(f"  {number}. {step}")
-
-
-# --- atlas report --------------------------------------------------------------------------------
-
-
-def _today_option(value: str | None) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD", param_hint="'--today'") from None
-
-
-@cli.command()
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(("text", "markdown", "json")),
-    default="text",
-    show_default=True,
-    help="text: for a terminal; markdown: for a pull-request comment; json: for scripts.",
-)
-@click.option("--today", metavar="DATE", default=None, help="Report as on this date, YYYY-MM-DD (default: today).")
-@_CASES_DIR_OPTION
-@_SCHEMAS_OPTION
-def report(output_format: str, today: str | None, cases_dir: Path | None, schema_dir: Path | None) -> None:
-    """Report what editors should look at across the atlas.
-
-    Lists cases past their review_by date, drafts, archived cases, cases
-    without measures, organisation names that look like variants of one
-    another (the same once NHS abbreviations such as FT and NHSFT, '&' and
-    'and', punctuation, case and 'The' are evened out, or one typing slip
-    apart in a long word), vocabulary terms with no published case, and how
-    many published cases each region, setting, theme, commitment,
-    organisation and year has. Case files with errors are left out and
-    listed (run 'atlas check' for why). Exit status: 0 reported (findings are
-    not failures), 2 usage error.
-    """
-    from learning_atlas.editors.report import build_report, render
-
-    day = _today_option(today)
-    folder = _cases_folder(cases_dir)
-    case_schema = _case_schema(schema_dir, folder)
-    found = build_report(folder, case_schema, today=day, jobs=os.cpu_count() or 1)
-    click.echo(render(found, output_format), nl=False)
-
-
-def main() -> None:
-    """Entry point of the ``atlas`` console script."""
-    cli(prog_name="atlas")
