@@ -11,10 +11,6 @@ ASSETS = PACKAGE / "mkdocs_plugin" / "assets" / "atlas"
 VENDOR = ASSETS / "vendor"
 MAX_LINES = 600
 
-# Over the limit only while others split them (the search index and the CLI's commands). Empty this
-# list when their work lands: the last test here fails once a file in it is within the limit.
-TEMPORARILY_ALLOWED: set[str] = set()
-
 
 def _modules() -> list[Path]:
     python = PACKAGE.rglob("*.py")
@@ -40,11 +36,6 @@ def test_the_modules_are_found():
 
 def test_no_module_is_over_600_lines():
     sizes = {_name(p): _lines(p) for p in _modules()}
-    over = [f"{name}: {n} lines" for name, n in sizes.items() if n > MAX_LINES and name not in TEMPORARILY_ALLOWED]
+    over = [f"{name}: {n} lines" for name, n in sizes.items() if n > MAX_LINES]
     assert not over, f"over {MAX_LINES} lines; split them along their sections:\n" + "\n".join(over)
 
-
-def test_the_temporary_allowances_are_still_needed():
-    sizes = {name: _lines(ROOT / name) if (ROOT / name).is_file() else None for name in sorted(TEMPORARILY_ALLOWED)}
-    done = [f"{name}: {'gone' if n is None else f'{n} lines'}" for name, n in sizes.items() if n is None or n <= MAX_LINES]
-    assert not done, "within the limit now; take them off TEMPORARILY_ALLOWED:\n" + "\n".join(done)
