@@ -53,6 +53,7 @@ log = logging.getLogger("mkdocs.plugins.atlas")
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 OVERRIDES = TEMPLATES / "overrides"  # replaces Material partials (search box) unless a site overrides them
+THEME = TEMPLATES / "theme"  # the atlas's layout over Material's: main.html, 404.html, header, footer
 ASSETS = HERE / "assets"
 STYLESHEET = "assets/atlas/atlas.css"
 JOBS = os.cpu_count() or 1
@@ -158,8 +159,9 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         # and a site's custom_dir, which comes first, can override any of them.
         config.theme.dirs.append(str(TEMPLATES))
         self._stage_site(config)
+        self._insert_overrides(config, THEME)
         if self.config.reader_search == "pagefind":
-            self._insert_overrides(config)
+            self._insert_overrides(config, OVERRIDES)
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         return config
@@ -328,12 +330,13 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         if staged is not None:
             staged.discard()
 
-    def _insert_overrides(self, config) -> None:
+    def _insert_overrides(self, config, folder: Path) -> None:
+        """Put ``folder`` just before Material's templates: it overrides them, a site's custom_dir overrides it."""
         dirs = config.theme.dirs
         material = next((i for i, d in enumerate(dirs) if Path(d).name == "templates" and "material" in d), None)
         position = material if material is not None else 0
-        if str(OVERRIDES) not in dirs:
-            dirs.insert(position, str(OVERRIDES))
+        if str(folder) not in dirs:
+            dirs.insert(position, str(folder))
 
     def _is_case_page(self, file: File) -> bool:
         spec = self.pages.get(file.src_uri)
