@@ -1,6 +1,8 @@
-"""A reader's way through the atlas: home, a theme, a case study, a related case study."""
+"""A reader's way through the atlas: home, the themes, a theme, a case study, a related case study."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -21,9 +23,11 @@ def test_home_to_theme_to_case_to_related_case(page, cases_data):
     page.goto("")
     expect(page.locator("h1").first).to_have_text("Shared Learning Atlas")
 
-    # "Ways in", by theme: follow the theme's link.
-    ways_in_themes = page.locator("#by-themes + ul.atlas-ways")
-    theme_link = ways_in_themes.get_by_role("link", name=THEME_LABEL, exact=True)
+    # "Find case studies": the themes card leads to every theme; follow the theme's link there.
+    themes_card = page.locator("li.atlas-way:has(#by-themes)")
+    themes_card.get_by_role("link", name=re.compile(r"^All \d+ themes$")).click()
+    page.wait_for_url("**/themes/")
+    theme_link = page.locator("article").get_by_role("link", name=THEME_LABEL, exact=True)
     expect(theme_link).to_have_count(1)
     theme_link.click()
     page.wait_for_url(f"**/themes/{THEME_SLUG}/")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import yaml
@@ -116,11 +117,30 @@ def test_home_page_counts_newest_and_ways_in(soup_of):
     soup = soup_of("")
     stats = soup.select_one(".atlas-stats").get_text(" ", strip=True)
     assert f"{len(CASES)} case studies" in stats
-    newest = [a["href"] for a in soup.select("#newest-case-studies + ul .atlas-card__title a")]
+    # The newest case studies, newest first: the case links of their section, whatever the cards' markup.
+    newest_section = soup.find("section", attrs={"aria-labelledby": "newest-case-studies"})
+    newest = list(dict.fromkeys(a["href"] for a in newest_section.find_all("a", href=re.compile(r"^\./cases/[^/]+/$"))))
     dates = sorted(((front_matter(c.stem)["published"], c.stem) for c in CASES), reverse=True)
     assert newest == [f"./cases/{slug}/" for _, slug in dates[:6]]
-    for section in ("themes", "settings", "regions", "commitments"):
-        assert soup.select(f"#by-{section} + ul li a")
+    # Ways in: a card for themes, care settings and regions, each term with its number of case studies.
+    fields = {"themes": "themes", "settings": "settings", "regions": "region"}
+    for section, field in fields.items():
+        card = soup.select_one(f"#by-{section}").find_parent("li")
+        assert "atlas-way" in card["class"]
+        terms = card.select(".atlas-way__terms > li")
+        assert terms, section
+        for term in terms:
+            slug = term.a["href"].split("/")[-2]
+            count = sum(1 for c in CASES if slug in _as_list(front_matter(c.stem)[field])
+                        and front_matter(c.stem).get("status") != "archived")
+            assert term.select_one(".atlas-way__count").get_text(" ", strip=True).split()[0] == str(count), slug
+        assert card.select_one(".atlas-way__all a")["href"] == f"./{section}/"
+    for section in ("organisations", "commitments", "years"):
+        assert soup.select(f'a[href="./{section}/"]'), section
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
 
 
 def test_explore_without_javascript_lists_every_case(soup_of):

@@ -108,4 +108,10 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && toggle && toggle.checked) { toggle.checked = false; input.blur(); }
   });
+  // The keyboard leaving the search (Tab past its last filter) closes it: on a phone the open search
+  // covers the page, and would hide where the focus went.
+  var dialog = input.closest(".md-search");
+  if (dialog) dialog.addEventListener("focusout", function (event) {
+    if (toggle && toggle.checked && event.relatedTarget && !dialog.contains(event.relatedTarget)) toggle.checked = false;
+  });
 })();
