@@ -486,6 +486,39 @@ def test_copy_and_open_on_github_prefilled_or_by_the_clipboard_when_too_long(new
     assert page.evaluate("navigator.clipboard.readText()") == long_text
 
 
+# --- the page as a reader sees it ---------------------------------------------------------------------
+
+# Elements fixed or stuck on the screen, other than the header and the side navigation, that cover any
+# of the page's content: Material's "Back to top" button is one when navigation.top is on.
+FLOATING_OVER_CONTENT = """() => {
+  const content = document.querySelector(".md-content").getBoundingClientRect();
+  return [...document.querySelectorAll("body *")].filter(el => {
+    const style = getComputedStyle(el);
+    if (style.position !== "fixed" && style.position !== "sticky") return false;
+    if (el.closest(".md-header, .md-sidebar, .md-dialog")) return false;
+    if (style.display === "none" || style.visibility === "hidden" || Number(style.opacity) === 0) return false;
+    const r = el.getBoundingClientRect();
+    const onScreen = r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth;
+    const overContent = r.left < content.right && r.right > content.left && r.top < content.bottom && r.bottom > content.top;
+    return onScreen && overContent;
+  }).map(el => el.outerHTML.slice(0, 120));
+}"""
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (390, 844)], ids=["1280x800", "390x844"])
+def test_no_button_floats_over_the_form_as_the_reader_scrolls_back_up(new_context, size):
+    page = new_context(viewport={"width": size[0], "height": size[1]}).new_page()
+    _open(page)
+    page.fill("#f-title", "Too short")
+    page.click("#atlas-submit-button")  # errors shown: the messages a floating button would cover
+    for down, up in ((3000, -400), (6000, -1200)):
+        page.mouse.wheel(0, down)
+        page.wait_for_timeout(200)
+        page.mouse.wheel(0, up)  # scrolling up is when Material shows its "Back to top" button
+        page.wait_for_timeout(600)
+        assert page.evaluate(FLOATING_OVER_CONTENT) == []
+
+
 # --- no JavaScript, accessibility, vendored libraries -------------------------------------------------
 
 
