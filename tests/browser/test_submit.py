@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 import sys
@@ -110,6 +111,26 @@ def _check_file(tmp_path: Path, name: str, text: str):
 
 
 # --- the clinician's journey -------------------------------------------------------------------------
+
+
+# Words for developers and for the case file, which a clinician filling in the form should not meet.
+DEVELOPER_WORDS = re.compile(r"vocabular|\bslugs?\b|\.md\b|meta description|mkdocs|yaml|front matter|markdown",
+                             re.IGNORECASE)
+
+
+def test_the_forms_labels_hints_and_buttons_are_in_a_clinicians_words(page):
+    _open(page)
+    page.locator("#s-editors").evaluate("d => d.open = true")
+    for name in ("measures", "links", "redirect_from"):
+        page.click(f'.atlas-list__add[data-list="{name}"]')  # a row of each list, with its labels
+    texts = page.locator(
+        "#atlas-submit :is(label, legend, .atlas-hint, summary, h2, button, option), .md-content h1, .md-content h1 ~ p"
+    ).all_inner_texts()
+    assert len(texts) > 100
+    words = {text: DEVELOPER_WORDS.findall(text) for text in texts if DEVELOPER_WORDS.search(text)}
+    assert words == {}
+    expect(page.locator('label[for="f-slug"]')).to_have_text("Web address of your case study")
+    expect(page.locator("#f-measures-0-value-hint")).to_contain_text("for 31%, write 31 here and % in Unit")
 
 
 def test_a_one_letter_title_is_counted_as_one_character(page):

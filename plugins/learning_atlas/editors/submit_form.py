@@ -11,6 +11,9 @@ taken from their one source here rather than kept a second time in JavaScript:
   marker and the slug rule, turned into JavaScript regular expressions by :func:`js_regex`;
 - the page's section headings (``model``) and the sanitiser's allowlist (``rendering``), so the
   preview shows the case as its page will.
+
+The form's own words are here too: its labels and hints (:data:`FORM_FIELDS`), written for the
+clinicians who fill it in rather than for the case file, and the messages only the form shows.
 """
 
 from __future__ import annotations
@@ -32,23 +35,135 @@ from learning_atlas.site import rendering
 REPLACED = "\ufffc"
 """Stands in for a value while a message is read off a real check (never in a case's text)."""
 
+FORMATTING_HINT = (
+    "To format your text: **bold**, *italic*, a list with \"- \" at the start of each line, "
+    "and a link as [text](https://example.org)."
+)
+"""Said under every box whose text the page formats (the case's Markdown), in words a clinician uses."""
+
 FORM_FIELDS: dict[str, dict[str, str]] = {
+    "title": {"hint": "The title of your case study, shown as the heading of its page. 10 to 160 characters."},
     "slug": {
-        "title": "File name",
-        "description": (
-            "The case study's address on the atlas and the name of its file: lower-case letters, digits "
-            "and single hyphens, 3 to 80 characters. It is made from the title; change it if you like."
+        "label": "Web address of your case study",
+        "hint": (
+            "The end of your case study's web address. It is made from the title as you type; you can "
+            "shorten it. Use only lower-case letters, numbers and hyphens (-) between words, "
+            "3 to 80 characters."
         ),
     },
+    "summary": {
+        "hint": (
+            "Two or three sentences saying what changed and what it achieved, 40 to 400 characters. It is "
+            "shown in lists of case studies and in search results, search engines' too. Plain text only: "
+            "no formatting, and none of these characters: < > [ ] * `"
+        ),
+    },
+    "organisations": {
+        "hint": (
+            "The organisations that made the change, by their full names, for example \"North Staffordshire "
+            "Combined Healthcare NHS Trust\". Each gets its own page on the atlas."
+        ),
+    },
+    "region": {
+        "hint": (
+            "Where the work happened. For work in England, choose the NHS England region where the lead "
+            "organisation is based. Choose National only for work across the whole of England or the UK."
+        ),
+    },
+    "settings": {"hint": "Every care setting where the change was made or directly felt: choose 1 to 6."},
+    "themes": {"hint": "What your case study is about: choose 1 to 8."},
+    "commitments": {"hint": "The Leading Change, Adding Value commitments your work clearly puts into practice."},
+    "published": {
+        "hint": (
+            "The date the case study was first published, or today's date for a new one, written as "
+            "year-month-day: for example, 2025-03-15. Not in the future."
+        ),
+    },
+    "updated": {
+        "hint": (
+            "If you are changing a case study already on the atlas: the date of this version, on or after "
+            "the published date. For example, 2025-09-01."
+        ),
+    },
+    "review_by": {
+        "hint": (
+            "The date by which the editors should check with you that the case study is still right, after "
+            "the published date. For example, 2027-03-31. It is not shown on the page."
+        ),
+    },
+    "status": {
+        "hint": (
+            "Published: to go on the atlas. Draft: not to be published yet. Archived: kept on the atlas and "
+            "marked as archived, but left out of its lists."
+        ),
+    },
+    "lead": {"hint": "Who led the change, shown as the \"Leading change\" line on the page."},
+    "lead.role": {"hint": "For example \"Mental Health Nurse\"."},
+    "lead.name": {"hint": "Only if they agreed to be named."},
+    "leading_change": {"hint": "Who led the change and what it achieved. At least 50 characters."},
+    "where_to_look": {"hint": "The problem or opportunity, and the evidence or policy behind it."},
+    "what_to_change": {"hint": "What the team changed. At least 50 characters."},
+    "how_to_change": {"hint": "How the change was made, step by step. At least 50 characters."},
+    "adding_value": {
+        "hint": (
+            "The value the change added, against the triple aim: fill in at least one of better outcomes, "
+            "better experience and better use of resources."
+        ),
+    },
+    "adding_value.better_outcomes": {"hint": "How outcomes improved. At least 20 characters."},
+    "adding_value.better_experience": {
+        "hint": "How the experience of patients, families or staff improved. At least 20 characters.",
+    },
+    "adding_value.better_use_of_resources": {
+        "hint": "How resources, such as staff time, beds or money, were used better. At least 20 characters.",
+    },
+    "measures": {
+        "hint": (
+            "Figures that show the change's impact, each traceable to a source such as an audit or a survey. "
+            "They are shown on the page, grouped by the triple aim, and in the atlas's open data."
+        ),
+    },
+    "measures[].label": {"label": "What was measured", "hint": "For example \"Staff trained in improvement methods\"."},
+    "measures[].value": {"hint": "The figure achieved, as a number only: for 31%, write 31 here and % in Unit."},
+    "measures[].unit": {"hint": "For example % or days."},
+    "measures[].baseline": {"hint": "The figure before the change, as a number only."},
+    "measures[].period": {"hint": "When the figure was measured, for example \"2019 to 2020\"."},
+    "measures[].dimension": {"label": "Part of the triple aim", "hint": "Which part of the triple aim the figure shows."},
+    "challenges": {"hint": "The challenges you met, and the lessons you learnt that would help another team."},
+    "contact": {"hint": "Who readers can contact to find out more. This is the only place for an email address."},
+    "contact.name": {"hint": "A person's or a team's name."},
+    "contact.email": {"hint": "An email address readers can write to. A team's shared address is best."},
+    "links": {"hint": "Web pages for further reading, shown under \"Find out more\"."},
+    "links[].title": {"label": "Text of the link", "hint": "What the link says, for example the page's title."},
+    "links[].url": {"label": "Web address of the link", "hint": "Starting with https:// or http://."},
+    "consent_confirmed": {
+        "label": "Consent",
+        "hint": (
+            "The people and organisations named in the case study have agreed to its publication on the "
+            "atlas. Do not include anything that could identify a patient."
+        ),
+    },
+    "redirect_from": {
+        "label": "Old web addresses",
+        "hint": (
+            "Only for a case study already on the atlas whose web address has changed: the end of each old "
+            "address, written as in \"Web address of your case study\". Links to an old address then lead here."
+        ),
+    },
+    "redirect_from[]": {"label": "Old address", "hint": "The end of a web address this case study had before."},
     "body": {
-        "title": "More detail",
-        "description": (
-            "Optional Markdown shown after the sections above: tables, more detail, references. "
-            "Leave it empty if the sections say it all."
+        "label": "More detail",
+        "hint": (
+            "Anything more, shown after the sections above: tables, more detail, references. Leave it empty "
+            "if the sections say it all."
         ),
     },
 }
-"""The two parts of a case file that are not front-matter fields: its name and its Markdown body."""
+"""The form's own label and hint for a field, in a clinician's words, where the schema's title or
+description (written for the case file and ``atlas check``) would not do: keyed by the field's key
+path with list items as ``[]`` (``measures[].value``), and for the two parts of a case that are not
+front-matter fields, ``slug`` (the file's name: on the site, the case's address) and ``body`` (its
+Markdown after the front matter). Words such as "slug", "vocabulary", ".md" stay out of them."""
 
 LAYOUT: tuple[dict[str, Any], ...] = (
     {"id": "about", "heading": "About the case study",
@@ -70,7 +185,7 @@ LAYOUT: tuple[dict[str, Any], ...] = (
 def form_data(case_schema: CaseSchema) -> str:
     """The JSON the form page loads: the schema, vocabularies, messages, patterns and page layout."""
     vocabularies = {
-        name: [{"slug": term.slug, "label": term.label, "description": term.description} for term in vocabulary.terms]
+        name: [{"slug": term.slug, "label": term.label} for term in vocabulary.terms]  # no descriptions: unused
         for name, vocabulary in case_schema.vocabularies.items()
     }
     singulars = {name: vocabulary.singular for name, vocabulary in case_schema.vocabularies.items()}
@@ -96,6 +211,7 @@ def form_data(case_schema: CaseSchema) -> str:
         "readerBlocks": sorted(reader_text.BLOCK_TAGS),
         "proseKeys": list(domain_checks.PROSE_KEYS),
         "fields": FORM_FIELDS,
+        "formattingHint": FORMATTING_HINT,
         "layout": LAYOUT,
         "page": {
             "sections": SECTIONS,

@@ -1,7 +1,7 @@
 /* Problems on the page: beside each field, and the summary at the top. */
 import { F, touched } from "./shared.js";
 import { keyPath } from "./text.js";
-import { form, h, summaryBox } from "./fields.js";
+import { fieldText, form, h, summaryBox } from "./fields.js";
 
 var baseTitle = document.title;
 
@@ -30,17 +30,18 @@ function controlOf(group) {
 function fieldLabel(p) {
   if (p.field === "slug" || p.parts === null) return "";
   var parts = p.parts;
-  if (parts[0] === "(body)") return F.fields.body.title;
+  if (parts[0] === "(body)") return fieldText(["body"]).label;
   var node = F.schema, words = [];
   for (var i = 0; i < parts.length; i++) {
     var part = parts[i];
     if (typeof part === "number") {
       node = node && node.items;
-      if (node) words = [node.title + " " + (part + 1)];
+      if (node) words = [fieldText(parts.slice(0, i + 1), node).label + " " + (part + 1)];
     } else {
       node = node && (node.properties || {})[part];
       if (!node) break;
-      words = words.length && typeof parts[i - 1] === "number" ? [words[0] + ": " + node.title] : [node.title];
+      var label = fieldText(parts.slice(0, i + 1), node).label;
+      words = words.length && typeof parts[i - 1] === "number" ? [words[0] + ": " + label] : [label];
     }
   }
   return words.join("") || keyPath(parts);
