@@ -414,21 +414,32 @@ def test_hostile_input_is_reported_by_the_form_in_the_clis_own_words(page, tmp_p
     expect(nhs).to_contain_text("Leading change contains what looks like an NHS number (943 476 5919)")
 
 
-def test_a_file_name_already_taken_by_a_published_case_is_refused(page, cases_data):
-    taken = cases_data[0]["slug"]
-    _with_draft(page, {**CASE, "slug": taken}, slug_edited=True)
+def test_the_web_address_is_shown_whole_and_one_taken_by_a_published_case_is_refused(page, cases_data):
+    _open(page)
+    page.fill("#f-title", CASE["title"])
+    address = page.locator("#f-slug-address")
+    expect(address).to_have_text(f"Your case study's page will be at {page.url.rsplit('/submit/', 1)[0]}/cases/{SLUG}/")
+    expect(page.locator("#f-slug")).to_have_attribute("aria-describedby", re.compile(r"\bf-slug-address\b"))
+
+    taken = cases_data[0]
+    _with_draft(page, {**CASE, "slug": taken["slug"]}, slug_edited=True)
     page.click("#atlas-submit-button")
     expect(page.locator("#atlas-error-summary a")).to_have_text(
-        [f"Slug {taken!r} is already used by cases/{taken}.md; every case needs its own file name"]
+        [f"The web address {taken['slug']!r} is taken by the case study {taken['title']!r} already on the atlas; "
+         "choose another, for example by adding your team's or organisation's name"]
     )
     page.locator("#atlas-error-summary a").click()
     expect(page.locator("#f-slug")).to_be_focused()
     page.fill("#f-slug", "Not A Slug")
+    expect(address).to_be_hidden()
     page.click("#atlas-submit-button")
     expect(page.locator("#atlas-error-summary a")).to_have_text(
-        ["File name 'Not A Slug.md' is not a valid slug: use 3 to 80 lower-case letters, digits and single hyphens, "
-         "ending in .md (for example 'learning-lessons-framework.md')"]
+        ["The web address 'Not A Slug' can have only lower-case letters (a to z), numbers and single hyphens (-) "
+         "between words, 3 to 80 characters; for example 'not-a-slug'"]
     )
+    page.fill("#f-slug", "")
+    page.click("#atlas-submit-button")
+    expect(page.locator("#atlas-error-summary a")).to_have_text([re.compile(r"^Give your case study a web address: ")])
 
 
 def test_the_yaml_writer_round_trips_any_text(page):

@@ -13,7 +13,7 @@ import pytest
 from learning_atlas.contract import domain_checks, placeholders, reader_text, validation
 from learning_atlas.contract.case import ADDING_VALUE_PARTS, DIMENSIONS, SECTIONS
 from learning_atlas.contract.front_matter import parse_front_matter
-from learning_atlas.contract.loader import SLUG_PATTERN, LoadedCase, collection_problems, load_case
+from learning_atlas.contract.loader import MAX_SLUG, MIN_SLUG, SLUG_PATTERN, load_case
 from learning_atlas.contract.schema import load_case_schema
 from learning_atlas.editors.submit_form import FORM_FIELDS, FORMATTING_HINT, LAYOUT, form_data, js_regex
 from learning_atlas.site import rendering
@@ -186,17 +186,22 @@ def test_domain_messages_are_the_templates_the_checks_fill_in(case_schema, data,
     assert set(data["scriptSchemes"]) == set(domain_checks.SCRIPT_SCHEMES)
 
 
-def test_messages_written_inline_in_the_checks_are_read_off_them(case_schema, data, tmp_path):
+def test_the_web_address_messages_are_the_forms_own_with_the_checks_limits(data):
+    """atlas check words a bad slug for a file ('x.md' is not a valid slug); the form asks for a web
+    address, so it words its own, with the limits of the rule both apply (SLUG_PATTERN)."""
+    messages = data["messages"]["form"]
+    assert f"{MIN_SLUG} to {MAX_SLUG} characters" in messages["address.invalid"]
+    assert re.search(rf"\(\?=\.\{{{MIN_SLUG},{MAX_SLUG}\}}\$\)", SLUG_PATTERN.pattern)
+    said = messages["address.invalid"].format(address="Not A Slug", suggestion=messages["address.suggestion"].format(
+        suggestion="not-a-slug"))
+    assert said.startswith("The web address 'Not A Slug' can have only lower-case letters")
+    assert said.endswith("; for example 'not-a-slug'")
+    for message in messages.values():
+        assert not DEVELOPER_WORDS.search(message), message
+
+
+def test_the_placeholder_messages_are_read_off_the_check(data):
     messages = data["messages"]
-    bad = load_case(tmp_path / "Not_A_Slug.md", case_schema)
-    slug_message = next(p.message for p in bad.problems if p.rule == "file.slug")
-    assert slug_message == messages["slug"].format(name="Not_A_Slug.md")
-
-    one = LoadedCase(path=Path("cases/same.md"), slug="same", front_matter=None)
-    two = LoadedCase(path=Path("other/same.md"), slug="same", front_matter=None)
-    duplicate = collection_problems([one, two])[0].message
-    assert duplicate == messages["duplicateSlug"].format(slug="same", path="cases/same.md")
-
     fm, _ = parse_front_matter(
         "---\nchallenges: |\n  TODO: replace this\norganisations: ['todo: name']\n---\n"
     )

@@ -5,20 +5,21 @@ taken from their one source here rather than kept a second time in JavaScript:
 
 - the case schema ``atlas check`` validates with (vocabulary enums filled in), for Ajv;
 - the wording of every schema message (``validation.MESSAGES``), every domain check
-  (``domain_checks.MESSAGES``) and the few messages written inline in the loader and the
-  placeholder check, which are read off the real checks run on a sample;
+  (``domain_checks.MESSAGES``) and the placeholder check, whose messages are read off the real
+  check run on a sample;
 - the patterns of the domain checks (``domain_checks.FORM_PATTERNS``), the placeholder
   marker and the slug rule, turned into JavaScript regular expressions by :func:`js_regex`;
 - the page's section headings (``model``) and the sanitiser's allowlist (``rendering``), so the
   preview shows the case as its page will.
 
 The form's own words are here too: its labels and hints (:data:`FORM_FIELDS`), written for the
-clinicians who fill it in rather than for the case file, and the messages only the form shows.
+clinicians who fill it in rather than for the case file, and the messages only the form shows
+(:data:`FORM_MESSAGES`): those about the case's web address, a field ``atlas check`` never sees
+(it checks the file's name, with the same rule, ``SLUG_PATTERN``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -27,13 +28,10 @@ from typing import Any
 from learning_atlas.contract import domain_checks, placeholders, reader_text, validation
 from learning_atlas.contract.case import ADDING_VALUE_PARTS, DIMENSIONS, SECTIONS
 from learning_atlas.contract.front_matter import parse_front_matter
-from learning_atlas.contract.loader import SLUG_PATTERN, LoadedCase, collection_problems, load_case
+from learning_atlas.contract.loader import MAX_SLUG, MIN_SLUG, SLUG_PATTERN
 from learning_atlas.contract.schema import CaseSchema
 from learning_atlas.contract.source import FORBIDDEN_RANGES
 from learning_atlas.site import rendering
-
-REPLACED = "\ufffc"
-"""Stands in for a value while a message is read off a real check (never in a case's text)."""
 
 FORMATTING_HINT = (
     "To format your text: **bold**, *italic*, a list with \"- \" at the start of each line, "
@@ -165,6 +163,23 @@ path with list items as ``[]`` (``measures[].value``), and for the two parts of 
 front-matter fields, ``slug`` (the file's name: on the site, the case's address) and ``body`` (its
 Markdown after the front matter). Words such as "slug", "vocabulary", ".md" stay out of them."""
 
+_ADDRESS_RULE = (
+    f"lower-case letters (a to z), numbers and single hyphens (-) between words, {MIN_SLUG} to {MAX_SLUG} characters"
+)
+
+FORM_MESSAGES: dict[str, str] = {
+    "address.missing": f"Give your case study a web address: {_ADDRESS_RULE}",
+    "address.invalid": f"The web address {{address!r}} can have only {_ADDRESS_RULE}{{suggestion}}",
+    "address.suggestion": "; for example {suggestion!r}",
+    "address.taken": (
+        "The web address {address!r} is taken by the case study {title!r} already on the atlas; choose "
+        "another, for example by adding your team's or organisation's name"
+    ),
+}
+"""Messages only the form shows, as ``str.format`` templates (``{name!r}`` is Python's ``repr``, as
+in the shared messages). The case's web address is the file's name in ``atlas check``, which words
+its problems for a file (``'x.md' is not a valid slug``); the form asks for an address."""
+
 LAYOUT: tuple[dict[str, Any], ...] = (
     {"id": "about", "heading": "About the case study",
      "fields": ("title", "slug", "summary", "organisations", "region", "settings", "themes", "commitments")},
@@ -202,7 +217,8 @@ def form_data(case_schema: CaseSchema) -> str:
             "schema": validation.MESSAGES,
             "types": validation.TYPE_NAMES,
             "domain": domain_checks.MESSAGES,
-            **inline_messages(case_schema),
+            "placeholder": placeholder_messages(),
+            "form": FORM_MESSAGES,
         },
         "patterns": patterns,
         "scriptSchemes": list(domain_checks.SCRIPT_SCHEMES),
@@ -227,26 +243,7 @@ def form_data(case_schema: CaseSchema) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-# --- messages written inline in the checks ------------------------------------------------------
-
-
-def inline_messages(case_schema: CaseSchema) -> dict[str, Any]:
-    """The messages the loader and the placeholder check write inline, read off the real checks.
-
-    Each check is run on a sample with :data:`REPLACED` where a value goes, and the value is put
-    back as a ``str.format`` field, so the form words them exactly as ``atlas check`` does.
-    """
-    name = f"{REPLACED}.md"
-    slug_problem = next(p for p in load_case(Path(name), case_schema, today=dt.date.today()).problems
-                        if p.rule == "file.slug")
-    first = LoadedCase(path=Path(f"cases/{REPLACED}.md"), slug=REPLACED, front_matter=None)
-    second = LoadedCase(path=Path(f"elsewhere/{REPLACED}.md"), slug=REPLACED, front_matter=None)
-    duplicate = next(p for p in collection_problems([first, second]) if p.rule == "collection.duplicate-slug")
-    return {
-        "slug": _template(slug_problem.message, {repr(name): "{name!r}"}),
-        "duplicateSlug": _template(duplicate.message, {repr(REPLACED): "{slug!r}", str(first.path): "{path}"}),
-        "placeholder": placeholder_messages(),
-    }
+# --- the placeholder check's messages ------------------------------------------------------------
 
 
 def placeholder_messages() -> dict[str, str]:
@@ -264,24 +261,6 @@ def placeholder_messages() -> dict[str, str]:
     messages = {key: found[key] for key in placeholders.WANTED}
     messages[""] = found["title"]  # a field without a wording of its own
     return messages
-
-
-def _template(message: str, fields: dict[str, str]) -> str:
-    """``message`` as a ``str.format`` template: each value in ``fields`` replaced by its field."""
-    parts = [message]
-    for value, field in fields.items():
-        if value not in message:
-            raise ValueError(f"{value!r} is not in the message {message!r}")
-        parts = [piece for part in parts for piece in _split_keep(part, value, field)]
-    return "".join(p if p in fields.values() else p.replace("{", "{{").replace("}", "}}") for p in parts)
-
-
-def _split_keep(text: str, value: str, field: str) -> list[str]:
-    pieces = text.split(value)
-    out = [pieces[0]]
-    for piece in pieces[1:]:
-        out.extend([field, piece])
-    return out
 
 
 # --- Python regular expressions as JavaScript ones ----------------------------------------------

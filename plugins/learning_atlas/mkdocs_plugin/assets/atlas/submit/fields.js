@@ -1,6 +1,6 @@
 /* Reading the form into the case's data (and back), and building the form. */
 import { F, root, state } from "./shared.js";
-import { keyPath, number, oneLine, plainText, prose } from "./text.js";
+import { keyPath, number, oneLine, plainText, prose, regex } from "./text.js";
 import { changed } from "./start.js";
 
 export var form, summaryBox, resultBox, previewBox, restoreBox;
@@ -97,6 +97,19 @@ export function readValues() {
     }
   });
   return values;
+}
+
+/* The page's address the web address field makes, under it: shown once the field holds a valid one. */
+export function showAddress() {
+  var line = document.getElementById("f-slug-address");
+  var slug = form.elements.slug.value.trim();
+  var valid = regex("slug").test(slug);
+  line.textContent = "";
+  line.hidden = !valid;
+  if (!valid) return;
+  var url = new URL(root.getAttribute("data-pages") + slug + "/", window.location.href).href;
+  line.appendChild(document.createTextNode("Your case study's page will be at "));
+  line.appendChild(h("span", { className: "atlas-address__url", text: url }));
 }
 
 // --- building the form --------------------------------------------------------------------
@@ -319,7 +332,10 @@ function removeRow(name, index) {
 
 function buildField(key, parts) {
   if (key === "slug") {
-    return textField(["slug"], null, { label: fieldText(["slug"]).label, width: "30", spellcheck: "false" });
+    var address = textField(["slug"], null, { label: fieldText(["slug"]).label, width: "30", spellcheck: "false" });
+    address.appendChild(h("p", { className: "atlas-hint atlas-address", id: "f-slug-address", hidden: true }));
+    address.querySelector("input").setAttribute("aria-describedby", "f-slug-hint f-slug-address");
+    return address;
   }
   if (key === "body") {
     return textField(["body"], null, { multiline: true, rows: 8, formatted: true });

@@ -15,7 +15,8 @@ import { F, dirty, existing, root, setDirty, setFormData, setSubmitted, setTouch
   touched } from "./shared.js";
 import { emitCase, slugify } from "./text.js";
 import { check } from "./domain-checks.js";
-import { buildPage, collect, form, h, readValues, renderRows, restoreBox, resultBox, setValues, summaryBox } from "./fields.js";
+import { buildPage, collect, form, h, readValues, renderRows, restoreBox, resultBox, setValues, showAddress,
+  summaryBox } from "./fields.js";
 import { hideSummary, showInline, showSummary } from "./problems.js";
 import { copy, download, openGithub, showResult } from "./file.js";
 import { MONTHS, renderPreview } from "./preview.js";
@@ -45,6 +46,7 @@ function applyState(saved) {
   state.slugEdited = !!saved.slugEdited;
   setValues(saved.values || {}, "", true);
   if (!state.slugEdited) form.elements.slug.value = slugify(form.elements.title.value);
+  showAddress();
 }
 
 function emptyState() {
@@ -123,6 +125,7 @@ function wire() {
     var el = event.target;
     if (el.name === "title" && !state.slugEdited) form.elements.slug.value = slugify(el.value);
     if (el.name === "slug") state.slugEdited = el.value.trim() !== "";
+    if (el.name === "title" || el.name === "slug") showAddress();
     changed();
   });
   form.addEventListener("change", function (event) {
