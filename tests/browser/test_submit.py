@@ -133,6 +133,32 @@ def test_the_forms_labels_hints_and_buttons_are_in_a_clinicians_words(page):
     expect(page.locator("#f-measures-0-value-hint")).to_contain_text("for 31%, write 31 here and % in Unit")
 
 
+def test_a_figure_typed_with_its_unit_gets_atlas_checks_message_and_what_to_put_where(page):
+    _open(page)
+    page.click('.atlas-list__add[data-list="measures"]')
+    page.fill("#f-measures-0-value", "31%")
+    page.press("#f-measures-0-value", "Tab")
+    message = page.locator('[data-field="measures.0.value"] .atlas-error-message')
+    expect(message).to_contain_text("Measure 1: Value must be a number, not text")  # atlas check's words
+    advice = message.locator(".atlas-error-message__advice")
+    expect(advice).to_have_text("Put only the number, 31, in Value, and '%' in Unit.")
+    page.fill("#f-measures-0-unit", "%")
+    page.press("#f-measures-0-unit", "Tab")
+    expect(advice).to_have_text("Put only the number, 31, in Value: Unit already says '%'.")
+    page.fill("#f-measures-0-baseline", "£1,200 a year")
+    page.press("#f-measures-0-baseline", "Tab")
+    expect(page.locator('[data-field="measures.0.baseline"] .atlas-error-message__advice')).to_have_text(
+        "Put only the number, 1200, in Baseline, and the unit in Unit."
+    )
+    page.fill("#f-measures-0-value", "lots")  # no number in it: atlas check's message alone
+    page.press("#f-measures-0-value", "Tab")
+    expect(message).to_contain_text("must be a number, not text")
+    expect(advice).to_have_count(0)
+    page.fill("#f-measures-0-value", "31")
+    page.press("#f-measures-0-value", "Tab")
+    expect(message).to_be_hidden()
+
+
 def test_a_one_letter_title_is_counted_as_one_character(page):
     _open(page)
     page.fill("#f-title", "L")

@@ -175,10 +175,15 @@ FORM_MESSAGES: dict[str, str] = {
         "The web address {address!r} is taken by the case study {title!r} already on the atlas; choose "
         "another, for example by adding your team's or organisation's name"
     ),
+    "number.unit": "Put only the number, {number}, in {field}, and {unit!r} in {unitField}.",
+    "number.unit-given": "Put only the number, {number}, in {field}: {unitField} already says {unit!r}.",
+    "number.only": "Put only the number, {number}, in {field}, and the unit in {unitField}.",
 }
 """Messages only the form shows, as ``str.format`` templates (``{name!r}`` is Python's ``repr``, as
 in the shared messages). The case's web address is the file's name in ``atlas check``, which words
-its problems for a file (``'x.md' is not a valid slug``); the form asks for an address."""
+its problems for a file (``'x.md' is not a valid slug``); the form asks for an address. The
+``number.*`` advice follows ``atlas check``'s own "must be a number, not text" on a figure typed
+with its unit ("31%", "12 days", "£1,200"): the schema needs the number alone."""
 
 LAYOUT: tuple[dict[str, Any], ...] = (
     {"id": "about", "heading": "About the case study",
