@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ from learning_atlas.contract.checker import check_paths
 from learning_atlas.contract.front_matter import parse_front_matter
 from learning_atlas.contract.schema import load_case_schema
 from playwright.sync_api import expect
+from submit_bench import BUDGET, LOADED_LATER, weigh
 
 pytestmark = pytest.mark.browser
 
@@ -575,6 +577,85 @@ def test_no_button_floats_over_the_form_as_the_reader_scrolls_back_up(new_contex
         page.mouse.wheel(0, up)  # scrolling up is when Material shows its "Back to top" button
         page.wait_for_timeout(600)
         assert page.evaluate(FLOATING_OVER_CONTENT) == []
+
+
+# --- what the page loads, and when ------------------------------------------------------------------
+
+
+def test_until_the_reader_starts_the_page_loads_at_most_60_kb_more_script_than_the_home_page(new_context):
+    """Bytes, not time: script bodies as served by the test's plain static server (no compression),
+    counted as bench/submit_bench.py counts them; the checks and their libraries wait for the reader."""
+    weight = weigh(new_context)
+    assert weight.extra <= BUDGET, f"{weight.extra:,} bytes more script than the home page: " + ", ".join(
+        f"{r.path} {r.size:,}" for r in weight.submit if r.kind == "script")
+    names = lambda responses: {Path(r.path).name for r in responses}  # noqa: E731
+    assert names(weight.submit).isdisjoint(LOADED_LATER)
+    assert "cases.json" not in names(weight.submit)
+    assert set(LOADED_LATER) <= names(weight.started)  # ... and load when the reader focuses a field
+    assert "cases.json" in names(weight.started)
+
+
+# Where every part of the form is on the screen, to the pixel.
+LAYOUT = """() => [...document.querySelectorAll("#atlas-submit [data-field], #atlas-submit h2")]
+  .map(el => { const r = el.getBoundingClientRect(); return [el.id || el.dataset.field, r.top, r.height]; })"""
+
+
+def test_when_the_checks_load_nothing_on_the_page_moves(page):
+    _open(page)
+    before = page.evaluate(LAYOUT)
+    expect(page.locator("#atlas-submit")).not_to_have_attribute("data-checks", "ready")
+    page.focus("#f-title")
+    expect(page.locator("#atlas-submit")).to_have_attribute("data-checks", "ready")
+    expect(page.locator(".atlas-preview__title")).to_have_text("Your title")  # the preview, below the form, is there
+    assert page.evaluate(LAYOUT) == before
+
+
+def test_a_restored_draft_appears_in_one_go_with_its_problems_shown(new_context):
+    """A saved draft loads the checks at once: when the form appears, its errors are already there."""
+    page = new_context().new_page()
+    draft = {"version": 1, "saved": "2026-01-05T10:30:00Z",
+             "state": {"rows": ROWS, "slugEdited": False, "values": {**CASE, "title": "Too short"}}}
+    page.add_init_script(f"""(() => {{
+      localStorage.setItem({STORAGE_KEY!r}, {json.dumps(json.dumps(draft))});
+      new MutationObserver((changes, observer) => {{
+        const root = document.getElementById("atlas-submit");
+        if (!root || root.dataset.ready !== "true") return;
+        observer.disconnect();
+        const shown = [...root.querySelectorAll(".atlas-error-message")].filter(el => !el.hidden);
+        window.atReady = {{ checks: root.dataset.checks, errors: shown.map(el => el.textContent) }};
+      }}).observe(document, {{ subtree: true, attributes: true, attributeFilter: ["data-ready"] }});
+    }})()""")
+    page.goto("submit/")
+    expect(page.locator("#atlas-submit")).to_have_attribute("data-ready", "true")
+    at_ready = page.evaluate("window.atReady")
+    assert at_ready["checks"] == "ready"
+    assert any("Title is too short (9 characters)" in text for text in at_ready["errors"]), at_ready
+
+
+def test_when_the_checks_cannot_load_the_form_says_so_keeps_the_typing_and_tries_again(page):
+    failing = {"on": True}
+
+    def vendor(route):
+        if failing["on"]:
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/vendor/marked.umd.js", vendor)
+    _open(page)
+    page.fill("#f-title", "Too short")
+    notice = page.locator("#atlas-checks-failed")
+    expect(notice).to_contain_text("The form could not load its checks")
+    expect(page.locator("#atlas-submit")).to_have_attribute("data-checks", "failed")
+    page.wait_for_timeout(400)  # the draft is saved a moment after typing stops
+    assert json.loads(page.evaluate("key => localStorage.getItem(key)", STORAGE_KEY))["state"]["values"]["title"] == "Too short"
+
+    failing["on"] = False  # the connection is back: the next thing the reader does loads them
+    page.click("#atlas-submit-button")
+    expect(page.locator("#atlas-submit")).to_have_attribute("data-checks", "ready")
+    expect(notice).to_have_count(0)
+    expect(page.locator("#atlas-error-summary")).to_be_focused()
+    expect(page.locator("#atlas-error-summary a").first).to_have_text("Title is too short (9 characters); write at least 10")
 
 
 # --- no JavaScript, accessibility, vendored libraries -------------------------------------------------

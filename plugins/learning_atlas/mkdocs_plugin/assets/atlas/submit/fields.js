@@ -420,7 +420,8 @@ export function buildPage() {
   previewBox = h("section", { className: "atlas-preview", id: "atlas-preview", "aria-labelledby": "atlas-preview-title" },
     h("h2", { id: "atlas-preview-title", tabindex: "-1", text: "Preview" }),
     h("p", { className: "atlas-hint", text: "How your case study will look on the atlas. It changes as you type." }),
-    h("div", { className: "atlas-preview__page", id: "atlas-preview-page" }));
+    h("div", { className: "atlas-preview__page", id: "atlas-preview-page" },
+      h("p", { className: "atlas-hint", text: "Your case study appears here as you fill in the form." })));
   root.appendChild(restoreBox);
   root.appendChild(summaryBox);
   root.appendChild(intro);
