@@ -18,6 +18,7 @@ from learning_atlas.contract.checker import check_paths
 from learning_atlas.contract.front_matter import parse_front_matter
 from learning_atlas.contract.schema import load_case_schema
 from playwright.sync_api import expect
+from repository_files import mkdocs_config
 from submit_bench import BUDGET, LOADED_LATER, weigh
 
 pytestmark = pytest.mark.browser
@@ -656,6 +657,50 @@ def test_when_the_checks_cannot_load_the_form_says_so_keeps_the_typing_and_tries
     expect(notice).to_have_count(0)
     expect(page.locator("#atlas-error-summary")).to_be_focused()
     expect(page.locator("#atlas-error-summary a").first).to_have_text("Title is too short (9 characters); write at least 10")
+
+
+def test_without_a_github_account_the_file_can_be_emailed_to_the_editors_at_the_sites_address(page):
+    editors = mkdocs_config()["extra"]["editors_email"]
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    _with_draft(page, CASE)
+    dialogs.clear()
+    expect(page.locator(".atlas-submit__saved")).to_contain_text("or email it to the editors")
+    page.click("#atlas-submit-button")
+    way = page.locator("#atlas-email-way")
+    expect(way).to_be_visible()
+    expect(way.locator("h3")).to_have_text("No GitHub account? Email it to the editors")
+    expect(page.locator("#atlas-email-address")).to_have_text(editors)
+    expect(page.locator("#atlas-email-file")).to_have_text(f"{SLUG}.md")
+    subject = f"Case study for the Shared Learning Atlas: {CASE['title']}"
+    expect(page.locator("#atlas-email-subject")).to_have_text(subject)
+
+    link = page.locator("#atlas-email")
+    url = urlsplit(link.get_attribute("href"))
+    assert (url.scheme, url.path) == ("mailto", editors)
+    query = parse_qs(url.query)
+    assert query["subject"] == [subject]
+    (body,) = query["body"]
+    assert f'"{CASE["title"]}"' in body and f"the file {SLUG}.md" in body and "\r\n" in body
+
+    # Following it opens the reader's email program, which the browser counts as leaving: no "leave?" question.
+    link.click()
+    expect(page.locator("#atlas-action-status")).to_contain_text(f"attach {SLUG}.md and send it")
+    assert dialogs == []
+
+    # Changed since, and wrong now: the link checks again, shows the problem and opens no email.
+    page.fill("#f-title", "Too short")
+    link.click()
+    expect(page.locator("#atlas-error-summary")).to_be_focused()
+    expect(page.locator("#atlas-result")).to_be_hidden()
+
+
+def test_without_the_editors_address_the_form_offers_no_email(page):
+    _with_draft(page, CASE)
+    page.locator("#atlas-submit").evaluate("root => root.removeAttribute('data-editors')")  # as if mkdocs.yml had none
+    page.click("#atlas-submit-button")
+    expect(page.locator("#atlas-result")).to_be_visible()
+    expect(page.locator("#atlas-email-way")).to_be_hidden()
 
 
 # --- no JavaScript, accessibility, vendored libraries -------------------------------------------------

@@ -5,7 +5,7 @@ import { F, setValidator } from "./shared.js";
 
 export { check } from "./domain-checks.js";
 export { hideSummary, showInline, showSummary } from "./problems.js";
-export { copy, download, openGithub, showResult } from "./file.js";
+export { copy, download, emailEditors, openGithub, showResult } from "./file.js";
 export { renderPreview } from "./preview.js";
 
 /* The case schema for Ajv, as atlas check validates with it; the libraries' scripts have run. */

@@ -99,6 +99,13 @@ export function readValues() {
   return values;
 }
 
+/* The editors' address (mkdocs.yml's extra.editors_email), when the site gives a plausible one: the form
+   then offers to email them the file. */
+export function editorsEmail() {
+  var address = (root.getAttribute("data-editors") || "").trim();
+  return /^[^\s@<>?&"]+@[^\s@<>?&"]+\.[^\s@<>?&"]+$/.test(address) ? address : "";
+}
+
 /* The page's address the web address field makes, under it: shown once the field holds a valid one. */
 export function showAddress() {
   var line = document.getElementById("f-slug-address");
@@ -415,7 +422,8 @@ export function buildPage() {
     h("ul", { className: "atlas-error-summary__list" }));
   var intro = h("p", { className: "atlas-hint atlas-submit__saved", text:
     "What you type is kept in this browser as you go, so you can leave and come back. Nothing is sent anywhere " +
-    "until you choose to: at the end you can download the file, copy it, or open it on GitHub." });
+    "until you choose to: at the end you can download the file, copy it, " +
+    (editorsEmail() ? "open it on GitHub, or email it to the editors." : "or open it on GitHub.") });
   resultBox = buildResult();
   previewBox = h("section", { className: "atlas-preview", id: "atlas-preview", "aria-labelledby": "atlas-preview-title" },
     h("h2", { id: "atlas-preview-title", tabindex: "-1", text: "Preview" }),
@@ -443,6 +451,16 @@ function buildResult() {
       h("button", { type: "button", className: "md-button", id: "atlas-github", text: "Open it on GitHub" })),
     h("p", { className: "atlas-hint", id: "atlas-github-note", hidden: true }),
     h("p", { className: "atlas-action-status", id: "atlas-action-status", role: "status" }),
+    h("div", { className: "atlas-email-way", id: "atlas-email-way", hidden: true },
+      h("h3", { id: "atlas-email-title", text: "No GitHub account? Email it to the editors" }),
+      h("ol", {},
+        h("li", { text: "Select \"Download the file\" above." }),
+        h("li", {}, "Select \"Email it to the editors\". A new email to ", h("strong", { id: "atlas-email-address" }),
+          " opens, with its subject and message filled in."),
+        h("li", {}, "Attach the file you downloaded, ", h("code", { id: "atlas-email-file" }), ", and send the email.")),
+      h("p", {}, h("a", { className: "md-button", id: "atlas-email", href: "#", text: "Email it to the editors" })),
+      h("p", { className: "atlas-hint" }, "If no new email opens, write one to the address above with the subject ",
+        h("q", { id: "atlas-email-subject" }), " and attach the file. The editors add it to the atlas for you and reply by email.")),
     h("details", { className: "atlas-file" },
       h("summary", { text: "Show the file" }),
       h("pre", { className: "atlas-file__text", id: "atlas-file-text", tabindex: "0", role: "region",

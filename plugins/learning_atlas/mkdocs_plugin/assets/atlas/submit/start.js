@@ -177,9 +177,9 @@ function wire() {
   document.getElementById("atlas-start-again").addEventListener("click", startAgain);
   // Shown only once the file is made, so the checks are there: they run at once, in the click
   // itself, as opening a window and copying need.
-  ["download", "copy", "openGithub"].forEach(function (action) {
-    var id = { download: "atlas-download", copy: "atlas-copy", openGithub: "atlas-github" }[action];
-    document.getElementById(id).addEventListener("click", function () { withChecks(function (c) { c[action](); }); });
+  ["download", "copy", "openGithub", "emailEditors"].forEach(function (action) {
+    var id = { download: "atlas-download", copy: "atlas-copy", openGithub: "atlas-github", emailEditors: "atlas-email" }[action];
+    document.getElementById(id).addEventListener("click", function (event) { withChecks(function (c) { c[action](event); }); });
   });
   // The reader starts filling the form: load the checks.
   ["focusin", "pointerdown", "keydown", "input"].forEach(function (type) {
@@ -187,7 +187,7 @@ function wire() {
   });
   window.addEventListener("beforeunload", function (event) {
     if (saveTimer !== null) saveDraft();
-    if (!dirty) return undefined;
+    if (!dirty || Date.now() - state.mailedAt < 1000) return undefined; // the email link is no leaving
     event.preventDefault();
     event.returnValue = "";
     return "";
