@@ -51,9 +51,9 @@ FORM_FIELDS: dict[str, dict[str, str]] = {
     },
     "summary": {
         "hint": (
-            "Two or three sentences saying what changed and what it achieved, 40 to 400 characters. It is "
-            "shown in lists of case studies and in search results, search engines' too. Plain text only: "
-            "no formatting, and none of these characters: < > [ ] * `"
+            "Two or three sentences saying what changed and what it achieved, as plain text without "
+            "formatting, 40 to 400 characters. It is shown in lists of case studies and in search results, "
+            "search engines' too."
         ),
     },
     "organisations": {
