@@ -657,6 +657,8 @@ def test_when_the_checks_cannot_load_the_form_says_so_keeps_the_typing_and_tries
     expect(notice).to_have_count(0)
     expect(page.locator("#atlas-error-summary")).to_be_focused()
     expect(page.locator("#atlas-error-summary a").first).to_have_text("Title is too short (9 characters); write at least 10")
+    for name in ("ajv2020-formats.min.js", "marked.umd.js", "purify.min.js"):  # each once: the retry loads the failed one
+        assert page.locator(f'script[src$="/vendor/{name}"]').count() == 1, name
 
 
 def test_without_a_github_account_the_file_can_be_emailed_to_the_editors_at_the_sites_address(page):

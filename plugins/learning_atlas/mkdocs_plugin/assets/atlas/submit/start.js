@@ -203,14 +203,23 @@ var loading = null;
 var loadError = null; // why they last failed to load, until they do
 var formData = null; // case-form.json, as it loads
 
+var scripts = {}; // name -> the promise of its script, forgotten if it fails so that a retry loads it again
+
 function loadScript(name) {
-  return new Promise(function (resolve, reject) {
-    var script = document.createElement("script");
-    script.src = new URL("../vendor/" + name, import.meta.url).href;
-    script.onload = resolve;
-    script.onerror = function () { reject(new Error("could not load " + name)); };
-    document.head.appendChild(script);
-  });
+  if (!scripts[name]) {
+    scripts[name] = new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = new URL("../vendor/" + name, import.meta.url).href;
+      script.onload = resolve;
+      script.onerror = function () {
+        script.remove();
+        delete scripts[name];
+        reject(new Error("could not load " + name));
+      };
+      document.head.appendChild(script);
+    });
+  }
+  return scripts[name];
 }
 
 /* The published cases' addresses, so a new case cannot take one (GitHub would refuse the file anyway). */
