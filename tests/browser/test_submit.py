@@ -134,6 +134,11 @@ def test_the_forms_labels_hints_and_buttons_are_in_a_clinicians_words(page):
     assert words == {}
     expect(page.locator('label[for="f-slug"]')).to_have_text("Web address of your case study")
     expect(page.locator("#f-measures-0-value-hint")).to_contain_text("for 31%, write 31 here and % in Unit")
+    page.fill("#f-redirect_from-0", "Old_Name")  # atlas check's message, shared, in the same plain words
+    page.press("#f-redirect_from-0", "Tab")
+    message = page.locator('[data-field="redirect_from[0]"] .atlas-error-message')
+    expect(message).to_contain_text("Old address 1 must be 3 to 80 lower-case letters, digits and single hyphens")
+    assert not DEVELOPER_WORDS.search(message.inner_text())
 
 
 def test_a_figure_typed_with_its_unit_gets_atlas_checks_message_and_what_to_put_where(page):
