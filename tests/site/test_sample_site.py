@@ -7,6 +7,8 @@ import io
 import json
 import xml.etree.ElementTree as ET
 
+from urllib.parse import parse_qs, unquote, urlsplit
+
 import yaml
 from conftest import ROOT
 
@@ -25,16 +27,35 @@ def test_every_case_has_a_page(sample_site):
     assert built == sorted(p.stem for p in CASES)
 
 
+def key_facts(soup) -> dict:
+    """A case page's key facts (its summary list) as {key: dd}, in the page's order."""
+    rows = soup.select(".atlas-facts dl.atlas-summary-list > div.atlas-summary-list__row")
+    return {row.select_one("dt").get_text(strip=True): row.select_one("dd") for row in rows}
+
+
 def test_case_page_sections_in_contract_order(soup_of):
     soup = soup_of(f"cases/{SLUG}/")
     headings = [h.get_text(strip=True) for h in soup.select("article h2")]
-    expected = ["Leading change", "Where to look", "What to change", "How to change", "Adding value",
+    expected = ["Key facts", "Leading change", "Where to look", "What to change", "How to change", "Adding value",
                 "Challenges and lessons learnt for implementation", "Find out more", "Related case studies"]
     assert [h for h in headings if h in expected] == expected
     values = [h.get_text(strip=True) for h in soup.select(".atlas-value h3")]
     assert values == [v for v in ("Better outcomes", "Better experience", "Better use of resources")
                       if v.lower().replace(" ", "_") in front_matter(SLUG)["adding_value"]]
-    assert "Led by: Mental Health Nurse" in soup.select_one(".atlas-byline").get_text()
+
+
+def test_the_free_body_comes_after_the_sections_and_before_find_out_more(soup_of):
+    """Its own headings place it: the table the case announces as "listed below" is below, before the contact."""
+    soup = soup_of(f"cases/{SLUG}/")
+    headings = [h.get_text(strip=True) for h in soup.select("article h2")]
+    body = "The six elements of the framework"
+    assert headings.index("Challenges and lessons learnt for implementation") < headings.index(body)
+    assert headings.index(body) < headings.index("Find out more")
+    heading = soup.find("h2", string=body)
+    assert heading["id"] == "the-six-elements-of-the-framework"
+    assert heading.find_next("table").find_previous("h2") is heading
+    toc = [a["href"] for a in soup.select(".md-nav--secondary a.md-nav__link")]
+    assert toc.index("#challenges") < toc.index(f"#{heading['id']}") < toc.index("#find-out-more")
 
 
 def test_case_page_header(soup_of):
@@ -42,21 +63,78 @@ def test_case_page_header(soup_of):
     soup = soup_of(f"cases/{SLUG}/")
     assert soup.select_one("h1").get_text(strip=True) == data["title"]
     assert soup.select_one("meta[name=description]")["content"] == " ".join(data["summary"].split())
-    meta = {dt.get_text(strip=True): dd for dt, dd in zip(soup.select(".atlas-meta dt"), soup.select(".atlas-meta dd"))}
-    assert [a["href"] for a in meta["Themes"].select("a")] == [f"../../themes/{t}/" for t in data["themes"]]
-    assert [a["href"] for a in meta["Care settings"].select("a")] == [f"../../settings/{s}/" for s in data["settings"]]
-    assert meta["Region"].select_one("a")["href"] == f"../../regions/{data['region']}/"
-    assert meta["Published"].select_one("time")["datetime"] == data["published"].isoformat()
-    assert soup.select_one("a[rel=edit]")["href"].endswith(f"/edit/main/cases/{SLUG}.md")
+    facts = key_facts(soup)
+    assert [a["href"] for a in facts["Themes"].select("a")] == [f"../../themes/{t}/" for t in data["themes"]]
+    assert [a["href"] for a in facts["Care settings"].select("a")] == [f"../../settings/{s}/" for s in data["settings"]]
+    assert facts["Region"].select_one("a")["href"] == f"../../regions/{data['region']}/"
+    assert facts["Published"].select_one("time")["datetime"] == data["published"].isoformat()
 
 
-def test_impact_figures_grouped_by_triple_aim(soup_of):
+def test_key_facts_are_a_summary_list_under_the_title(soup_of):
     data = front_matter(SLUG)
     soup = soup_of(f"cases/{SLUG}/")
-    labels = [dt.get_text(strip=True) for dt in soup.select(".atlas-figure dt")]
-    assert sorted(labels) == sorted(m["label"] for m in data["measures"])
-    groups = [h.get_text(strip=True) for h in soup.select(".atlas-impact h3")]
-    assert all(g.startswith("Impact: better ") for g in groups)
+    box = soup.select_one(".atlas-facts")
+    assert box.find_previous("h1") is soup.select_one("h1")
+    assert box.find_next("h2", id="leading-change") is not None  # before the article
+    assert box["aria-labelledby"] == "key-facts" and box.select_one("h2#key-facts").get_text(strip=True) == "Key facts"
+    facts = key_facts(soup)
+    assert list(facts) == ["Organisation", "Region", "Care settings", "Themes", "Commitments", "Published",
+                           "Led by", "Contact"]
+    assert facts["Organisation"].get_text(strip=True) == data["organisations"][0]
+    assert facts["Led by"].get_text(strip=True) == data["lead"]["role"]
+    assert len(facts["Commitments"].select("li")) == len(data["commitments"])
+    contact = facts["Contact"]
+    assert data["contact"]["name"] in contact.get_text() and data["contact"]["organisation"] in contact.get_text()
+    assert contact.select_one("a")["href"] == f"mailto:{data['contact']['email']}"
+    assert "Latest version" not in facts  # this case has no later version
+
+
+def test_each_impact_figure_sits_beside_its_part_of_adding_value(soup_of):
+    parts = {"outcomes": "better-outcomes", "experience": "better-experience", "resources": "better-use-of-resources"}
+    checked = 0
+    for case in CASES:
+        data = front_matter(case.stem)
+        soup = soup_of(f"cases/{case.stem}/")
+        assert not soup.select(".atlas-impact"), "figures are no longer grouped apart from their part"
+        for measure in data.get("measures", []):
+            label = soup.find("dt", class_="atlas-figure__label", string=measure["label"])
+            part = label.find_parent("section")
+            assert f"atlas-value--{parts[measure['dimension']]}" in part["class"], (case.stem, measure["label"])
+            assert "atlas-value--with-figures" in part["class"]
+            assert part.select_one("dl.atlas-figures")["aria-label"].startswith("Impact figures: better ")
+            checked += 1
+    assert checked >= 5
+
+
+def test_find_out_more_has_a_contact_the_team_action(soup_of):
+    for case in CASES:
+        data = front_matter(case.stem)
+        soup = soup_of(f"cases/{case.stem}/")
+        action = soup.select_one("#find-out-more ~ .atlas-contact a.atlas-action-link")
+        assert action.get_text(strip=True) == "Contact the team"
+        address = urlsplit(action["href"])
+        assert (address.scheme, unquote(address.path)) == ("mailto", data["contact"]["email"])
+        assert parse_qs(address.query) == {"subject": [f"Case study: {data['title']}"]}
+        assert soup.select_one(".atlas-contact__email a").get_text(strip=True) == data["contact"]["email"]
+
+
+def test_the_edit_link_comes_last_not_beside_the_title(soup_of):
+    soup = soup_of(f"cases/{SLUG}/")
+    edit = soup.select_one("a[rel=edit]")
+    assert edit["href"].endswith(f"/edit/main/cases/{SLUG}.md")
+    assert edit.get_text(strip=True) == "Edit this case study"
+    assert len(soup.select("a[rel=edit]")) == 1 and not soup.select("article .md-content__button")
+    assert edit.find_previous("h2", id="related-case-studies") is not None
+
+
+def test_related_cases_are_compact_cards(soup_of):
+    for case in CASES:
+        related = soup_of(f"cases/{case.stem}/").select_one(".atlas-related")
+        cards = related.select("ul.atlas-cards--compact > li.atlas-card--compact")
+        assert cards and len(cards) == len(related.select(".atlas-card__title a"))
+        for card in cards:
+            assert not card.select(".atlas-card__summary, .atlas-card__facets")
+            assert card.select_one(".atlas-card__meta time")
 
 
 def test_related_cases_never_self_and_at_most_five(sample_site, soup_of):

@@ -44,6 +44,7 @@ from learning_atlas.site.rendering import (
     escape,
     format_date,
     format_number,
+    mailto,
     render_case_article,
 )
 from learning_atlas.site.site_folder import StagedSite
@@ -234,6 +235,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             env.filters["atlas_date"] = format_date
             env.filters["atlas_number"] = format_number
             env.filters["atlas_org_slug"] = self.atlas.organisation_slug
+            env.filters["atlas_mailto"] = mailto
         return env
 
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation) -> TemplateContext:
