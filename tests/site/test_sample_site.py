@@ -27,6 +27,11 @@ def test_every_case_has_a_page(sample_site):
     assert built == sorted(p.stem for p in CASES)
 
 
+def terms_of(slug: str, vocabulary: str) -> list[str]:
+    data = front_matter(slug)
+    return [data["region"]] if vocabulary == "regions" else [str(v) for v in data.get(vocabulary, [])]
+
+
 def key_facts(soup) -> dict:
     """A case page's key facts (its summary list) as {key: dd}, in the page's order."""
     rows = soup.select(".atlas-facts dl.atlas-summary-list > div.atlas-summary-list__row")
@@ -168,18 +173,60 @@ def test_term_page_lists_its_cases_with_description_and_feed(soup_of):
     listed = {a["href"].split("/")[-2] for a in soup.select(".atlas-cards .atlas-card__title a")}
     assert listed == expected and expected
     assert soup.select_one(".atlas-count").get_text(strip=True).startswith(f"{len(expected)} case stud")
-    assert soup.select_one("link[rel=alternate][type='application/atom+xml']")["href"] == "../../themes/learning-from-incidents/feed.xml"
+    feed = soup.select_one("link[rel~=alternate][type='application/atom+xml']")
+    assert feed["href"] == "../../themes/learning-from-incidents/feed.xml"
+    # Material fetches sitemap.xml beside every link[rel=alternate] (languages); beside a feed that is a 404.
+    assert not soup.select("link[rel=alternate]")
+
+
+def test_term_pages_offer_their_feed_with_a_line_saying_what_it_is(soup_of):
+    for path, label in [("themes/learning-from-incidents/", "Learning from incidents"), ("regions/london/", "London"),
+                        ("settings/acute/", "Acute hospitals")]:
+        soup = soup_of(path)
+        box = soup.select_one(".atlas-subscribe")
+        link = box.select_one("a")
+        assert link.get_text(strip=True) == "Subscribe to updates (Atom feed)"
+        assert link["href"] == f"../../{path}feed.xml"
+        hint = box.select_one(".atlas-subscribe__hint").get_text(" ", strip=True)
+        assert "feed reader" in hint and label in hint and hint.count(".") == 1, hint  # one line, one sentence
+    for path in ("organisations/uclpartners/", "years/2022/", "commitments/7/"):  # listings without a feed
+        soup = soup_of(path)
+        assert not soup.select(".atlas-subscribe") and not soup.select("link[type='application/atom+xml']"), path
+
+
+def test_no_page_of_ours_shows_a_table_of_contents_of_one_entry(sample_site, soup_of):
+    """Listings and indexes hide Material's contents sidebar (it would hold one link); case pages keep theirs."""
+    checked = 0
+    for page in sorted(sample_site.glob("*/**/index.html")):
+        path = page.parent.relative_to(sample_site).as_posix() + "/"
+        if path.split("/")[0] not in ("cases", "themes", "settings", "regions", "commitments", "organisations", "years"):
+            continue
+        if "Moved:" in page.read_text(encoding="utf-8")[:400]:
+            continue  # an old address's redirect page
+        soup = soup_of(path)
+        sidebar = soup.select_one(".md-sidebar--secondary[data-md-type=toc]")
+        entries = sidebar.select(".md-nav--secondary .md-nav__link")
+        if path.startswith("cases/"):
+            assert not sidebar.has_attr("hidden") and len(entries) >= 4, path
+        else:
+            assert sidebar.has_attr("hidden"), path
+            assert soup.select_one("a.md-skip")["href"].startswith("#"), path  # the skip link keeps its target
+        checked += 1
+    assert checked > 50
 
 
 def test_every_vocabulary_has_an_index_with_counts(soup_of):
     for name in ("themes", "settings", "regions", "commitments"):
         vocab = yaml.safe_load((ROOT / f"schemas/vocabularies/{name}.yaml").read_text())
         soup = soup_of(f"{name}/")
-        entries = soup.select(".atlas-terms li")
+        entries = soup.select("ul.atlas-terms > li.atlas-term")
         assert len(entries) == len(vocab["terms"])
         for entry, term in zip(entries, vocab["terms"]):
-            assert entry.select_one("a").get_text(strip=True) == term["label"]
-            assert entry.select_one(".atlas-term__count").get_text(strip=True).startswith("(")
+            assert entry.select_one("h2.atlas-term__title a").get_text(strip=True) == term["label"]
+            count = sum(1 for c in CASES if str(term["slug"]) in terms_of(c.stem, name))
+            assert entry.select_one(".atlas-term__count").get_text(strip=True) == \
+                f"{count} case stud{'y' if count == 1 else 'ies'}", term["slug"]
+            assert ("atlas-term--empty" in entry["class"]) == (count == 0)
 
 
 def test_organisation_and_year_pages(sample_site, soup_of):
@@ -238,9 +285,12 @@ def test_sitemap_lists_case_pages(sample_site):
         assert any(u.endswith(f"/cases/{case.stem}/") for u in urls)
 
 
-def test_print_stylesheet_is_a4(sample_site):
-    css = (sample_site / "assets/atlas/atlas.css").read_text()
+def test_print_stylesheet_is_a4_and_case_pages_load_it(sample_site, soup_of):
+    css = (sample_site / "assets/atlas/case.css").read_text()
     assert "@page { size: A4" in css and "@media print" in css
+    for path in (f"cases/{SLUG}/", "themes/learning-from-incidents/", "themes/"):
+        links = [link["href"] for link in soup_of(path).select("head link[rel=stylesheet]")]
+        assert links[-1].endswith("assets/atlas/case.css"), path  # after the site's, so its rules win
 
 
 def test_pages_declare_language_and_are_not_too_large(sample_site):

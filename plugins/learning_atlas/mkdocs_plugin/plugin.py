@@ -219,8 +219,13 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             return html
         if spec.case is None:
             # Listing pages are drawn by their templates; their table of contents gives
-            # Material's skip link somewhere to go.
+            # Material's skip link somewhere to go. A contents list of that one entry is no use to
+            # a reader, so on listings and indexes Material hides it (its "hide: [toc]").
             page.toc = get_toc([{"level": 2, "id": _SKIP_TARGETS[spec.kind], "name": escape(spec.title), "children": []}])
+            if spec.kind in (PageKind.LISTING, PageKind.SECTION):
+                hide = page.meta.setdefault("hide", [])
+                if "toc" not in hide:
+                    hide.append("toc")
             return html
         article, toc_tokens = self.articles[spec.case.slug]
         page.toc = get_toc(toc_tokens)
