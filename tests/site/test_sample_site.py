@@ -94,6 +94,24 @@ def test_key_facts_are_a_summary_list_under_the_title(soup_of):
     assert "Latest version" not in facts  # this case has no later version
 
 
+def test_latest_version_shows_the_updated_date(soup_of):
+    updated = [c.stem for c in CASES if front_matter(c.stem).get("updated")]
+    assert updated, "some sample case must have an updated date, so the page's Latest version line is seen"
+    for slug in updated:
+        data = front_matter(slug)
+        facts = key_facts(soup_of(f"cases/{slug}/"))
+        assert list(facts).index("Published") + 1 == list(facts).index("Latest version")
+        time = facts["Latest version"].select_one("time")
+        assert time["datetime"] == data["updated"].isoformat()
+        assert time.get_text(strip=True) == f"{data['updated'].day} {data['updated']:%B %Y}"
+        assert data["updated"] > data["published"]
+    listing = soup_of(f"years/{front_matter(updated[0])['published'].year}/")
+    card = listing.select_one(f".atlas-card:has(a[href$='/cases/{updated[0]}/']) .atlas-card__dates")
+    assert [t["datetime"] for t in card.select("time")] == [
+        front_matter(updated[0])["published"].isoformat(), front_matter(updated[0])["updated"].isoformat()]
+    assert "updated" in card.get_text()
+
+
 def test_each_impact_figure_sits_beside_its_part_of_adding_value(soup_of):
     parts = {"outcomes": "better-outcomes", "experience": "better-experience", "resources": "better-use-of-resources"}
     checked = 0
