@@ -340,7 +340,7 @@ class CardRenderer:
         items = "".join(
             f'<li><a href="{escape(root)}/{kind}/{escape(key)}/">{escape(self.label(kind, key))}</a></li>' for key in keys
         )
-        return Markup(f'<ul class="atlas-inline-list">{items}</ul>')
+        return Markup(f'<ul class="atlas-value-list">{items}</ul>')
 
     @staticmethod
     def _dates(case: Case) -> str:
