@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Installs what the browser tests need when it is missing: Debian's Chromium,
-# Playwright's Python package (installed by `make`) drives it, and axe-core
-# (with the form's vendored libraries) from the npm registry at the versions
-# package-lock.json pins. Playwright's own browser download does not work here.
+# Playwright's Python package (installed by `make`) drives it; poppler-utils,
+# whose pdfinfo and pdftotext read the PDF of a printed case (test_print.py);
+# and axe-core (with the form's vendored libraries) from the npm registry at the
+# versions package-lock.json pins. Playwright's own browser download does not
+# work here.
 set -euo pipefail
 cd "$(dirname "$0")"
-if ! command -v chromium >/dev/null 2>&1; then
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+{ command -v pdftotext && command -v pdfinfo; } >/dev/null 2>&1 || missing+=(poppler-utils)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "install-browser: chromium is missing; run: sudo apt-get install chromium" >&2
+    echo "install-browser: ${missing[*]} missing; run: sudo apt-get install ${missing[*]}" >&2
     exit 1
   fi
 fi

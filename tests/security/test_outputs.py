@@ -260,6 +260,8 @@ def test_output_functions_keep_any_text_inert(title, summary, org, prose, label,
         *exports.redirect_pages(atlas, SITE_URL).values(),
         record_html(case, atlas, render_case_article(case, MarkdownRenderer())[0]),
         "<ul>" + CardRenderer(atlas).cards([case], "..") + "</ul>",
+        CardRenderer(atlas).compact_cards([case], ".."),
+        CardRenderer(atlas).facet_list("themes", case.themes, ".."),
         render_case_article(case, MarkdownRenderer())[0],
     ]
     for page in pages:

@@ -39,6 +39,7 @@ def test_a_record_holds_what_the_case_page_shows_escaped(tmp_path):
     assert {name for name, _ in filters} == {"theme", "setting", "region"}
     assert "The article." in record.get_text()
     assert case.organisations[0] in record.get_text()
+    assert f"Led by{case.lead_role}" in record.get_text()  # the key facts' row; the page's article has no byline
 
 
 def test_pagefind_indexes_the_records_and_cleans_up(tmp_path):

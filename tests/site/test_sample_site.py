@@ -8,6 +8,8 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
+from urllib.parse import parse_qs, unquote, urlsplit
+
 import yaml
 from conftest import ROOT
 
@@ -26,16 +28,40 @@ def test_every_case_has_a_page(sample_site):
     assert built == sorted(p.stem for p in CASES)
 
 
+def terms_of(slug: str, vocabulary: str) -> list[str]:
+    data = front_matter(slug)
+    return [data["region"]] if vocabulary == "regions" else [str(v) for v in data.get(vocabulary, [])]
+
+
+def key_facts(soup) -> dict:
+    """A case page's key facts (its summary list) as {key: dd}, in the page's order."""
+    rows = soup.select(".atlas-facts dl.atlas-summary-list > div.atlas-summary-list__row")
+    return {row.select_one("dt").get_text(strip=True): row.select_one("dd") for row in rows}
+
+
 def test_case_page_sections_in_contract_order(soup_of):
     soup = soup_of(f"cases/{SLUG}/")
     headings = [h.get_text(strip=True) for h in soup.select("article h2")]
-    expected = ["Leading change", "Where to look", "What to change", "How to change", "Adding value",
+    expected = ["Key facts", "Leading change", "Where to look", "What to change", "How to change", "Adding value",
                 "Challenges and lessons learnt for implementation", "Find out more", "Related case studies"]
     assert [h for h in headings if h in expected] == expected
     values = [h.get_text(strip=True) for h in soup.select(".atlas-value h3")]
     assert values == [v for v in ("Better outcomes", "Better experience", "Better use of resources")
                       if v.lower().replace(" ", "_") in front_matter(SLUG)["adding_value"]]
-    assert "Led by: Mental Health Nurse" in soup.select_one(".atlas-byline").get_text()
+
+
+def test_the_free_body_comes_after_the_sections_and_before_find_out_more(soup_of):
+    """Its own headings place it: the table the case announces as "listed below" is below, before the contact."""
+    soup = soup_of(f"cases/{SLUG}/")
+    headings = [h.get_text(strip=True) for h in soup.select("article h2")]
+    body = "The six elements of the framework"
+    assert headings.index("Challenges and lessons learnt for implementation") < headings.index(body)
+    assert headings.index(body) < headings.index("Find out more")
+    heading = soup.find("h2", string=body)
+    assert heading["id"] == "the-six-elements-of-the-framework"
+    assert heading.find_next("table").find_previous("h2") is heading
+    toc = [a["href"] for a in soup.select(".md-nav--secondary a.md-nav__link")]
+    assert toc.index("#challenges") < toc.index(f"#{heading['id']}") < toc.index("#find-out-more")
 
 
 def test_case_page_header(soup_of):
@@ -43,21 +69,96 @@ def test_case_page_header(soup_of):
     soup = soup_of(f"cases/{SLUG}/")
     assert soup.select_one("h1").get_text(strip=True) == data["title"]
     assert soup.select_one("meta[name=description]")["content"] == " ".join(data["summary"].split())
-    meta = {dt.get_text(strip=True): dd for dt, dd in zip(soup.select(".atlas-meta dt"), soup.select(".atlas-meta dd"))}
-    assert [a["href"] for a in meta["Themes"].select("a")] == [f"../../themes/{t}/" for t in data["themes"]]
-    assert [a["href"] for a in meta["Care settings"].select("a")] == [f"../../settings/{s}/" for s in data["settings"]]
-    assert meta["Region"].select_one("a")["href"] == f"../../regions/{data['region']}/"
-    assert meta["Published"].select_one("time")["datetime"] == data["published"].isoformat()
-    assert soup.select_one("a[rel=edit]")["href"].endswith(f"/edit/main/cases/{SLUG}.md")
+    facts = key_facts(soup)
+    assert [a["href"] for a in facts["Themes"].select("a")] == [f"../../themes/{t}/" for t in data["themes"]]
+    assert [a["href"] for a in facts["Care settings"].select("a")] == [f"../../settings/{s}/" for s in data["settings"]]
+    assert facts["Region"].select_one("a")["href"] == f"../../regions/{data['region']}/"
+    assert facts["Published"].select_one("time")["datetime"] == data["published"].isoformat()
 
 
-def test_impact_figures_grouped_by_triple_aim(soup_of):
+def test_key_facts_are_a_summary_list_under_the_title(soup_of):
     data = front_matter(SLUG)
     soup = soup_of(f"cases/{SLUG}/")
-    labels = [dt.get_text(strip=True) for dt in soup.select(".atlas-figure dt")]
-    assert sorted(labels) == sorted(m["label"] for m in data["measures"])
-    groups = [h.get_text(strip=True) for h in soup.select(".atlas-impact h3")]
-    assert all(g.startswith("Impact: better ") for g in groups)
+    box = soup.select_one(".atlas-facts")
+    assert box.find_previous("h1") is soup.select_one("h1")
+    assert box.find_next("h2", id="leading-change") is not None  # before the article
+    assert box["aria-labelledby"] == "key-facts" and box.select_one("h2#key-facts").get_text(strip=True) == "Key facts"
+    facts = key_facts(soup)
+    assert list(facts) == ["Organisation", "Region", "Care settings", "Themes", "Commitments", "Published",
+                           "Led by", "Contact"]
+    assert facts["Organisation"].get_text(strip=True) == data["organisations"][0]
+    assert facts["Led by"].get_text(strip=True) == data["lead"]["role"]
+    assert len(facts["Commitments"].select("li")) == len(data["commitments"])
+    contact = facts["Contact"]
+    assert data["contact"]["name"] in contact.get_text() and data["contact"]["organisation"] in contact.get_text()
+    assert contact.select_one("a")["href"] == f"mailto:{data['contact']['email']}"
+    assert "Latest version" not in facts  # this case has no later version
+
+
+def test_latest_version_shows_the_updated_date(soup_of):
+    updated = [c.stem for c in CASES if front_matter(c.stem).get("updated")]
+    assert updated, "some sample case must have an updated date, so the page's Latest version line is seen"
+    for slug in updated:
+        data = front_matter(slug)
+        facts = key_facts(soup_of(f"cases/{slug}/"))
+        assert list(facts).index("Published") + 1 == list(facts).index("Latest version")
+        time = facts["Latest version"].select_one("time")
+        assert time["datetime"] == data["updated"].isoformat()
+        assert time.get_text(strip=True) == f"{data['updated'].day} {data['updated']:%B %Y}"
+        assert data["updated"] > data["published"]
+    listing = soup_of(f"years/{front_matter(updated[0])['published'].year}/")
+    card = listing.select_one(f".atlas-card:has(a[href$='/cases/{updated[0]}/']) .atlas-card__dates")
+    assert [t["datetime"] for t in card.select("time")] == [
+        front_matter(updated[0])["published"].isoformat(), front_matter(updated[0])["updated"].isoformat()]
+    assert "updated" in card.get_text()
+
+
+def test_each_impact_figure_sits_beside_its_part_of_adding_value(soup_of):
+    parts = {"outcomes": "better-outcomes", "experience": "better-experience", "resources": "better-use-of-resources"}
+    checked = 0
+    for case in CASES:
+        data = front_matter(case.stem)
+        soup = soup_of(f"cases/{case.stem}/")
+        assert not soup.select(".atlas-impact"), "figures are no longer grouped apart from their part"
+        for measure in data.get("measures", []):
+            label = soup.find("dt", class_="atlas-figure__label", string=measure["label"])
+            part = label.find_parent("section")
+            assert f"atlas-value--{parts[measure['dimension']]}" in part["class"], (case.stem, measure["label"])
+            assert "atlas-value--with-figures" in part["class"]
+            assert part.select_one("dl.atlas-figures")["aria-label"].startswith("Impact figures: better ")
+            checked += 1
+    assert checked >= 5
+
+
+def test_find_out_more_has_a_contact_the_team_action(soup_of):
+    for case in CASES:
+        data = front_matter(case.stem)
+        soup = soup_of(f"cases/{case.stem}/")
+        action = soup.select_one("#find-out-more ~ .atlas-contact a.atlas-action-link")
+        assert action.get_text(strip=True) == "Contact the team"
+        address = urlsplit(action["href"])
+        assert (address.scheme, unquote(address.path)) == ("mailto", data["contact"]["email"])
+        assert parse_qs(address.query) == {"subject": [f"Case study: {data['title']}"]}
+        assert soup.select_one(".atlas-contact__email a").get_text(strip=True) == data["contact"]["email"]
+
+
+def test_the_edit_link_comes_last_not_beside_the_title(soup_of):
+    soup = soup_of(f"cases/{SLUG}/")
+    edit = soup.select_one("a[rel=edit]")
+    assert edit["href"].endswith(f"/edit/main/cases/{SLUG}.md")
+    assert edit.get_text(strip=True) == "Edit this case study"
+    assert len(soup.select("a[rel=edit]")) == 1 and not soup.select("article .md-content__button")
+    assert edit.find_previous("h2", id="related-case-studies") is not None
+
+
+def test_related_cases_are_compact_cards(soup_of):
+    for case in CASES:
+        related = soup_of(f"cases/{case.stem}/").select_one(".atlas-related")
+        cards = related.select("ul.atlas-cards--compact > li.atlas-card--compact")
+        assert cards and len(cards) == len(related.select(".atlas-card__title a"))
+        for card in cards:
+            assert not card.select(".atlas-card__summary, .atlas-card__facets")
+            assert card.select_one(".atlas-card__meta time")
 
 
 def test_related_cases_never_self_and_at_most_five(sample_site, soup_of):
@@ -91,18 +192,60 @@ def test_term_page_lists_its_cases_with_description_and_feed(soup_of):
     listed = {a["href"].split("/")[-2] for a in soup.select(".atlas-cards .atlas-card__title a")}
     assert listed == expected and expected
     assert soup.select_one(".atlas-count").get_text(strip=True).startswith(f"{len(expected)} case stud")
-    assert soup.select_one("link[rel=alternate][type='application/atom+xml']")["href"] == "../../themes/learning-from-incidents/feed.xml"
+    feed = soup.select_one("link[rel~=alternate][type='application/atom+xml']")
+    assert feed["href"] == "../../themes/learning-from-incidents/feed.xml"
+    # Material fetches sitemap.xml beside every link[rel=alternate] (languages); beside a feed that is a 404.
+    assert not soup.select("link[rel=alternate]")
+
+
+def test_term_pages_offer_their_feed_with_a_line_saying_what_it_is(soup_of):
+    for path, label in [("themes/learning-from-incidents/", "Learning from incidents"), ("regions/london/", "London"),
+                        ("settings/acute/", "Acute hospitals")]:
+        soup = soup_of(path)
+        box = soup.select_one(".atlas-subscribe")
+        link = box.select_one("a")
+        assert link.get_text(strip=True) == "Subscribe to updates (Atom feed)"
+        assert link["href"] == f"../../{path}feed.xml"
+        hint = box.select_one(".atlas-subscribe__hint").get_text(" ", strip=True)
+        assert "feed reader" in hint and label in hint and hint.count(".") == 1, hint  # one line, one sentence
+    for path in ("organisations/uclpartners/", "years/2022/", "commitments/7/"):  # listings without a feed
+        soup = soup_of(path)
+        assert not soup.select(".atlas-subscribe") and not soup.select("link[type='application/atom+xml']"), path
+
+
+def test_no_page_of_ours_shows_a_table_of_contents_of_one_entry(sample_site, soup_of):
+    """Listings and indexes hide Material's contents sidebar (it would hold one link); case pages keep theirs."""
+    checked = 0
+    for page in sorted(sample_site.glob("*/**/index.html")):
+        path = page.parent.relative_to(sample_site).as_posix() + "/"
+        if path.split("/")[0] not in ("cases", "themes", "settings", "regions", "commitments", "organisations", "years"):
+            continue
+        if "Moved:" in page.read_text(encoding="utf-8")[:400]:
+            continue  # an old address's redirect page
+        soup = soup_of(path)
+        sidebar = soup.select_one(".md-sidebar--secondary[data-md-type=toc]")
+        entries = sidebar.select(".md-nav--secondary .md-nav__link")
+        if path.startswith("cases/"):
+            assert not sidebar.has_attr("hidden") and len(entries) >= 4, path
+        else:
+            assert sidebar.has_attr("hidden"), path
+            assert soup.select_one("a.md-skip")["href"].startswith("#"), path  # the skip link keeps its target
+        checked += 1
+    assert checked > 50
 
 
 def test_every_vocabulary_has_an_index_with_counts(soup_of):
     for name in ("themes", "settings", "regions", "commitments"):
         vocab = yaml.safe_load((ROOT / f"schemas/vocabularies/{name}.yaml").read_text())
         soup = soup_of(f"{name}/")
-        entries = soup.select(".atlas-terms li")
+        entries = soup.select("ul.atlas-terms > li.atlas-term")
         assert len(entries) == len(vocab["terms"])
         for entry, term in zip(entries, vocab["terms"]):
-            assert entry.select_one("a").get_text(strip=True) == term["label"]
-            assert entry.select_one(".atlas-term__count").get_text(strip=True).startswith("(")
+            assert entry.select_one("h2.atlas-term__title a").get_text(strip=True) == term["label"]
+            count = sum(1 for c in CASES if str(term["slug"]) in terms_of(c.stem, name))
+            assert entry.select_one(".atlas-term__count").get_text(strip=True) == \
+                f"{count} case stud{'y' if count == 1 else 'ies'}", term["slug"]
+            assert ("atlas-term--empty" in entry["class"]) == (count == 0)
 
 
 def test_organisation_and_year_pages(sample_site, soup_of):
@@ -180,9 +323,12 @@ def test_sitemap_lists_case_pages(sample_site):
         assert any(u.endswith(f"/cases/{case.stem}/") for u in urls)
 
 
-def test_print_stylesheet_is_a4(sample_site):
-    css = (sample_site / "assets/atlas/atlas.css").read_text()
+def test_print_stylesheet_is_a4_and_case_pages_load_it(sample_site, soup_of):
+    css = (sample_site / "assets/atlas/case.css").read_text()
     assert "@page { size: A4" in css and "@media print" in css
+    for path in (f"cases/{SLUG}/", "themes/learning-from-incidents/", "themes/"):
+        links = [link["href"] for link in soup_of(path).select("head link[rel=stylesheet]")]
+        assert links[-1].endswith("assets/atlas/case.css"), path  # after the site's, so its rules win
 
 
 def test_pages_declare_language_and_are_not_too_large(sample_site):

@@ -44,6 +44,7 @@ from learning_atlas.site.rendering import (
     escape,
     format_date,
     format_number,
+    mailto,
     render_case_article,
 )
 from learning_atlas.site.site_folder import StagedSite
@@ -220,8 +221,13 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             return html
         if spec.case is None:
             # Listing pages are drawn by their templates; their table of contents gives
-            # Material's skip link somewhere to go.
+            # Material's skip link somewhere to go. A contents list of that one entry is no use to
+            # a reader, so on listings and indexes Material hides it (its "hide: [toc]").
             page.toc = get_toc([{"level": 2, "id": _SKIP_TARGETS[spec.kind], "name": escape(spec.title), "children": []}])
+            if spec.kind in (PageKind.LISTING, PageKind.SECTION):
+                hide = page.meta.setdefault("hide", [])
+                if "toc" not in hide:
+                    hide.append("toc")
             return html
         article, toc_tokens = self.articles[spec.case.slug]
         page.toc = get_toc(toc_tokens)
@@ -236,6 +242,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             env.filters["atlas_date"] = format_date
             env.filters["atlas_number"] = format_number
             env.filters["atlas_org_slug"] = self.atlas.organisation_slug
+            env.filters["atlas_mailto"] = mailto
         return env
 
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation) -> TemplateContext:

@@ -54,6 +54,7 @@ def record_html(case: Case, atlas: Atlas, article: str) -> str:
         ("Commitments", "; ".join(labels("commitments"))),
         ("Published", format_date(case.published)),
         ("Latest version", format_date(case.updated) if case.updated else ""),
+        ("Led by", case.lead_role + (f" ({case.lead_name})" if case.lead_name else "")),
     ]
     facts = "".join(f"<dt>{name}</dt><dd>{escape(value)}</dd>" for name, value in meta if value)
     filters = "".join(

@@ -15,13 +15,15 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import unicodedata
+import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 import nh3
 from markupsafe import Markup
 
-from learning_atlas.contract.case import ADDING_VALUE_PARTS, SECTIONS, Case
+from learning_atlas.contract.case import ADDING_VALUE_PARTS, DIMENSIONS, SECTIONS, Case
 from learning_atlas.contract.domain_checks import URL_SCHEME
 from learning_atlas.contract.reader_text import markdown_to_html
 
@@ -164,17 +166,124 @@ def _figure(measure) -> str:
     )
 
 
+PART_DIMENSIONS = {part: dimension for (part, _), (dimension, _) in zip(ADDING_VALUE_PARTS, DIMENSIONS)}
+"""The part of "Adding value" each measure's ``dimension`` belongs to: better_outcomes and outcomes, …"""
+
+RESERVED_ANCHORS = frozenset({
+    *(key.replace("_", "-") for key, _ in SECTIONS), "find-out-more", "more-detail", "key-facts",
+    "related-case-studies", "content", "main", "maincontent", "main-content", "top", "header", "footer",
+    "search", "skip", "toc",
+})
+"""Ids on a case page that a heading of the free body never takes: the page's own, and the usual landmarks'."""
+
+_TAG = re.compile(r"<[^>]*>")
+_BODY_H2 = re.compile(r"<h2>(.*?)</h2>", re.DOTALL)
+
+
+def _adding_value(case: Case, parts: tuple[tuple[str, str, str], ...]) -> list[str]:
+    """Each part of "Adding value" with its impact figures beside it (a part may hold only figures)."""
+    prose = {key: html_text for key, _, html_text in parts}
+    figures = {dimension: measures for dimension, _, measures in case.measures_by_dimension()}
+    out = []
+    for key, label in ADDING_VALUE_PARTS:
+        measures = figures.get(PART_DIMENSIONS[key], [])
+        if key not in prose and not measures:
+            continue
+        modifier = " atlas-value--with-figures" if measures else ""
+        out.append(f'<section class="atlas-value atlas-value--{key.replace("_", "-")}{modifier}">'
+                   f"<h3>{escape(label)}</h3>")
+        if key in prose:
+            out.append(f'<div class="atlas-value__text">{prose[key]}</div>')
+        if measures:
+            out.append(f'<dl class="atlas-figures" aria-label="Impact figures: {escape(label.lower())}">')
+            out.extend(_figure(m) for m in measures)
+            out.append("</dl>")
+        out.append("</section>")
+    return out
+
+
+def _anchor(text: str, used: set[str]) -> str:
+    """An id for a body heading: its words in ASCII, hyphenated, never one the page uses already."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].rstrip("-") or "section"
+    if base.startswith(("atlas-", "md-")):  # the templates' and the theme's own ids start so
+        base = f"section-{base}"
+    anchor, counter = base, 2
+    while anchor in used or anchor in RESERVED_ANCHORS:
+        anchor, counter = f"{base}-{counter}", counter + 1
+    used.add(anchor)
+    return anchor
+
+
+def _free_body(body_html: str, used: set[str]) -> tuple[str, list[dict]]:
+    """The sanitised free body with an id on each of its top headings, and their table-of-contents tokens.
+
+    A body that does not start with a heading of its own is given "More detail", so that its text is
+    never read as part of the section before it."""
+    toc: list[dict] = []
+    lead = ""
+    if not body_html.lstrip().startswith("<h2>"):
+        lead = '<h2 id="more-detail">More detail</h2>'
+        toc.append({"level": 2, "id": "more-detail", "name": "More detail", "children": []})
+
+    def add_id(match: re.Match) -> str:
+        text = html.unescape(_TAG.sub("", match.group(1))).strip()
+        anchor = _anchor(text, used)
+        toc.append({"level": 2, "id": anchor, "name": escape(text), "children": []})
+        return f'<h2 id="{anchor}">{match.group(1)}</h2>'
+
+    return lead + _BODY_H2.sub(add_id, body_html), toc
+
+
+def mailto(address: str, subject: str | None = None) -> str:
+    """A ``mailto:`` URL for ``address`` (RFC 6068: what an address may not hold as it is, percent-encoded),
+    with a subject if one is given. Escape it for HTML where it is printed."""
+    url = "mailto:" + urllib.parse.quote(address, safe="@!$'()*+,;:-._~")
+    return f"{url}?subject={urllib.parse.quote(subject, safe='')}" if subject else url
+
+
+def contact_mailto(case: Case) -> str:
+    """The "Contact the team" address: the case's contact, with a subject naming the case."""
+    return mailto(case.contact["email"], f"Case study: {case.title}")
+
+
+def _find_out_more(case: Case) -> list[str]:
+    contact = case.contact
+    email = escape(contact["email"])
+    who = "".join(
+        f'<span class="atlas-contact__{key}">{escape(contact[key])}</span>'
+        for key in ("name", "role", "organisation") if contact.get(key)
+    )
+    out = [
+        '<div class="atlas-contact">',
+        f'<p class="atlas-contact__who">{who}</p>',
+        f'<p class="atlas-contact__email">Email: <a href="{escape(mailto(contact["email"]))}">{email}</a></p>',
+        f'<p class="atlas-contact__action"><a class="atlas-action-link" href="{escape(contact_mailto(case))}">'
+        "Contact the team</a></p>",
+        "</div>",
+    ]
+    if case.links:
+        out.append('<h3 class="atlas-links__title">Further reading</h3><ul class="atlas-links">')
+        for link in case.links:
+            url = sanitise(f'<a href="{escape(link.url)}">{escape(link.title)}</a>')
+            out.append(f"<li>{url}</li>")
+        out.append("</ul>")
+    return out
+
+
 _RENDERER = MarkdownRenderer()
 
 
 def render_case_article(case: Case, renderer: MarkdownRenderer = _RENDERER) -> tuple[str, list[dict]]:
     """The body of a case page, safe to put in it, and its table-of-contents tokens.
 
-    The structured sections come in the contract's order, with the impact
-    figures after "Adding value", then "Find out more" and the free body.
+    The order (docs/case-format.md, "What the site promises"): the structured sections in the
+    contract's order, each impact figure beside the part of "Adding value" it belongs to; then the
+    free body, under its own headings (or "More detail"); then "Find out more".
     """
     parts: list[str] = []
     toc: list[dict] = []
+    used: set[str] = set(RESERVED_ANCHORS)
 
     def heading(anchor: str, text: str) -> None:
         parts.append(f'<h2 id="{anchor}">{escape(text)}</h2>')
@@ -182,36 +291,16 @@ def render_case_article(case: Case, renderer: MarkdownRenderer = _RENDERER) -> t
 
     for section in render_sections(case, renderer):
         heading(section.anchor, section.heading)
-        if section.key == "leading_change":
-            byline = escape(case.lead_role) + (f" ({escape(case.lead_name)})" if case.lead_name else "")
-            parts.append(f'<p class="atlas-byline">Led by: {byline}</p>')
-        if section.parts:
-            for key, label, body in section.parts:
-                parts.append(f'<section class="atlas-value atlas-value--{key.replace("_", "-")}">'
-                             f"<h3>{escape(label)}</h3>{body}</section>")
+        if section.key == "adding_value":
+            parts.extend(_adding_value(case, section.parts))
         else:
             parts.append(section.html)
-        if section.key == "adding_value" and case.measures:
-            parts.append('<div class="atlas-impact" aria-label="Impact figures">')
-            for _, group_heading, measures in case.measures_by_dimension():
-                parts.append(f"<h3>Impact: {escape(group_heading.lower())}</h3><dl class=\"atlas-figures\">")
-                parts.extend(_figure(m) for m in measures)
-                parts.append("</dl>")
-            parts.append("</div>")
-    heading("find-out-more", "Find out more")
-    contact = case.contact
-    who = ", ".join(escape(contact[k]) for k in ("name", "role", "organisation") if contact.get(k))
-    email = escape(contact["email"])
-    parts.append(f'<p class="atlas-contact">Contact: {who}, <a href="mailto:{email}">{email}</a></p>')
-    if case.links:
-        parts.append("<ul class=\"atlas-links\">")
-        for link in case.links:
-            url = sanitise(f'<a href="{escape(link.url)}">{escape(link.title)}</a>')
-            parts.append(f"<li>{url}</li>")
-        parts.append("</ul>")
     if case.body.strip():
-        body = renderer.render(case.body, slug=case.slug, top_heading=2)
+        body, body_toc = _free_body(renderer.render(case.body, slug=case.slug, top_heading=2), used)
         parts.append(f'<div class="atlas-body">{body}</div>')
+        toc.extend(body_toc)
+    heading("find-out-more", "Find out more")
+    parts.extend(_find_out_more(case))
     return "\n".join(parts), toc
 
 
@@ -230,7 +319,7 @@ class CardRenderer:
         self.labels = {
             name: {term.key: term.label for term in vocabulary.terms} for name, vocabulary in atlas.vocabularies.items()
         }
-        self._cards: dict[tuple[str, str], str] = {}
+        self._cards: dict[tuple[str, str, bool], str] = {}
 
     def label(self, kind: str, key: object) -> str:
         return self.labels.get(kind, {}).get(str(key), str(key))
@@ -246,31 +335,56 @@ class CardRenderer:
         """Links to the term pages of ``keys``, relative to a page whose root is ``root``."""
         return Markup(self._facet_links(kind, keys).replace(_ROOT, escape(root)))
 
-    def _card(self, case: Case, heading: str) -> str:
-        cached = self._cards.get((case.slug, heading))
-        if cached is None:
-            badges = ""
-            if case.is_draft:
-                badges += ' <strong class="atlas-badge">Draft</strong>'
-            if case.is_archived:
-                badges += ' <strong class="atlas-badge">Archived</strong>'
-            modifier = " atlas-card--archived" if case.is_archived else ""
+    def facet_list(self, kind: str, keys: Iterable[object], root: str) -> Markup:
+        """Links to the term pages of ``keys`` as a list (a summary list's value), for a page whose root is ``root``."""
+        items = "".join(
+            f'<li><a href="{escape(root)}/{kind}/{escape(key)}/">{escape(self.label(kind, key))}</a></li>' for key in keys
+        )
+        return Markup(f'<ul class="atlas-value-list">{items}</ul>')
+
+    @staticmethod
+    def _dates(case: Case) -> str:
+        published = f'<time datetime="{case.published.isoformat()}">{format_date(case.published)}</time>'
+        if case.updated and case.updated != case.published:
+            return (f'{published}, updated <time datetime="{case.updated.isoformat()}">'
+                    f"{format_date(case.updated)}</time>")
+        return published
+
+    def _card(self, case: Case, heading: str, compact: bool) -> str:
+        cached = self._cards.get((case.slug, heading, compact))
+        if cached is not None:
+            return cached
+        badges = ""
+        if case.is_draft:
+            badges += ' <strong class="atlas-badge">Draft</strong>'
+        if case.is_archived:
+            badges += ' <strong class="atlas-badge">Archived</strong>'
+        modifier = (" atlas-card--compact" if compact else "") + (" atlas-card--archived" if case.is_archived else "")
+        title = (f'<{heading} class="atlas-card__title"><a href="{_ROOT}/cases/{escape(case.slug)}/">'
+                 f"{escape(case.title)}</a></{heading}>{badges}")
+        organisations = "; ".join(case.organisations)
+        if compact and len(case.organisations) > 2:  # a compact card names the first and counts the others
+            organisations = f"{case.organisations[0]} and {len(case.organisations) - 1} other organisations"
+        meta = (f'<p class="atlas-card__meta"><span class="atlas-card__organisations">{escape(organisations)}</span> '
+                f'<span class="atlas-card__dates">{self._dates(case)}</span></p>')
+        if compact:
+            cached = f'<li class="atlas-card{modifier}">{title}{meta}</li>'
+        else:
             cached = (
-                f'<li class="atlas-card{modifier}">'
-                f'<{heading} class="atlas-card__title"><a href="{_ROOT}/cases/{escape(case.slug)}/">'
-                f"{escape(case.title)}</a></{heading}>{badges}"
-                f'<p class="atlas-card__summary">{escape(case.summary)}</p>'
-                f'<p class="atlas-card__meta"><span>{escape("; ".join(case.organisations))}</span> · '
-                f'<time datetime="{case.published.isoformat()}">{format_date(case.published)}</time></p>'
+                f'<li class="atlas-card{modifier}">{title}'
+                f'<p class="atlas-card__summary">{escape(case.summary)}</p>{meta}'
                 f'<p class="atlas-card__facets">{self._facet_links("regions", [case.region])}'
                 f'{self._facet_links("themes", case.themes)}</p></li>'
             )
-            self._cards[(case.slug, heading)] = cached
+        self._cards[(case.slug, heading, compact)] = cached
         return cached
 
     def cards(self, cases: Iterable[Case], root: str, heading: str = "h3") -> Markup:
         """A list of case cards for a page whose relative root is ``root``."""
-        body = "".join(self._card(case, heading) for case in cases)
+        body = "".join(self._card(case, heading, False) for case in cases)
         return Markup(f'<ul class="atlas-cards">{body}</ul>'.replace(_ROOT, escape(root)))
 
-
+    def compact_cards(self, cases: Iterable[Case], root: str, heading: str = "h3") -> Markup:
+        """Compact case cards (title, organisations and dates), as in a case's related list."""
+        body = "".join(self._card(case, heading, True) for case in cases)
+        return Markup(f'<ul class="atlas-cards atlas-cards--compact">{body}</ul>'.replace(_ROOT, escape(root)))
