@@ -492,6 +492,7 @@
     draw(state);
   });
 
+  el.panel.setAttribute("aria-labelledby", el.panelTitle.id);  // a "Filters" region, now that it filters
   const start = stateFromUrl();
   applyToForm(start);
   if (address(start) !== address(shown)) draw(start);
