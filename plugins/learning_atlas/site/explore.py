@@ -23,8 +23,8 @@ import base64
 import hashlib
 import json
 import unicodedata
-from dataclasses import dataclass
-from typing import Sequence
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
 
 from learning_atlas.contract.case import Case
 from learning_atlas.site.model import Atlas, Listing
@@ -52,6 +52,13 @@ class ExplorePage(Listing):
 
     first: int = 0
     """The position of its first case in the whole list (0 on the first page)."""
+    total: int = 0
+    """The current cases: the list's length over all its pages."""
+    archived: int = 0
+    """The archived cases, which the list leaves out."""
+    counts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    """Current cases by facet and term: what each filter gives before any is chosen (counted once,
+    one mapping shared by every page)."""
 
     @property
     def number(self) -> int:
@@ -69,9 +76,15 @@ def explore_pages(atlas: Atlas, size: int = PAGE_SIZE) -> list[ExplorePage]:
     """
     current = atlas.published
     count = max(1, -(-len(current) // size))
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    for case in current:
+        for name in FACETS:
+            for key in case.terms(name):
+                counts[name][str(key)] = counts[name].get(str(key), 0) + 1
     return [
         ExplorePage("explore", str(n), f"Page {n} of {count}", "", current[(n - 1) * size: n * size],
-                    first=(n - 1) * size)
+                    first=(n - 1) * size, total=len(current),
+                    archived=len(atlas.cases) - len(current), counts=counts)
         for n in range(1, count + 1)
     ]
 
