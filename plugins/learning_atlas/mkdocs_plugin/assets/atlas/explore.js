@@ -33,6 +33,7 @@
     selected: $("atlas-selected"), chips: $("atlas-chips"), clear: $("atlas-clear"), sort: $("atlas-sort"),
     archived: $("atlas-archived"), panel: $("atlas-filters"), panelTitle: $("atlas-filters-title"),
     toggle: $("atlas-filter-toggle"), close: $("atlas-filters-close"), done: $("atlas-filters-done"),
+    panelStatus: $("atlas-panel-status"),
   };
   const boxes = {};
   FACETS.forEach((f) => { boxes[f] = Array.from(form.querySelectorAll('input[name="' + f + '"]')); });
@@ -373,6 +374,8 @@
       const pages = Math.max(1, Math.ceil(ids.length / data.pageSize));
       const page = Math.min(state.page, pages);
       setText(el.done, "Show " + caseStudies(ids.length));
+      // The open panel is a modal dialog: the results' own status line, behind it, is not read out.
+      if (el.panel.classList.contains("atlas-x__filters--open")) setText(el.panelStatus, caseStudies(ids.length));
       return cardsFor(ids.slice((page - 1) * data.pageSize, page * data.pageSize)).then((items) => {
         if (mine !== drawing) return;
         list.replaceChildren(...items);
