@@ -345,6 +345,8 @@ def test_the_phone_shows_results_first_and_a_filter_button_that_opens_the_filter
     expected = _slugs(cases_data, themes=[THEME_A])
     done = page.locator("#atlas-filters-done")
     expect(done).to_have_text(f"Show {len(expected)} case stud{'y' if len(expected) == 1 else 'ies'}")
+    # The results' status line is behind the modal panel: the panel's own says the count.
+    expect(page.locator("#atlas-filters [role=status]")).to_have_text(f"{len(expected)} case studies")
     done.click()
     expect(panel).to_be_hidden()
     expect(page.locator("#results")).to_be_focused()
