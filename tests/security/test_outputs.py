@@ -28,6 +28,7 @@ from learning_atlas.contract.schema import load_case_schema
 from learning_atlas.contract.source import FORBIDDEN_CHARACTERS
 from learning_atlas.mkdocs_plugin.plugin import GeneratedPage, theme_metadata
 from learning_atlas.site import exports
+from learning_atlas.site.explore import explore_data
 from learning_atlas.site.model import Atlas
 from learning_atlas.site.pagefind_records import record_html
 from learning_atlas.site.rendering import CardRenderer, MarkdownRenderer, render_case_article
@@ -179,8 +180,9 @@ def test_open_data_round_trips_and_no_cell_is_a_formula(hostile_site):
         data = values[row["slug"]]
         assert _uncell(row["title"]) == data["title"]
         assert _uncell(row["organisations"]) == "; ".join(o.strip() for o in data["organisations"])
-    explore = json.loads((site / "explore" / "cases.json").read_text(encoding="utf-8"))
-    assert {row["t"] for row in explore["cases"]} == {data["title"] for data in values.values()}
+    cards = [row for chunk in (site / "explore" / "data").glob("*/cards-*.json")
+             for row in json.loads(chunk.read_text(encoding="utf-8"))]
+    assert {row[1] for row in cards} == {data["title"] for data in values.values()}  # Explore's cards
 
 
 def test_sitemap_robots_and_redirects(hostile_site):
@@ -254,7 +256,8 @@ def test_output_functions_keep_any_text_inert(title, summary, org, prose, label,
     assert record["title"] == title and record["organisations"] == [org]
     for row in csv.reader(io.StringIO(exports.cases_csv(atlas, SITE_URL), newline="")):
         assert not any(cell.startswith(FORMULA) for cell in row), row
-    assert json.loads(exports.explore_index(atlas))["cases"][0]["t"] == title
+    cards = next(text for path, text in explore_data(atlas).items() if "/cards-" in path)
+    assert json.loads(cards)[0][1] == title
 
     pages = [
         *exports.redirect_pages(atlas, SITE_URL).values(),

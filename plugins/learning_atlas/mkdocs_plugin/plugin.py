@@ -36,7 +36,7 @@ from learning_atlas.mkdocs_plugin.config import AtlasConfig
 from learning_atlas.processes.background import remove_leftovers
 from learning_atlas.processes.parallel import parallel_map
 from learning_atlas.search.key_terms import RelatedListsJob
-from learning_atlas.site import exports
+from learning_atlas.site import explore, exports
 from learning_atlas.site.model import Atlas, Listing
 from learning_atlas.site.pagefind_records import PagefindRun, ReaderSearchError
 from learning_atlas.site.rendering import (
@@ -444,9 +444,12 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                     out.append(self._data(config, feed, exports.atom_feed(
                         f"{listing.label}: {config.site_name}", f"{site_url}{feed}",
                         f"{site_url}{listing.url}", listing.cases, site_url, size, ids=ids, path=feed)))
-        out.append(self._page(config, "explore/index.md", titles["explore"], "atlas/explore.html",
-                              GeneratedPage(PageKind.EXPLORE)))
-        out.append(self._data(config, "explore/cases.json", exports.explore_index(atlas)))
+        pages = explore.explore_pages(atlas)  # explore/, then explore/page/N/: the list without JavaScript
+        for listing in pages:
+            title = titles["explore"] + (f" (page {listing.number} of {len(pages)})" if listing.number > 1 else "")
+            out.append(self._page(config, f"{listing.url}index.md", title, "atlas/explore.html",
+                                  GeneratedPage(PageKind.EXPLORE, listing=listing, listings=pages)))
+        out.extend(self._data(config, path, text) for path, text in explore.explore_data(atlas).items())
         out.append(self._page(config, "submit/index.md", titles["submit"], "atlas/submit.html", GeneratedPage(PageKind.SUBMIT)))
         out.append(self._data(config, "submit/case-form.json",
                               form_data(self.case_schema)))

@@ -1,4 +1,4 @@
-"""Open data and feeds from an :class:`~learning_atlas.model.Atlas`: JSON, CSV, Atom and the explore index."""
+"""Open data and feeds from an :class:`~learning_atlas.model.Atlas`: JSON, CSV and Atom (Explore's data is ``explore``'s)."""
 
 from __future__ import annotations
 
@@ -98,29 +98,6 @@ def cases_csv(atlas: Atlas, site_url: str) -> str:
         record = case_record(case, f"{site_url}cases/{case.slug}/")
         writer.writerow([_csv_cell(record[f]) for f in EXPORT_FIELDS])
     return out.getvalue()
-
-
-def explore_index(atlas: Atlas) -> str:
-    """The explore page's data: facet labels and one compact row per case."""
-    facets = {
-        name: [[term.key, term.label] for term in vocabulary.terms]
-        for name, vocabulary in atlas.vocabularies.items()
-    }
-    rows = [
-        {
-            "s": c.slug,
-            "t": c.title,
-            "o": list(c.organisations),
-            "d": c.published.isoformat(),
-            "regions": [c.region],
-            "settings": list(c.settings),
-            "themes": list(c.themes),
-            "commitments": [str(n) for n in c.commitments],
-            "a": 1 if c.is_archived else 0,
-        }
-        for c in atlas.cases
-    ]
-    return json.dumps({"facets": facets, "cases": rows}, ensure_ascii=False, separators=(",", ":"))
 
 
 def _atom_date(value: dt.date) -> str:
