@@ -93,14 +93,24 @@ def cases_data(built_site: Path) -> list[dict]:
 
 
 @pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists() and shutil.which("chromium") is None:
+def chromium_executable() -> str:
+    """Debian's Chromium, which Playwright, Lighthouse and pa11y all launch (with ``CHROMIUM_ARGS``)."""
+    found = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
+    if found is None:
         pytest.fail("Chromium is missing: run tests/browser/install-browser.sh (or apt-get install chromium)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def chromium_args() -> list[str]:
+    """The switches every tool launches Chromium with: no sandbox (root), no GPU, no phoning home."""
+    return list(CHROMIUM_ARGS)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_executable):
     with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium"),
-            args=CHROMIUM_ARGS,
-        )
+        chromium = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:
