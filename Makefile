@@ -69,6 +69,7 @@ bench: $(STAMP)   ## run the benchmarks and rewrite BENCHMARKS.md
 	ATLAS_ENGINE=$(ENGINE) $(PYTHON) bench/site_bench.py
 	ATLAS_ENGINE=$(ENGINE) $(PYTHON) bench/related_bench.py
 	ATLAS_ENGINE=$(ENGINE) $(PYTHON) bench/reader_search_bench.py
+	ATLAS_ENGINE=$(ENGINE) $(PYTHON) bench/submit_bench.py
 
 clean:
 	rm -rf $(VENV) site .atlas .pytest_cache .hypothesis

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +18,8 @@ from learning_atlas.contract.checker import check_paths
 from learning_atlas.contract.front_matter import parse_front_matter
 from learning_atlas.contract.schema import load_case_schema
 from playwright.sync_api import expect
+from repository_files import mkdocs_config
+from submit_bench import BUDGET, LOADED_LATER, weigh
 
 pytestmark = pytest.mark.browser
 
@@ -110,6 +114,57 @@ def _check_file(tmp_path: Path, name: str, text: str):
 
 
 # --- the clinician's journey -------------------------------------------------------------------------
+
+
+# Words for developers and for the case file, which a clinician filling in the form should not meet.
+DEVELOPER_WORDS = re.compile(r"vocabular|\bslugs?\b|\.md\b|meta description|mkdocs|yaml|front matter|markdown",
+                             re.IGNORECASE)
+
+
+def test_the_forms_labels_hints_and_buttons_are_in_a_clinicians_words(page):
+    _open(page)
+    page.locator("#s-editors").evaluate("d => d.open = true")
+    for name in ("measures", "links", "redirect_from"):
+        page.click(f'.atlas-list__add[data-list="{name}"]')  # a row of each list, with its labels
+    texts = page.locator(
+        "#atlas-submit :is(label, legend, .atlas-hint, summary, h2, button, option), .md-content h1, .md-content h1 ~ p"
+    ).all_inner_texts()
+    assert len(texts) > 100
+    words = {text: DEVELOPER_WORDS.findall(text) for text in texts if DEVELOPER_WORDS.search(text)}
+    assert words == {}
+    expect(page.locator('label[for="f-slug"]')).to_have_text("Web address of your case study")
+    expect(page.locator("#f-measures-0-value-hint")).to_contain_text("for 31%, write 31 here and % in Unit")
+    page.fill("#f-redirect_from-0", "Old_Name")  # atlas check's message, shared, in the same plain words
+    page.press("#f-redirect_from-0", "Tab")
+    message = page.locator('[data-field="redirect_from[0]"] .atlas-error-message')
+    expect(message).to_contain_text("Old address 1 must be 3 to 80 lower-case letters, digits and single hyphens")
+    assert not DEVELOPER_WORDS.search(message.inner_text())
+
+
+def test_a_figure_typed_with_its_unit_gets_atlas_checks_message_and_what_to_put_where(page):
+    _open(page)
+    page.click('.atlas-list__add[data-list="measures"]')
+    page.fill("#f-measures-0-value", "31%")
+    page.press("#f-measures-0-value", "Tab")
+    message = page.locator('[data-field="measures.0.value"] .atlas-error-message')
+    expect(message).to_contain_text("Measure 1: Value must be a number, not text")  # atlas check's words
+    advice = message.locator(".atlas-error-message__advice")
+    expect(advice).to_have_text("Put only the number, 31, in Value, and '%' in Unit.")
+    page.fill("#f-measures-0-unit", "%")
+    page.press("#f-measures-0-unit", "Tab")
+    expect(advice).to_have_text("Put only the number, 31, in Value: Unit already says '%'.")
+    page.fill("#f-measures-0-baseline", "£1,200 a year")
+    page.press("#f-measures-0-baseline", "Tab")
+    expect(page.locator('[data-field="measures.0.baseline"] .atlas-error-message__advice')).to_have_text(
+        "Put only the number, 1200, in Baseline, and the unit in Unit."
+    )
+    page.fill("#f-measures-0-value", "lots")  # no number in it: atlas check's message alone
+    page.press("#f-measures-0-value", "Tab")
+    expect(message).to_contain_text("must be a number, not text")
+    expect(advice).to_have_count(0)
+    page.fill("#f-measures-0-value", "31")
+    page.press("#f-measures-0-value", "Tab")
+    expect(message).to_be_hidden()
 
 
 def test_a_one_letter_title_is_counted_as_one_character(page):
@@ -393,21 +448,32 @@ def test_hostile_input_is_reported_by_the_form_in_the_clis_own_words(page, tmp_p
     expect(nhs).to_contain_text("Leading change contains what looks like an NHS number (943 476 5919)")
 
 
-def test_a_file_name_already_taken_by_a_published_case_is_refused(page, cases_data):
-    taken = cases_data[0]["slug"]
-    _with_draft(page, {**CASE, "slug": taken}, slug_edited=True)
+def test_the_web_address_is_shown_whole_and_one_taken_by_a_published_case_is_refused(page, cases_data):
+    _open(page)
+    page.fill("#f-title", CASE["title"])
+    address = page.locator("#f-slug-address")
+    expect(address).to_have_text(f"Your case study's page will be at {page.url.rsplit('/submit/', 1)[0]}/cases/{SLUG}/")
+    expect(page.locator("#f-slug")).to_have_attribute("aria-describedby", re.compile(r"\bf-slug-address\b"))
+
+    taken = cases_data[0]
+    _with_draft(page, {**CASE, "slug": taken["slug"]}, slug_edited=True)
     page.click("#atlas-submit-button")
     expect(page.locator("#atlas-error-summary a")).to_have_text(
-        [f"Slug {taken!r} is already used by cases/{taken}.md; every case needs its own file name"]
+        [f"The web address {taken['slug']!r} is taken by the case study {taken['title']!r} already on the atlas; "
+         "choose another, for example by adding your team's or organisation's name"]
     )
     page.locator("#atlas-error-summary a").click()
     expect(page.locator("#f-slug")).to_be_focused()
     page.fill("#f-slug", "Not A Slug")
+    expect(address).to_be_hidden()
     page.click("#atlas-submit-button")
     expect(page.locator("#atlas-error-summary a")).to_have_text(
-        ["File name 'Not A Slug.md' is not a valid slug: use 3 to 80 lower-case letters, digits and single hyphens, "
-         "ending in .md (for example 'learning-lessons-framework.md')"]
+        ["The web address 'Not A Slug' can have only lower-case letters (a to z), numbers and single hyphens (-) "
+         "between words, 3 to 80 characters; for example 'not-a-slug'"]
     )
+    page.fill("#f-slug", "")
+    page.click("#atlas-submit-button")
+    expect(page.locator("#atlas-error-summary a")).to_have_text([re.compile(r"^Give your case study a web address: ")])
 
 
 def test_the_yaml_writer_round_trips_any_text(page):
@@ -484,6 +550,164 @@ def test_copy_and_open_on_github_prefilled_or_by_the_clipboard_when_too_long(new
     assert parse_qs(url.query) == {"filename": [f"{SLUG}.md"]}
     expect(page.locator("#atlas-action-status")).to_contain_text("paste the file")
     assert page.evaluate("navigator.clipboard.readText()") == long_text
+
+
+# --- the page as a reader sees it ---------------------------------------------------------------------
+
+# Elements fixed or stuck on the screen, other than the header and the side navigation, that cover any
+# of the page's content: Material's "Back to top" button is one when navigation.top is on.
+FLOATING_OVER_CONTENT = """() => {
+  const content = document.querySelector(".md-content").getBoundingClientRect();
+  return [...document.querySelectorAll("body *")].filter(el => {
+    const style = getComputedStyle(el);
+    if (style.position !== "fixed" && style.position !== "sticky") return false;
+    if (el.closest(".md-header, .md-sidebar, .md-dialog")) return false;
+    if (style.display === "none" || style.visibility === "hidden" || Number(style.opacity) === 0) return false;
+    const r = el.getBoundingClientRect();
+    const onScreen = r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth;
+    const overContent = r.left < content.right && r.right > content.left && r.top < content.bottom && r.bottom > content.top;
+    return onScreen && overContent;
+  }).map(el => el.outerHTML.slice(0, 120));
+}"""
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (390, 844)], ids=["1280x800", "390x844"])
+def test_no_button_floats_over_the_form_as_the_reader_scrolls_back_up(new_context, size):
+    page = new_context(viewport={"width": size[0], "height": size[1]}).new_page()
+    _open(page)
+    page.fill("#f-title", "Too short")
+    page.click("#atlas-submit-button")  # errors shown: the messages a floating button would cover
+    for down, up in ((3000, -400), (6000, -1200)):
+        page.mouse.wheel(0, down)
+        page.wait_for_timeout(200)
+        page.mouse.wheel(0, up)  # scrolling up is when Material shows its "Back to top" button
+        page.wait_for_timeout(600)
+        assert page.evaluate(FLOATING_OVER_CONTENT) == []
+
+
+# --- what the page loads, and when ------------------------------------------------------------------
+
+
+def test_until_the_reader_starts_the_page_loads_at_most_60_kb_more_script_than_the_home_page(new_context):
+    """Bytes, not time: script bodies as served by the test's plain static server (no compression),
+    counted as bench/submit_bench.py counts them; the checks and their libraries wait for the reader."""
+    weight = weigh(new_context)
+    assert weight.extra <= BUDGET, f"{weight.extra:,} bytes more script than the home page: " + ", ".join(
+        f"{r.path} {r.size:,}" for r in weight.submit if r.kind == "script")
+    names = lambda responses: {Path(r.path).name for r in responses}  # noqa: E731
+    assert names(weight.submit).isdisjoint(LOADED_LATER)
+    assert "cases.json" not in names(weight.submit)
+    assert set(LOADED_LATER) <= names(weight.started)  # ... and load when the reader focuses a field
+    assert "cases.json" in names(weight.started)
+
+
+# Where every part of the form is on the screen, to the pixel.
+LAYOUT = """() => [...document.querySelectorAll("#atlas-submit [data-field], #atlas-submit h2")]
+  .map(el => { const r = el.getBoundingClientRect(); return [el.id || el.dataset.field, r.top, r.height]; })"""
+
+
+def test_when_the_checks_load_nothing_on_the_page_moves(page):
+    _open(page)
+    before = page.evaluate(LAYOUT)
+    expect(page.locator("#atlas-submit")).not_to_have_attribute("data-checks", "ready")
+    page.focus("#f-title")
+    expect(page.locator("#atlas-submit")).to_have_attribute("data-checks", "ready")
+    expect(page.locator(".atlas-preview__title")).to_have_text("Your title")  # the preview, below the form, is there
+    assert page.evaluate(LAYOUT) == before
+
+
+def test_a_restored_draft_appears_in_one_go_with_its_problems_shown(new_context):
+    """A saved draft loads the checks at once: when the form appears, its errors are already there."""
+    page = new_context().new_page()
+    draft = {"version": 1, "saved": "2026-01-05T10:30:00Z",
+             "state": {"rows": ROWS, "slugEdited": False, "values": {**CASE, "title": "Too short"}}}
+    page.add_init_script(f"""(() => {{
+      localStorage.setItem({STORAGE_KEY!r}, {json.dumps(json.dumps(draft))});
+      new MutationObserver((changes, observer) => {{
+        const root = document.getElementById("atlas-submit");
+        if (!root || root.dataset.ready !== "true") return;
+        observer.disconnect();
+        const shown = [...root.querySelectorAll(".atlas-error-message")].filter(el => !el.hidden);
+        window.atReady = {{ checks: root.dataset.checks, errors: shown.map(el => el.textContent) }};
+      }}).observe(document, {{ subtree: true, attributes: true, attributeFilter: ["data-ready"] }});
+    }})()""")
+    page.goto("submit/")
+    expect(page.locator("#atlas-submit")).to_have_attribute("data-ready", "true")
+    at_ready = page.evaluate("window.atReady")
+    assert at_ready["checks"] == "ready"
+    assert any("Title is too short (9 characters)" in text for text in at_ready["errors"]), at_ready
+
+
+def test_when_the_checks_cannot_load_the_form_says_so_keeps_the_typing_and_tries_again(page):
+    failing = {"on": True}
+
+    def vendor(route):
+        if failing["on"]:
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/vendor/marked.umd.js", vendor)
+    _open(page)
+    page.fill("#f-title", "Too short")
+    notice = page.locator("#atlas-checks-failed")
+    expect(notice).to_contain_text("The form could not load its checks")
+    expect(page.locator("#atlas-submit")).to_have_attribute("data-checks", "failed")
+    page.wait_for_timeout(400)  # the draft is saved a moment after typing stops
+    assert json.loads(page.evaluate("key => localStorage.getItem(key)", STORAGE_KEY))["state"]["values"]["title"] == "Too short"
+
+    failing["on"] = False  # the connection is back: the next thing the reader does loads them
+    page.click("#atlas-submit-button")
+    expect(page.locator("#atlas-submit")).to_have_attribute("data-checks", "ready")
+    expect(notice).to_have_count(0)
+    expect(page.locator("#atlas-error-summary")).to_be_focused()
+    expect(page.locator("#atlas-error-summary a").first).to_have_text("Title is too short (9 characters); write at least 10")
+    for name in ("ajv2020-formats.min.js", "marked.umd.js", "purify.min.js"):  # each once: the retry loads the failed one
+        assert page.locator(f'script[src$="/vendor/{name}"]').count() == 1, name
+
+
+def test_without_a_github_account_the_file_can_be_emailed_to_the_editors_at_the_sites_address(page):
+    editors = mkdocs_config()["extra"]["editors_email"]
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    _with_draft(page, CASE)
+    dialogs.clear()
+    expect(page.locator(".atlas-submit__saved")).to_contain_text("or email it to the editors")
+    page.click("#atlas-submit-button")
+    way = page.locator("#atlas-email-way")
+    expect(way).to_be_visible()
+    expect(way.locator("h3")).to_have_text("No GitHub account? Email it to the editors")
+    expect(page.locator("#atlas-email-address")).to_have_text(editors)
+    expect(page.locator("#atlas-email-file")).to_have_text(f"{SLUG}.md")
+    subject = f"Case study for the Shared Learning Atlas: {CASE['title']}"
+    expect(page.locator("#atlas-email-subject")).to_have_text(subject)
+
+    link = page.locator("#atlas-email")
+    url = urlsplit(link.get_attribute("href"))
+    assert (url.scheme, url.path) == ("mailto", editors)
+    query = parse_qs(url.query)
+    assert query["subject"] == [subject]
+    (body,) = query["body"]
+    assert f'"{CASE["title"]}"' in body and f"the file {SLUG}.md" in body and "\r\n" in body
+
+    # Following it opens the reader's email program, which the browser counts as leaving: no "leave?" question.
+    link.click()
+    expect(page.locator("#atlas-action-status")).to_contain_text(f"attach {SLUG}.md and send it")
+    assert dialogs == []
+
+    # Changed since, and wrong now: the link checks again, shows the problem and opens no email.
+    page.fill("#f-title", "Too short")
+    link.click()
+    expect(page.locator("#atlas-error-summary")).to_be_focused()
+    expect(page.locator("#atlas-result")).to_be_hidden()
+
+
+def test_without_the_editors_address_the_form_offers_no_email(page):
+    _with_draft(page, CASE)
+    page.locator("#atlas-submit").evaluate("root => root.removeAttribute('data-editors')")  # as if mkdocs.yml had none
+    page.click("#atlas-submit-button")
+    expect(page.locator("#atlas-result")).to_be_visible()
+    expect(page.locator("#atlas-email-way")).to_be_hidden()
 
 
 # --- no JavaScript, accessibility, vendored libraries -------------------------------------------------

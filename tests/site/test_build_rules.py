@@ -160,6 +160,16 @@ def test_a_rebuild_replaces_the_last_site_and_keeps_hidden_files(atlas_project, 
     assert (site / "cases/good-case/index.html").exists() and (site / "pagefind/pagefind.js").exists()
 
 
+def test_without_an_editors_address_in_mkdocs_yml_the_submit_page_names_none(atlas_project, tmp_path):
+    """No extra.editors_email: the form offers no email (tests/browser/test_submit.py follows the one set)."""
+    config = atlas_project({"good-case.md": VALID})
+    done = build_site(config, tmp_path / "site", "--strict")
+    assert done.returncode == 0, done.stderr
+    root = BeautifulSoup((tmp_path / "site/submit/index.html").read_text(), "html.parser").select_one("#atlas-submit")
+    assert root["data-editors"] == ""
+    assert root["data-site-name"] == "Test atlas"
+
+
 def test_titles_are_a_typed_option_that_refuses_a_page_it_does_not_know(atlas_project, tmp_path):
     config = atlas_project({"good-case.md": VALID}, titles="{themes: Topics, submit: Share your work}")
     done = build_site(config, tmp_path / "site", "--strict")

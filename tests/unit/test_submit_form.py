@@ -13,9 +13,9 @@ import pytest
 from learning_atlas.contract import domain_checks, placeholders, reader_text, validation
 from learning_atlas.contract.case import ADDING_VALUE_PARTS, DIMENSIONS, SECTIONS
 from learning_atlas.contract.front_matter import parse_front_matter
-from learning_atlas.contract.loader import SLUG_PATTERN, LoadedCase, collection_problems, load_case
+from learning_atlas.contract.loader import MAX_SLUG, MIN_SLUG, SLUG_PATTERN, load_case
 from learning_atlas.contract.schema import load_case_schema
-from learning_atlas.editors.submit_form import LAYOUT, form_data, js_regex
+from learning_atlas.editors.submit_form import FORM_FIELDS, FORMATTING_HINT, LAYOUT, form_data, js_regex
 from learning_atlas.site import rendering
 
 REPO = Path(__file__).resolve().parents[2]
@@ -103,6 +103,45 @@ def test_the_layout_covers_every_field_of_the_contract_once(data):
     assert [section["fields"] for section in data["layout"]] == [list(s["fields"]) for s in LAYOUT]
 
 
+# Words for developers and for the case file, which a clinician filling in the form should not meet.
+DEVELOPER_WORDS = re.compile(r"vocabular|\bslugs?\b|\.md\b|meta description|mkdocs|yaml|front matter|markdown",
+                             re.IGNORECASE)
+
+
+def _field_keys(node, key=""):
+    """Every field's key as FORM_FIELDS writes it: ``measures[].value``, list items as ``[]``."""
+    for name, sub in node.get("properties", {}).items():
+        path = f"{key}.{name}" if key else name
+        yield path, sub
+        yield from _field_keys(sub, path)
+        if "items" in sub:
+            yield f"{path}[]", sub["items"]
+            yield from _field_keys(sub["items"], f"{path}[]")
+
+
+def test_the_forms_own_labels_and_hints_name_fields_of_the_case(data):
+    keys = dict(_field_keys(data["schema"]))
+    assert set(FORM_FIELDS) - {"slug", "body"} <= set(keys), set(FORM_FIELDS) - set(keys) - {"slug", "body"}
+    assert data["fields"] == FORM_FIELDS
+    assert data["formattingHint"] == FORMATTING_HINT
+    for key in ("slug", "body"):
+        assert FORM_FIELDS[key]["label"] and FORM_FIELDS[key]["hint"], key
+
+
+def test_every_label_and_hint_the_form_shows_is_in_a_clinicians_words(data):
+    """What the form shows for each field: its own words where it has them, else the schema's."""
+    shown = {"formatting": FORMATTING_HINT}
+    for key, node in _field_keys(data["schema"]):
+        own = FORM_FIELDS.get(key, {})
+        shown[f"{key} label"] = own.get("label", node.get("title", ""))
+        shown[f"{key} hint"] = own.get("hint", node.get("description", ""))
+    for key in ("slug", "body"):
+        shown[f"{key} label"], shown[f"{key} hint"] = FORM_FIELDS[key]["label"], FORM_FIELDS[key]["hint"]
+    shown.update({f"section {s['id']}": s["heading"] for s in LAYOUT})
+    found = {where: DEVELOPER_WORDS.findall(text) for where, text in shown.items() if DEVELOPER_WORDS.search(text)}
+    assert found == {}
+
+
 def test_vocabularies_ship_labels_for_every_term_of_the_schema_enums(data):
     schema = data["schema"]["properties"]
     enums = {
@@ -115,6 +154,7 @@ def test_vocabularies_ship_labels_for_every_term_of_the_schema_enums(data):
         terms = data["vocabularies"][name]
         assert [t["slug"] for t in terms] == enum  # commitments stay whole numbers, as the file needs them
         assert all(t["label"] and t["label"] != str(t["slug"]) for t in terms), f"{name}: a term without a label"
+        assert all(set(t) == {"slug", "label"} for t in terms), "the form shows labels only: nothing more is sent"
         assert data["singulars"][name]
 
 
@@ -146,17 +186,22 @@ def test_domain_messages_are_the_templates_the_checks_fill_in(case_schema, data,
     assert set(data["scriptSchemes"]) == set(domain_checks.SCRIPT_SCHEMES)
 
 
-def test_messages_written_inline_in_the_checks_are_read_off_them(case_schema, data, tmp_path):
+def test_the_web_address_messages_are_the_forms_own_with_the_checks_limits(data):
+    """atlas check words a bad slug for a file ('x.md' is not a valid slug); the form asks for a web
+    address, so it words its own, with the limits of the rule both apply (SLUG_PATTERN)."""
+    messages = data["messages"]["form"]
+    assert f"{MIN_SLUG} to {MAX_SLUG} characters" in messages["address.invalid"]
+    assert re.search(rf"\(\?=\.\{{{MIN_SLUG},{MAX_SLUG}\}}\$\)", SLUG_PATTERN.pattern)
+    said = messages["address.invalid"].format(address="Not A Slug", suggestion=messages["address.suggestion"].format(
+        suggestion="not-a-slug"))
+    assert said.startswith("The web address 'Not A Slug' can have only lower-case letters")
+    assert said.endswith("; for example 'not-a-slug'")
+    for message in messages.values():
+        assert not DEVELOPER_WORDS.search(message), message
+
+
+def test_the_placeholder_messages_are_read_off_the_check(data):
     messages = data["messages"]
-    bad = load_case(tmp_path / "Not_A_Slug.md", case_schema)
-    slug_message = next(p.message for p in bad.problems if p.rule == "file.slug")
-    assert slug_message == messages["slug"].format(name="Not_A_Slug.md")
-
-    one = LoadedCase(path=Path("cases/same.md"), slug="same", front_matter=None)
-    two = LoadedCase(path=Path("other/same.md"), slug="same", front_matter=None)
-    duplicate = collection_problems([one, two])[0].message
-    assert duplicate == messages["duplicateSlug"].format(slug="same", path="cases/same.md")
-
     fm, _ = parse_front_matter(
         "---\nchallenges: |\n  TODO: replace this\norganisations: ['todo: name']\n---\n"
     )

@@ -5,17 +5,21 @@ taken from their one source here rather than kept a second time in JavaScript:
 
 - the case schema ``atlas check`` validates with (vocabulary enums filled in), for Ajv;
 - the wording of every schema message (``validation.MESSAGES``), every domain check
-  (``domain_checks.MESSAGES``) and the few messages written inline in the loader and the
-  placeholder check, which are read off the real checks run on a sample;
+  (``domain_checks.MESSAGES``) and the placeholder check, whose messages are read off the real
+  check run on a sample;
 - the patterns of the domain checks (``domain_checks.FORM_PATTERNS``), the placeholder
   marker and the slug rule, turned into JavaScript regular expressions by :func:`js_regex`;
 - the page's section headings (``model``) and the sanitiser's allowlist (``rendering``), so the
   preview shows the case as its page will.
+
+The form's own words are here too: its labels and hints (:data:`FORM_FIELDS`), written for the
+clinicians who fill it in rather than for the case file, and the messages only the form shows
+(:data:`FORM_MESSAGES`): those about the case's web address, a field ``atlas check`` never sees
+(it checks the file's name, with the same rule, ``SLUG_PATTERN``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -24,31 +28,162 @@ from typing import Any
 from learning_atlas.contract import domain_checks, placeholders, reader_text, validation
 from learning_atlas.contract.case import ADDING_VALUE_PARTS, DIMENSIONS, SECTIONS
 from learning_atlas.contract.front_matter import parse_front_matter
-from learning_atlas.contract.loader import SLUG_PATTERN, LoadedCase, collection_problems, load_case
+from learning_atlas.contract.loader import MAX_SLUG, MIN_SLUG, SLUG_PATTERN
 from learning_atlas.contract.schema import CaseSchema
 from learning_atlas.contract.source import FORBIDDEN_RANGES
 from learning_atlas.site import rendering
 
-REPLACED = "\ufffc"
-"""Stands in for a value while a message is read off a real check (never in a case's text)."""
+FORMATTING_HINT = (
+    "To format your text: **bold**, *italic*, a list with \"- \" at the start of each line, "
+    "and a link as [text](https://example.org)."
+)
+"""Said under every box whose text the page formats (the case's Markdown), in words a clinician uses."""
 
 FORM_FIELDS: dict[str, dict[str, str]] = {
+    "title": {"hint": "The title of your case study, shown as the heading of its page. 10 to 160 characters."},
     "slug": {
-        "title": "File name",
-        "description": (
-            "The case study's address on the atlas and the name of its file: lower-case letters, digits "
-            "and single hyphens, 3 to 80 characters. It is made from the title; change it if you like."
+        "label": "Web address of your case study",
+        "hint": (
+            "The end of your case study's web address. It is made from the title as you type; you can "
+            "shorten it. Use only lower-case letters, numbers and hyphens (-) between words, "
+            "3 to 80 characters."
         ),
     },
+    "summary": {
+        "hint": (
+            "Two or three sentences saying what changed and what it achieved, as plain text without "
+            "formatting, 40 to 400 characters. It is shown in lists of case studies and in search results, "
+            "search engines' too."
+        ),
+    },
+    "organisations": {
+        "hint": (
+            "The organisations that made the change, by their full names, for example \"North Staffordshire "
+            "Combined Healthcare NHS Trust\". Each gets its own page on the atlas."
+        ),
+    },
+    "region": {
+        "hint": (
+            "Where the work happened. For work in England, choose the NHS England region where the lead "
+            "organisation is based. Choose National only for work across the whole of England or the UK."
+        ),
+    },
+    "settings": {"hint": "Every care setting where the change was made or directly felt: choose 1 to 6."},
+    "themes": {"hint": "What your case study is about: choose 1 to 8."},
+    "commitments": {"hint": "The Leading Change, Adding Value commitments your work clearly puts into practice."},
+    "published": {
+        "hint": (
+            "The date the case study was first published, or today's date for a new one, written as "
+            "year-month-day: for example, 2025-03-15. Not in the future."
+        ),
+    },
+    "updated": {
+        "hint": (
+            "If you are changing a case study already on the atlas: the date of this version, on or after "
+            "the published date. For example, 2025-09-01."
+        ),
+    },
+    "review_by": {
+        "hint": (
+            "The date by which the editors should check with you that the case study is still right, after "
+            "the published date. For example, 2027-03-31. It is not shown on the page."
+        ),
+    },
+    "status": {
+        "hint": (
+            "Published: to go on the atlas. Draft: not to be published yet. Archived: kept on the atlas and "
+            "marked as archived, but left out of its lists."
+        ),
+    },
+    "lead": {"hint": "Who led the change, shown as the \"Leading change\" line on the page."},
+    "lead.role": {"hint": "For example \"Mental Health Nurse\"."},
+    "lead.name": {"hint": "Only if they agreed to be named."},
+    "leading_change": {"hint": "Who led the change and what it achieved. At least 50 characters."},
+    "where_to_look": {"hint": "The problem or opportunity, and the evidence or policy behind it."},
+    "what_to_change": {"hint": "What the team changed. At least 50 characters."},
+    "how_to_change": {"hint": "How the change was made, step by step. At least 50 characters."},
+    "adding_value": {
+        "hint": (
+            "The value the change added, against the triple aim: fill in at least one of better outcomes, "
+            "better experience and better use of resources."
+        ),
+    },
+    "adding_value.better_outcomes": {"hint": "How outcomes improved. At least 20 characters."},
+    "adding_value.better_experience": {
+        "hint": "How the experience of patients, families or staff improved. At least 20 characters.",
+    },
+    "adding_value.better_use_of_resources": {
+        "hint": "How resources, such as staff time, beds or money, were used better. At least 20 characters.",
+    },
+    "measures": {
+        "hint": (
+            "Figures that show the change's impact, each traceable to a source such as an audit or a survey. "
+            "They are shown on the page, grouped by the triple aim, and in the atlas's open data."
+        ),
+    },
+    "measures[].label": {"label": "What was measured", "hint": "For example \"Staff trained in improvement methods\"."},
+    "measures[].value": {"hint": "The figure achieved, as a number only: for 31%, write 31 here and % in Unit."},
+    "measures[].unit": {"hint": "For example % or days."},
+    "measures[].baseline": {"hint": "The figure before the change, as a number only."},
+    "measures[].period": {"hint": "When the figure was measured, for example \"2019 to 2020\"."},
+    "measures[].dimension": {"label": "Part of the triple aim", "hint": "Which part of the triple aim the figure shows."},
+    "challenges": {"hint": "The challenges you met, and the lessons you learnt that would help another team."},
+    "contact": {"hint": "Who readers can contact to find out more. This is the only place for an email address."},
+    "contact.name": {"hint": "A person's or a team's name."},
+    "contact.email": {"hint": "An email address readers can write to. A team's shared address is best."},
+    "links": {"hint": "Web pages for further reading, shown under \"Find out more\"."},
+    "links[].title": {"label": "Text of the link", "hint": "What the link says, for example the page's title."},
+    "links[].url": {"label": "Web address of the link", "hint": "Starting with https:// or http://."},
+    "consent_confirmed": {
+        "label": "Consent",
+        "hint": (
+            "The people and organisations named in the case study have agreed to its publication on the "
+            "atlas. Do not include anything that could identify a patient."
+        ),
+    },
+    "redirect_from": {
+        "label": "Old web addresses",
+        "hint": (
+            "Only for a case study already on the atlas whose web address has changed: the end of each old "
+            "address, written as in \"Web address of your case study\". Links to an old address then lead here."
+        ),
+    },
+    "redirect_from[]": {"label": "Old address", "hint": "The end of a web address this case study had before."},
     "body": {
-        "title": "More detail",
-        "description": (
-            "Optional Markdown shown after the sections above: tables, more detail, references. "
-            "Leave it empty if the sections say it all."
+        "label": "More detail",
+        "hint": (
+            "Anything more, shown after the sections above: tables, more detail, references. Leave it empty "
+            "if the sections say it all."
         ),
     },
 }
-"""The two parts of a case file that are not front-matter fields: its name and its Markdown body."""
+"""The form's own label and hint for a field, in a clinician's words, where the schema's title or
+description (written for the case file and ``atlas check``) would not do: keyed by the field's key
+path with list items as ``[]`` (``measures[].value``), and for the two parts of a case that are not
+front-matter fields, ``slug`` (the file's name: on the site, the case's address) and ``body`` (its
+Markdown after the front matter). Words such as "slug", "vocabulary", ".md" stay out of them."""
+
+_ADDRESS_RULE = (
+    f"lower-case letters (a to z), numbers and single hyphens (-) between words, {MIN_SLUG} to {MAX_SLUG} characters"
+)
+
+FORM_MESSAGES: dict[str, str] = {
+    "address.missing": f"Give your case study a web address: {_ADDRESS_RULE}",
+    "address.invalid": f"The web address {{address!r}} can have only {_ADDRESS_RULE}{{suggestion}}",
+    "address.suggestion": "; for example {suggestion!r}",
+    "address.taken": (
+        "The web address {address!r} is taken by the case study {title!r} already on the atlas; choose "
+        "another, for example by adding your team's or organisation's name"
+    ),
+    "number.unit": "Put only the number, {number}, in {field}, and {unit!r} in {unitField}.",
+    "number.unit-given": "Put only the number, {number}, in {field}: {unitField} already says {unit!r}.",
+    "number.only": "Put only the number, {number}, in {field}, and the unit in {unitField}.",
+}
+"""Messages only the form shows, as ``str.format`` templates (``{name!r}`` is Python's ``repr``, as
+in the shared messages). The case's web address is the file's name in ``atlas check``, which words
+its problems for a file (``'x.md' is not a valid slug``); the form asks for an address. The
+``number.*`` advice follows ``atlas check``'s own "must be a number, not text" on a figure typed
+with its unit ("31%", "12 days", "£1,200"): the schema needs the number alone."""
 
 LAYOUT: tuple[dict[str, Any], ...] = (
     {"id": "about", "heading": "About the case study",
@@ -70,7 +205,7 @@ LAYOUT: tuple[dict[str, Any], ...] = (
 def form_data(case_schema: CaseSchema) -> str:
     """The JSON the form page loads: the schema, vocabularies, messages, patterns and page layout."""
     vocabularies = {
-        name: [{"slug": term.slug, "label": term.label, "description": term.description} for term in vocabulary.terms]
+        name: [{"slug": term.slug, "label": term.label} for term in vocabulary.terms]  # no descriptions: unused
         for name, vocabulary in case_schema.vocabularies.items()
     }
     singulars = {name: vocabulary.singular for name, vocabulary in case_schema.vocabularies.items()}
@@ -87,7 +222,8 @@ def form_data(case_schema: CaseSchema) -> str:
             "schema": validation.MESSAGES,
             "types": validation.TYPE_NAMES,
             "domain": domain_checks.MESSAGES,
-            **inline_messages(case_schema),
+            "placeholder": placeholder_messages(),
+            "form": FORM_MESSAGES,
         },
         "patterns": patterns,
         "scriptSchemes": list(domain_checks.SCRIPT_SCHEMES),
@@ -96,6 +232,7 @@ def form_data(case_schema: CaseSchema) -> str:
         "readerBlocks": sorted(reader_text.BLOCK_TAGS),
         "proseKeys": list(domain_checks.PROSE_KEYS),
         "fields": FORM_FIELDS,
+        "formattingHint": FORMATTING_HINT,
         "layout": LAYOUT,
         "page": {
             "sections": SECTIONS,
@@ -111,26 +248,7 @@ def form_data(case_schema: CaseSchema) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-# --- messages written inline in the checks ------------------------------------------------------
-
-
-def inline_messages(case_schema: CaseSchema) -> dict[str, Any]:
-    """The messages the loader and the placeholder check write inline, read off the real checks.
-
-    Each check is run on a sample with :data:`REPLACED` where a value goes, and the value is put
-    back as a ``str.format`` field, so the form words them exactly as ``atlas check`` does.
-    """
-    name = f"{REPLACED}.md"
-    slug_problem = next(p for p in load_case(Path(name), case_schema, today=dt.date.today()).problems
-                        if p.rule == "file.slug")
-    first = LoadedCase(path=Path(f"cases/{REPLACED}.md"), slug=REPLACED, front_matter=None)
-    second = LoadedCase(path=Path(f"elsewhere/{REPLACED}.md"), slug=REPLACED, front_matter=None)
-    duplicate = next(p for p in collection_problems([first, second]) if p.rule == "collection.duplicate-slug")
-    return {
-        "slug": _template(slug_problem.message, {repr(name): "{name!r}"}),
-        "duplicateSlug": _template(duplicate.message, {repr(REPLACED): "{slug!r}", str(first.path): "{path}"}),
-        "placeholder": placeholder_messages(),
-    }
+# --- the placeholder check's messages ------------------------------------------------------------
 
 
 def placeholder_messages() -> dict[str, str]:
@@ -148,24 +266,6 @@ def placeholder_messages() -> dict[str, str]:
     messages = {key: found[key] for key in placeholders.WANTED}
     messages[""] = found["title"]  # a field without a wording of its own
     return messages
-
-
-def _template(message: str, fields: dict[str, str]) -> str:
-    """``message`` as a ``str.format`` template: each value in ``fields`` replaced by its field."""
-    parts = [message]
-    for value, field in fields.items():
-        if value not in message:
-            raise ValueError(f"{value!r} is not in the message {message!r}")
-        parts = [piece for part in parts for piece in _split_keep(part, value, field)]
-    return "".join(p if p in fields.values() else p.replace("{", "{{").replace("}", "}}") for p in parts)
-
-
-def _split_keep(text: str, value: str, field: str) -> list[str]:
-    pieces = text.split(value)
-    out = [pieces[0]]
-    for piece in pieces[1:]:
-        out.extend([field, piece])
-    return out
 
 
 # --- Python regular expressions as JavaScript ones ----------------------------------------------

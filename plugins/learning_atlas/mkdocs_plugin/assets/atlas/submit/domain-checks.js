@@ -1,6 +1,6 @@
 /* atlas check's rules beyond the schema, with case-form.json's patterns and words; check() runs them all. */
 import { F, existing } from "./shared.js";
-import { DATE_KEYS, ISO_DATE, format, keyPath, regex } from "./text.js";
+import { DATE_KEYS, ISO_DATE, format, keyPath, regex, slugify } from "./text.js";
 import { problem, schemaProblems } from "./schema-checks.js";
 import { collect } from "./fields.js";
 
@@ -366,17 +366,23 @@ function domainProblems(data, body, slug) {
   return problems;
 }
 
+/* The case's web address, which atlas check reads as the file's name: the same rule (its pattern),
+   in the form's own words (submit_form.FORM_MESSAGES), naming the published case that has it. */
 function fileProblems(slug, title) {
+  var M = F.messages.form;
   var problems = [];
-  if (!slug && !String(title || "").trim()) {
-    return problems;  // the file name is made from the title, whose own "required" error says what to do
+  function at(message, rule) {
+    problems.push({ parts: null, key: "", field: "slug", severity: "error", rule: rule, message: message });
   }
-  if (!regex("slug").test(slug)) {
-    problems.push({ parts: null, key: "", field: "slug", severity: "error", rule: "file.slug",
-      message: format(F.messages.slug, { name: slug + ".md" }) });
+  if (!slug) {
+    // Without a title either, the title's own "required" error says what to do: the address is made from it.
+    if (String(title || "").trim()) at(M["address.missing"], "file.slug");
+  } else if (!regex("slug").test(slug)) {
+    var suggestion = slugify(slug);
+    var example = suggestion !== slug && regex("slug").test(suggestion) ? format(M["address.suggestion"], { suggestion: suggestion }) : "";
+    at(format(M["address.invalid"], { address: slug, suggestion: example }), "file.slug");
   } else if (Object.prototype.hasOwnProperty.call(existing, slug)) {
-    problems.push({ parts: null, key: "", field: "slug", severity: "error", rule: "collection.duplicate-slug",
-      message: format(F.messages.duplicateSlug, { slug: slug, path: "cases/" + slug + ".md" }) });
+    at(format(M["address.taken"], { address: slug, title: existing[slug] || slug }), "collection.duplicate-slug");
   }
   return problems;
 }

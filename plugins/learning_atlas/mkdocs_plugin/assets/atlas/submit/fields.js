@@ -1,6 +1,6 @@
 /* Reading the form into the case's data (and back), and building the form. */
 import { F, root, state } from "./shared.js";
-import { keyPath, number, oneLine, plainText, prose } from "./text.js";
+import { keyPath, number, oneLine, plainText, prose, regex } from "./text.js";
 import { changed } from "./start.js";
 
 export var form, summaryBox, resultBox, previewBox, restoreBox;
@@ -99,6 +99,26 @@ export function readValues() {
   return values;
 }
 
+/* The editors' address (mkdocs.yml's extra.editors_email), when the site gives a plausible one: the form
+   then offers to email them the file. */
+export function editorsEmail() {
+  var address = (root.getAttribute("data-editors") || "").trim();
+  return /^[^\s@<>?&"]+@[^\s@<>?&"]+\.[^\s@<>?&"]+$/.test(address) ? address : "";
+}
+
+/* The page's address the web address field makes, under it: shown once the field holds a valid one. */
+export function showAddress() {
+  var line = document.getElementById("f-slug-address");
+  var slug = form.elements.slug.value.trim();
+  var valid = regex("slug").test(slug);
+  line.textContent = "";
+  line.hidden = !valid;
+  if (!valid) return;
+  var url = new URL(root.getAttribute("data-pages") + slug + "/", window.location.href).href;
+  line.appendChild(document.createTextNode("Your case study's page will be at "));
+  line.appendChild(h("span", { className: "atlas-address__url", text: url }));
+}
+
 // --- building the form --------------------------------------------------------------------
 
 export function h(tag, attrs) {
@@ -130,6 +150,27 @@ function labelText(title, parts) {
   return title + (isRequired(parts) ? "" : " (optional)");
 }
 
+/* "measures[].value" for ["measures", 0, "value"]: the key of submit_form.FORM_FIELDS. */
+function fieldKey(parts) {
+  var out = "";
+  parts.forEach(function (part) {
+    if (typeof part === "number" || /^\d+$/.test(part)) out += "[]";
+    else out += (out ? "." : "") + part;
+  });
+  return out;
+}
+
+/* The label and hint the form shows for the field at `parts`: its own words, in a clinician's
+   terms, where case-form.json gives them (submit_form.FORM_FIELDS), else the schema's title and
+   description. The messages name a field by the same label. */
+export function fieldText(parts, node) {
+  var own = F.fields[fieldKey(parts)] || {};
+  return {
+    label: own.label || (node && node.title) || "",
+    hint: own.hint !== undefined ? own.hint : (node && node.description) || "",
+  };
+}
+
 function hint(id, text) {
   return text ? h("div", { className: "atlas-hint", id: id + "-hint", text: text }) : null;
 }
@@ -138,14 +179,13 @@ function errorSlot(id) {
   return h("p", { className: "atlas-error-message", id: id + "-error", hidden: true });
 }
 
-var MARKDOWN_HINT = "You can use Markdown: **bold**, *italic*, lists with a '- ' at the start of each line, " +
-  "and links written [text](https://example.org).";
-
 /* One text field (input or textarea) with its label, hint and error slot. */
 function textField(parts, node, options) {
   options = options || {};
   var id = idFor(parts);
-  var describedBy = node.description || options.hint ? id + "-hint" : null;
+  var text = fieldText(parts, node);
+  var hintText = [text.hint, options.formatted ? F.formattingHint : ""].filter(Boolean).join(" ");
+  var describedBy = hintText ? id + "-hint" : null;
   var control;
   if (options.multiline) {
     control = h("textarea", { className: "atlas-textarea", id: id, name: parts.join("."), rows: options.rows || 6,
@@ -155,12 +195,11 @@ function textField(parts, node, options) {
       name: parts.join("."), type: options.type || "text", "aria-describedby": describedBy,
       autocomplete: options.autocomplete || "off", inputmode: options.inputmode, spellcheck: options.spellcheck });
   }
-  var hintText = [node.description, options.hint].filter(Boolean).join(" ");
   var group = h("div", { className: "atlas-form-group", "data-field": parts.join(".") },
-    h("label", { className: "atlas-label", for: id, text: options.label || labelText(node.title, parts) }),
+    h("label", { className: "atlas-label", for: id, text: options.label || labelText(text.label, parts) }),
     hint(id, hintText),
     errorSlot(id),
-    options.prefix ? h("div", { className: "atlas-input-wrapper" }, control, h("span", { className: "atlas-input__suffix", "aria-hidden": "true", text: options.prefix })) : control);
+    control);
   return group;
 }
 
@@ -174,23 +213,25 @@ function choiceGroup(parts, node, kind, options) {
         checked: option.checked }),
       h("label", { className: "atlas-choice__label", for: optionId, text: option.label }));
   });
+  var text = fieldText(parts, node);
   return h("fieldset", { className: "atlas-form-group atlas-fieldset", "data-field": name,
-    "aria-describedby": node.description ? id + "-hint" : null },
-    h("legend", { className: "atlas-legend", text: labelText(node.title, parts) }),
-    hint(id, node.description),
+    "aria-describedby": text.hint ? id + "-hint" : null },
+    h("legend", { className: "atlas-legend", text: labelText(text.label, parts) }),
+    hint(id, text.hint),
     errorSlot(id),
     h("div", { className: "atlas-choices" + (options.length > 6 ? " atlas-choices--columns" : "") }, items));
 }
 
 function selectField(parts, node, options, placeholder) {
   var id = idFor(parts);
+  var text = fieldText(parts, node);
   var select = h("select", { className: "atlas-select", id: id, name: parts.join("."),
-    "aria-describedby": node.description ? id + "-hint" : null },
+    "aria-describedby": text.hint ? id + "-hint" : null },
     h("option", { value: "", text: placeholder }));
   options.forEach(function (option) { select.appendChild(h("option", { value: String(option.value), text: option.label })); });
   return h("div", { className: "atlas-form-group", "data-field": parts.join(".") },
-    h("label", { className: "atlas-label", for: id, text: labelText(node.title, parts) }),
-    hint(id, node.description),
+    h("label", { className: "atlas-label", for: id, text: labelText(text.label, parts) }),
+    hint(id, text.hint),
     errorSlot(id),
     select);
 }
@@ -206,13 +247,14 @@ function listField(parts, node) {
   var name = parts.join(".");
   var id = idFor(parts);
   var rows = h("div", { className: "atlas-list__rows" });
-  var itemTitle = node.items.title;
+  var itemTitle = fieldText(parts.concat([0]), node.items).label;
+  var text = fieldText(parts, node);
   var add = h("button", { type: "button", className: "md-button atlas-list__add", "data-list": name,
     text: "Add " + (name === "organisations" ? "another organisation" : article(itemTitle.toLowerCase())) });
   var group = h("fieldset", { className: "atlas-form-group atlas-fieldset atlas-list", "data-field": name, "data-list": name,
-    "aria-describedby": node.description ? id + "-hint" : null },
-    h("legend", { className: "atlas-legend", text: labelText(node.title, parts) }),
-    hint(id, node.description),
+    "aria-describedby": text.hint ? id + "-hint" : null },
+    h("legend", { className: "atlas-legend", text: labelText(text.label, parts) }),
+    hint(id, text.hint),
     errorSlot(id),
     rows,
     add);
@@ -242,10 +284,11 @@ export function renderRows(name, values) {
 function renderRow(name, itemNode, index, count) {
   var parts = [name, String(index)];
   var position = index + 1;
+  var itemTitle = fieldText(parts, itemNode).label;
   var remove = null;
   if (!(name === "organisations" && count === 1)) {
     remove = h("button", { type: "button", className: "md-button atlas-list__remove", "data-list": name, "data-index": String(index) },
-      "Remove", h("span", { className: "atlas-visually-hidden", text: " " + itemNode.title.toLowerCase() + " " + position }));
+      "Remove", h("span", { className: "atlas-visually-hidden", text: " " + itemTitle.toLowerCase() + " " + position }));
     remove.addEventListener("click", function () { removeRow(name, index); });
   }
   if (itemNode.type === "object") {
@@ -260,10 +303,10 @@ function renderRow(name, itemNode, index, count) {
       return textField(subParts, sub, opts);
     });
     return h("fieldset", { className: "atlas-list__row atlas-form-group atlas-fieldset", "data-field": keyPath([name, index]) },
-      h("legend", { className: "atlas-legend atlas-legend--small", text: itemNode.title + " " + position }),
+      h("legend", { className: "atlas-legend atlas-legend--small", text: itemTitle + " " + position }),
       errorSlot(idFor(parts)), fields, remove);
   }
-  var field = textField(parts, itemNode, { label: itemNode.title + " " + position, width: name === "redirect_from" ? "30" : null });
+  var field = textField(parts, itemNode, { label: itemTitle + " " + position, width: name === "redirect_from" ? "30" : null });
   field.classList.add("atlas-list__row");
   field.setAttribute("data-field", keyPath([name, index]));
   field.querySelector(".atlas-hint") && field.querySelector(".atlas-hint").remove();
@@ -296,10 +339,13 @@ function removeRow(name, index) {
 
 function buildField(key, parts) {
   if (key === "slug") {
-    return textField(["slug"], F.fields.slug, { label: F.fields.slug.title, width: "30", prefix: ".md", spellcheck: "false" });
+    var address = textField(["slug"], null, { label: fieldText(["slug"]).label, width: "30", spellcheck: "false" });
+    address.appendChild(h("p", { className: "atlas-hint atlas-address", id: "f-slug-address", hidden: true }));
+    address.querySelector("input").setAttribute("aria-describedby", "f-slug-hint f-slug-address");
+    return address;
   }
   if (key === "body") {
-    return textField(["body"], F.fields.body, { label: F.fields.body.title + " (optional)", multiline: true, rows: 8, hint: MARKDOWN_HINT });
+    return textField(["body"], null, { multiline: true, rows: 8, formatted: true });
   }
   var node = F.schema.properties[key];
   parts = parts || [key];
@@ -307,17 +353,18 @@ function buildField(key, parts) {
     var fields = Object.keys(node.properties).map(function (sub) {
       var subNode = node.properties[sub];
       var subParts = parts.concat([sub]);
-      if (isProse(subParts)) return textField(subParts, subNode, { multiline: true, rows: 4, hint: MARKDOWN_HINT });
+      if (isProse(subParts)) return textField(subParts, subNode, { multiline: true, rows: 4, formatted: true });
       var opts = {};
       if (sub === "email") { opts.type = "email"; opts.autocomplete = "email"; opts.spellcheck = "false"; }
       if (sub === "name" && key === "contact") opts.autocomplete = "name";
       if (sub === "organisation") opts.autocomplete = "organization";
       return textField(subParts, subNode, opts);
     });
+    var text = fieldText(parts, node);
     return h("fieldset", { className: "atlas-form-group atlas-fieldset atlas-fieldset--object", "data-field": key,
-      "aria-describedby": node.description ? idFor(parts) + "-hint" : null },
-      h("legend", { className: "atlas-legend", text: labelText(node.title, parts) }),
-      hint(idFor(parts), node.description),
+      "aria-describedby": text.hint ? idFor(parts) + "-hint" : null },
+      h("legend", { className: "atlas-legend", text: labelText(text.label, parts) }),
+      hint(idFor(parts), text.hint),
       errorSlot(idFor(parts)),
       fields);
   }
@@ -331,17 +378,17 @@ function buildField(key, parts) {
   }
   if (node.const === true) {
     var id = idFor(parts);
+    var consent = fieldText(parts, node);
     return h("fieldset", { className: "atlas-form-group atlas-fieldset", "data-field": key, "aria-describedby": id + "-hint" },
-      h("legend", { className: "atlas-legend", text: node.title }),
-      hint(id, "The people and organisations named in the case study have agreed to its publication on the atlas. " +
-        "Do not include anything that could identify a patient."),
+      h("legend", { className: "atlas-legend", text: consent.label }),
+      hint(id, consent.hint),
       errorSlot(id),
       h("div", { className: "atlas-choice" },
         h("input", { className: "atlas-choice__input", type: "checkbox", id: id, name: key, value: "true", "data-single": true }),
         h("label", { className: "atlas-choice__label", for: id, text: "I confirm that the people and organisations named agreed to this case study's publication" })));
   }
-  if (node.format === "date") return textField(parts, node, { width: "10", inputmode: "numeric", hint: "For example, 2021-03-15." });
-  if (isProse(parts)) return textField(parts, node, { multiline: true, rows: 7, hint: MARKDOWN_HINT });
+  if (node.format === "date") return textField(parts, node, { width: "10", inputmode: "numeric" });
+  if (isProse(parts)) return textField(parts, node, { multiline: true, rows: 7, formatted: true });
   if (key === "summary") return textField(parts, node, { multiline: true, rows: 3 });
   return textField(parts, node, {});
 }
@@ -375,12 +422,14 @@ export function buildPage() {
     h("ul", { className: "atlas-error-summary__list" }));
   var intro = h("p", { className: "atlas-hint atlas-submit__saved", text:
     "What you type is kept in this browser as you go, so you can leave and come back. Nothing is sent anywhere " +
-    "until you choose to: at the end you can download the file, copy it, or open it on GitHub." });
+    "until you choose to: at the end you can download the file, copy it, " +
+    (editorsEmail() ? "open it on GitHub, or email it to the editors." : "or open it on GitHub.") });
   resultBox = buildResult();
   previewBox = h("section", { className: "atlas-preview", id: "atlas-preview", "aria-labelledby": "atlas-preview-title" },
     h("h2", { id: "atlas-preview-title", tabindex: "-1", text: "Preview" }),
     h("p", { className: "atlas-hint", text: "How your case study will look on the atlas. It changes as you type." }),
-    h("div", { className: "atlas-preview__page", id: "atlas-preview-page" }));
+    h("div", { className: "atlas-preview__page", id: "atlas-preview-page" },
+      h("p", { className: "atlas-hint", text: "Your case study appears here as you fill in the form." })));
   root.appendChild(restoreBox);
   root.appendChild(summaryBox);
   root.appendChild(intro);
@@ -402,6 +451,16 @@ function buildResult() {
       h("button", { type: "button", className: "md-button", id: "atlas-github", text: "Open it on GitHub" })),
     h("p", { className: "atlas-hint", id: "atlas-github-note", hidden: true }),
     h("p", { className: "atlas-action-status", id: "atlas-action-status", role: "status" }),
+    h("div", { className: "atlas-email-way", id: "atlas-email-way", hidden: true },
+      h("h3", { id: "atlas-email-title", text: "No GitHub account? Email it to the editors" }),
+      h("ol", {},
+        h("li", { text: "Select \"Download the file\" above." }),
+        h("li", {}, "Select \"Email it to the editors\". A new email to ", h("strong", { id: "atlas-email-address" }),
+          " opens, with its subject and message filled in."),
+        h("li", {}, "Attach the file you downloaded, ", h("code", { id: "atlas-email-file" }), ", and send the email.")),
+      h("p", {}, h("a", { className: "md-button", id: "atlas-email", href: "#", text: "Email it to the editors" })),
+      h("p", { className: "atlas-hint" }, "If no new email opens, write one to the address above with the subject ",
+        h("q", { id: "atlas-email-subject" }), " and attach the file. The editors add it to the atlas for you and reply by email.")),
     h("details", { className: "atlas-file" },
       h("summary", { text: "Show the file" }),
       h("pre", { className: "atlas-file__text", id: "atlas-file-text", tabindex: "0", role: "region",

@@ -1,8 +1,8 @@
-/* The case file: download it, copy it, or open it on GitHub. */
-import { root, setDirty, setSubmitted } from "./shared.js";
+/* The case file: download it, copy it, open it on GitHub, or email it to the editors. */
+import { root, setDirty, setSubmitted, state } from "./shared.js";
 import { emitCase } from "./text.js";
 import { check } from "./domain-checks.js";
-import { h, resultBox, summaryBox } from "./fields.js";
+import { editorsEmail, h, resultBox, summaryBox } from "./fields.js";
 import { linkTo, order, showInline, showSummary } from "./problems.js";
 
 var MAX_GITHUB_URL = 8000; // GitHub refuses longer addresses; longer files go by the clipboard
@@ -45,6 +45,7 @@ export function showResult(result) {
       " before you send it (the editors will too):" }));
     warnings.appendChild(list);
   }
+  showEmail(fileName, c.data.title);
   var github = resultBox.querySelector("#atlas-github");
   var note = resultBox.querySelector("#atlas-github-note");
   github.hidden = !repoUrl();
@@ -59,6 +60,48 @@ export function showResult(result) {
     note.hidden = true;
   }
   resultBox.hidden = false;
+}
+
+// --- by email, for clinicians without a GitHub account ------------------------------------
+
+function emailSubject(title) {
+  return "Case study for the " + (root.getAttribute("data-site-name") || "atlas") + ": " + title;
+}
+
+/* A new email to the editors with its subject and message filled in; the person attaches the file,
+   which an address cannot carry. */
+function mailto(address, fileName, title) {
+  var body = ["Dear editors,", "",
+    "Please find attached our case study for the atlas, \"" + title + "\", as the file " + fileName +
+      " made by the form on the atlas's site.", "",
+    "We do not have a GitHub account: please add it to the atlas for us, and reply to this email with any questions.", "",
+    "Name:", "Role and organisation:", ""].join("\r\n");
+  return "mailto:" + address + "?subject=" + encodeURIComponent(emailSubject(title)) + "&body=" + encodeURIComponent(body);
+}
+
+function showEmail(fileName, title) {
+  var address = editorsEmail();
+  var way = resultBox.querySelector("#atlas-email-way");
+  way.hidden = !address;
+  if (!address) return;
+  resultBox.querySelector("#atlas-email-address").textContent = address;
+  resultBox.querySelector("#atlas-email-file").textContent = fileName;
+  resultBox.querySelector("#atlas-email-subject").textContent = emailSubject(title);
+  resultBox.querySelector("#atlas-email").href = mailto(address, fileName, title);
+}
+
+/* The link is made again from the form as it is now, checked first, as the buttons' files are. */
+export function emailEditors(event) {
+  var file = ready();
+  if (!file) {
+    event.preventDefault();
+    return;
+  }
+  var title = file.result.collected.data.title;
+  showEmail(file.fileName, title);
+  event.currentTarget.href = mailto(editorsEmail(), file.fileName, title);
+  state.mailedAt = Date.now(); // following a mailto: link fires beforeunload: no "leave the page?" for it
+  say("Your email program should open a new email to the editors: attach " + file.fileName + " and send it.");
 }
 
 function say(message) {

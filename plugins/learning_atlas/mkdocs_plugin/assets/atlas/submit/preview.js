@@ -1,13 +1,10 @@
 /* The preview: the case page as the site makes it. */
 import { F } from "./shared.js";
-import { regex } from "./text.js";
+import { MONTHS, regex } from "./text.js";
 import { isoDate } from "./domain-checks.js";
 import { collect, h } from "./fields.js";
 
 // --- preview ------------------------------------------------------------------------------
-
-export var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-  "November", "December"];
 
 function formatDate(value) {
   if (!isoDate(value)) return value;

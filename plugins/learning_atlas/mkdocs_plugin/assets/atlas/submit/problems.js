@@ -1,7 +1,7 @@
 /* Problems on the page: beside each field, and the summary at the top. */
 import { F, touched } from "./shared.js";
-import { keyPath } from "./text.js";
-import { form, h, summaryBox } from "./fields.js";
+import { format, keyPath, number } from "./text.js";
+import { fieldText, form, h, summaryBox } from "./fields.js";
 
 var baseTitle = document.title;
 
@@ -30,17 +30,18 @@ function controlOf(group) {
 function fieldLabel(p) {
   if (p.field === "slug" || p.parts === null) return "";
   var parts = p.parts;
-  if (parts[0] === "(body)") return F.fields.body.title;
+  if (parts[0] === "(body)") return fieldText(["body"]).label;
   var node = F.schema, words = [];
   for (var i = 0; i < parts.length; i++) {
     var part = parts[i];
     if (typeof part === "number") {
       node = node && node.items;
-      if (node) words = [node.title + " " + (part + 1)];
+      if (node) words = [fieldText(parts.slice(0, i + 1), node).label + " " + (part + 1)];
     } else {
       node = node && (node.properties || {})[part];
       if (!node) break;
-      words = words.length && typeof parts[i - 1] === "number" ? [words[0] + ": " + node.title] : [node.title];
+      var label = fieldText(parts.slice(0, i + 1), node).label;
+      words = words.length && typeof parts[i - 1] === "number" ? [words[0] + ": " + label] : [label];
     }
   }
   return words.join("") || keyPath(parts);
@@ -51,6 +52,30 @@ function sentence(p) {
   var message = p.message;
   if (!label) return message.charAt(0).toUpperCase() + message.slice(1);
   return label + " " + message;
+}
+
+/* A figure typed with its unit ("31%", "12 days", "£1,200"): atlas check says it must be a number; the
+   form says, under that, what to put where. Null for any other problem, or text that holds no number. */
+function numberAdvice(p, control) {
+  if (p.rule !== "schema.type" || !p.parts || !control || typeof number(control.value) === "number") return null;
+  var parts = p.parts, parent = F.schema, node = F.schema;
+  parts.forEach(function (part) {
+    parent = node;
+    node = node && (typeof part === "number" ? node.items : (node.properties || {})[part]);
+  });
+  if (!node || (node.type !== "number" && node.type !== "integer") || !parent.properties || !parent.properties.unit) return null;
+  var m = /^(\D*?)\s*([-+]?(?:\d[\d,]*(?:\.\d+)?|\.\d+))\s*(\D*)$/.exec(control.value.trim());
+  var figure = m && number(m[2]);
+  if (typeof figure !== "number") return null;
+  var before = m[1].trim(), after = m[3].trim();
+  var M = F.messages.form;
+  var unitParts = parts.slice(0, -1).concat(["unit"]);
+  var unitControl = form.elements[unitParts.join(".")];
+  var given = unitControl ? unitControl.value.trim() : "";
+  var values = { number: figure, field: fieldText(parts, node).label, unitField: fieldText(unitParts, parent.properties.unit).label };
+  if (!before === !after) return format(M["number.only"], values);
+  values.unit = before || after;
+  return format(given === values.unit ? M["number.unit-given"] : M["number.unit"], values);
 }
 
 export function showInline(result, all) {
@@ -77,6 +102,8 @@ export function showInline(result, all) {
         if (i) slot.appendChild(h("br"));
         slot.appendChild(h("span", { className: "atlas-visually-hidden", text: p.severity === "error" ? "Error: " : "Warning: " }));
         slot.appendChild(h("span", { className: p.severity === "warning" ? "atlas-warning-text" : null, "data-key": p.key, "data-severity": p.severity, text: sentence(p) }));
+        var advice = numberAdvice(p, controls[0]);
+        if (advice) slot.appendChild(h("span", { className: "atlas-error-message__advice", text: advice }));
       });
       slot.hidden = found.length === 0;
       slot.classList.toggle("atlas-error-message--warning", !errors.length && warnings.length > 0);

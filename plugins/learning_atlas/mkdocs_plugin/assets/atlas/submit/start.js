@@ -7,18 +7,21 @@
    building the form, reading it into the case's data, running the checks, writing the YAML.
 
    This module starts the form, keeps the draft and follows the typing; the ES modules it imports
-   hold the rest. They only define things as they load, so fields.js may import changed() from here.
+   build the form. They only define things as they load, so fields.js may import changed() from here.
+
+   The checks, the preview and the file's actions (checks.js and the modules it imports), with the
+   libraries they use (Ajv, marked, DOMPurify) and the published cases' list, load when the reader
+   starts filling the form: the first focus, press, key or input in it. The page itself loads only
+   what builds the form. A draft saved in this browser is restored with its checks at once, so the
+   form appears in one go, its problems shown.
 
    The draft is kept in localStorage as you type. window.AtlasSubmit exposes the pure parts
    (the YAML writer, the checks) for the browser tests. */
-import { F, dirty, existing, root, setDirty, setFormData, setSubmitted, setTouched, setValidator, state, submitted,
+import { F, dirty, existing, root, setDirty, setFormData, setSubmitted, setTouched, state, submitted,
   touched } from "./shared.js";
-import { emitCase, slugify } from "./text.js";
-import { check } from "./domain-checks.js";
-import { buildPage, collect, form, h, readValues, renderRows, restoreBox, resultBox, setValues, summaryBox } from "./fields.js";
-import { hideSummary, showInline, showSummary } from "./problems.js";
-import { copy, download, openGithub, showResult } from "./file.js";
-import { MONTHS, renderPreview } from "./preview.js";
+import { MONTHS, emitCase, slugify } from "./text.js";
+import { buildPage, collect, form, h, readValues, renderRows, restoreBox, resultBox, setValues, showAddress,
+  summaryBox } from "./fields.js";
 
 var STORAGE_KEY = "atlas-submit-draft";
 var DRAFT_VERSION = 1;
@@ -45,6 +48,7 @@ function applyState(saved) {
   state.slugEdited = !!saved.slugEdited;
   setValues(saved.values || {}, "", true);
   if (!state.slugEdited) form.elements.slug.value = slugify(form.elements.title.value);
+  showAddress();
 }
 
 function emptyState() {
@@ -94,9 +98,11 @@ function startAgain() {
   setDirty(false);
   restoreBox.hidden = true;
   resultBox.hidden = true;
-  hideSummary();
-  showInline(check(), false);
-  renderPreview();
+  withChecks(function (c) {
+    c.hideSummary();
+    c.showInline(c.check(), false);
+    c.renderPreview();
+  });
   document.getElementById("f-title").focus();
 }
 
@@ -108,8 +114,10 @@ export function changed() {
   saveTimer = window.setTimeout(saveDraft, 250);
   window.clearTimeout(checkTimer);
   checkTimer = window.setTimeout(function () {
-    showInline(check(), submitted);
-    renderPreview();
+    withChecks(function (c) {
+      c.showInline(c.check(), submitted);
+      c.renderPreview();
+    });
   }, 200);
 }
 
@@ -123,6 +131,7 @@ function wire() {
     var el = event.target;
     if (el.name === "title" && !state.slugEdited) form.elements.slug.value = slugify(el.value);
     if (el.name === "slug") state.slugEdited = el.value.trim() !== "";
+    if (el.name === "title" || el.name === "slug") showAddress();
     changed();
   });
   form.addEventListener("change", function (event) {
@@ -136,40 +145,49 @@ function wire() {
     if (el.value || touched[fieldName(el)]) {
       touched[fieldName(el)] = true;
       window.clearTimeout(checkTimer);
-      showInline(check(), submitted);
+      withChecks(function (c) { c.showInline(c.check(), submitted); });
     }
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     setSubmitted(true);
     saveDraft();
-    var result = check();
-    showInline(result, true);
-    renderPreview();
-    if (result.errors.length) {
-      resultBox.hidden = true;
-      showSummary(result.errors);
-      summaryBox.focus();
-      summaryBox.scrollIntoView({ block: "start" });
-    } else {
-      hideSummary();
-      showResult(result);
-      var heading = document.getElementById("atlas-result-title");
-      heading.focus();
-    }
+    withChecks(function (c) {
+      var result = c.check();
+      c.showInline(result, true);
+      c.renderPreview();
+      if (result.errors.length) {
+        resultBox.hidden = true;
+        c.showSummary(result.errors);
+        summaryBox.focus();
+        summaryBox.scrollIntoView({ block: "start" });
+      } else {
+        c.hideSummary();
+        c.showResult(result);
+        document.getElementById("atlas-result-title").focus();
+      }
+    });
   });
   document.getElementById("atlas-preview-button").addEventListener("click", function () {
-    renderPreview();
-    var heading = document.getElementById("atlas-preview-title");
-    heading.focus();
+    withChecks(function (c) {
+      c.renderPreview();
+      document.getElementById("atlas-preview-title").focus();
+    });
   });
   document.getElementById("atlas-start-again").addEventListener("click", startAgain);
-  document.getElementById("atlas-download").addEventListener("click", download);
-  document.getElementById("atlas-copy").addEventListener("click", copy);
-  document.getElementById("atlas-github").addEventListener("click", openGithub);
+  // Shown only once the file is made, so the checks are there: they run at once, in the click
+  // itself, as opening a window and copying need.
+  ["download", "copy", "openGithub", "emailEditors"].forEach(function (action) {
+    var id = { download: "atlas-download", copy: "atlas-copy", openGithub: "atlas-github", emailEditors: "atlas-email" }[action];
+    document.getElementById(id).addEventListener("click", function (event) { withChecks(function (c) { c[action](event); }); });
+  });
+  // The reader starts filling the form: load the checks.
+  ["focusin", "pointerdown", "keydown", "input"].forEach(function (type) {
+    root.addEventListener(type, startChecks);
+  });
   window.addEventListener("beforeunload", function (event) {
     if (saveTimer !== null) saveDraft();
-    if (!dirty) return undefined;
+    if (!dirty || Date.now() - state.mailedAt < 1000) return undefined; // the email link is no leaving
     event.preventDefault();
     event.returnValue = "";
     return "";
@@ -177,38 +195,104 @@ function wire() {
   window.addEventListener("pagehide", function () { if (saveTimer !== null) saveDraft(); });
 }
 
-// --- start --------------------------------------------------------------------------------
+// --- the checks, loaded when the reader starts ---------------------------------------------
 
-function compileSchema() {
-  var ajv = new window.AtlasAjv.Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false });
-  ajv.addVocabulary(["x-message", "x-vocabulary"]);
-  window.AtlasAjv.addFormats(ajv, ["date", "email"]);
-  setValidator(ajv.compile(F.schema));
+var VENDOR = ["ajv2020-formats.min.js", "marked.umd.js", "purify.min.js"];
+var checks = null; // checks.js, once it and the libraries have loaded and the schema is compiled
+var loading = null;
+var loadError = null; // why they last failed to load, until they do
+var formData = null; // case-form.json, as it loads
+
+var scripts = {}; // name -> the promise of its script, forgotten if it fails so that a retry loads it again
+
+function loadScript(name) {
+  if (!scripts[name]) {
+    scripts[name] = new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = new URL("../vendor/" + name, import.meta.url).href;
+      script.onload = resolve;
+      script.onerror = function () {
+        script.remove();
+        delete scripts[name];
+        reject(new Error("could not load " + name));
+      };
+      document.head.appendChild(script);
+    });
+  }
+  return scripts[name];
 }
 
-function init(data) {
-  setFormData(data);
-  compileSchema();
+/* The published cases' addresses, so a new case cannot take one (GitHub would refuse the file anyway). */
+function loadPublished() {
+  var casesUrl = root.getAttribute("data-cases");
+  if (!casesUrl) return Promise.resolve();
+  return fetch(casesUrl).then(function (r) { return r.ok ? r.json() : null; }).then(function (index) {
+    ((index && index.cases) || []).forEach(function (c) { existing[c.slug] = c.title; });
+  }).catch(function () { /* without the list the form still works */ });
+}
+
+/* Load the checks once (again after a failure); resolves to checks.js's exports. */
+function loadChecks() {
+  if (!loading) {
+    root.setAttribute("data-checks", "loading");
+    loading = Promise.all([import("./checks.js"), formData].concat(VENDOR.map(loadScript), [loadPublished()]))
+      .then(function (loaded) {
+        loaded[0].compileSchema();
+        checks = loaded[0];
+        loadError = null;
+        root.setAttribute("data-checks", "ready");
+        var notice = document.getElementById("atlas-checks-failed");
+        if (notice) notice.remove();
+        if (form) checks.renderPreview(); // in place of its placeholder, below the form
+        return checks;
+      });
+    loading.catch(checksFailed);
+  }
+  return loading;
+}
+
+function checksFailed(error) {
+  loading = null; // the next thing the reader does tries again
+  loadError = error;
+  root.setAttribute("data-checks", "failed");
+  showLoadError();
+}
+
+function showLoadError() {
+  if (!loadError || !form || !form.parentNode || document.getElementById("atlas-checks-failed")) return;
+  form.parentNode.insertBefore(h("p", { className: "atlas-banner", id: "atlas-checks-failed", role: "alert" },
+    "The form could not load its checks (" + (loadError.message || loadError) + "). What you type is still kept " +
+    "in this browser: check your connection, then carry on or reload the page."), form);
+}
+
+function startChecks() {
+  if (!checks) loadChecks();
+}
+
+/* Run `work` with the checks: at once when they are there, else once they have loaded. */
+function withChecks(work) {
+  if (checks) work(checks);
+  else loadChecks().then(work, function () { /* checksFailed says so */ });
+}
+
+// --- start --------------------------------------------------------------------------------
+
+function init(draft) {
   buildPage();
-  var draft = loadDraft();
   applyState(draft ? draft.state : emptyState());
   if (draft) showRestored(draft);
   wire();
-  renderPreview();
   if (draft) {
     Array.prototype.forEach.call(form.elements, function (el) {
       if (el.name && (el.type === "checkbox" || el.type === "radio" ? el.checked : el.value.trim())) touched[fieldName(el)] = true;
     });
-    showInline(check(), false);
   }
-  // The published cases' slugs, so a new case cannot take one (GitHub would refuse the file anyway).
-  var casesUrl = root.getAttribute("data-cases");
-  var listed = casesUrl ? fetch(casesUrl).then(function (r) { return r.ok ? r.json() : null; }) : Promise.resolve(null);
-  listed.then(function (index) {
-    ((index && index.cases) || []).forEach(function (c) { existing[c.slug] = c.title; });
-  }).catch(function () { /* without the list the form still works */ }).then(function () {
-    root.setAttribute("data-ready", "true");
-  });
+  if (checks) {
+    checks.renderPreview();
+    if (draft) checks.showInline(checks.check(), false);
+  }
+  showLoadError();
+  root.setAttribute("data-ready", "true");
 }
 
 function failed(error) {
@@ -218,13 +302,19 @@ function failed(error) {
     "). You can still ", h("a", { href: contributing, text: "write the case file yourself" }), ", following the guide."));
 }
 
+function loaded() {
+  if (!checks) throw new Error("the checks load when the form is first used: await AtlasSubmit.load() first");
+  return checks;
+}
+
 window.AtlasSubmit = {
   emitCase: emitCase,
-  check: function () { return check(); },
+  load: function () { return loadChecks().then(function () { return true; }); },
+  check: function () { return loaded().check(); },
   caseFile: function () { var c = collect(); return { fileName: c.slug + ".md", text: emitCase(c.data, c.body) }; },
   collect: function () { return collect(); },
   problemsFor: function (data, body, slug) {
-    return check({ data: data, body: body || "", slug: slug }).problems.map(function (p) {
+    return loaded().check({ data: data, body: body || "", slug: slug }).problems.map(function (p) {
       return { key: p.key, severity: p.severity, message: p.message, rule: p.rule };
     });
   },
@@ -232,8 +322,12 @@ window.AtlasSubmit = {
 
 if (root) {
   root.setAttribute("data-ready", "false");
-  fetch(root.getAttribute("data-form"))
+  formData = fetch(root.getAttribute("data-form"))
     .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
-    .then(init)
-    .catch(failed);
+    .then(function (data) { setFormData(data); return data; });
+  // A draft is work the reader has started: its checks load beside the form's data, and the form appears
+  // in one go with its problems shown (or, should the checks fail to load, without them, saying so).
+  var draft = loadDraft();
+  var ready = draft ? loadChecks().catch(function () { return formData; }) : formData;
+  ready.then(function () { init(draft); }).catch(failed);
 }

@@ -67,6 +67,9 @@ export function format(template, values) {
 }
 
 export function codePoints(s) { return Array.from(s).length; }
+
+export var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+  "November", "December"];
 /* Python's format_key_path: ("measures", 0, "value") -> measures[0].value */
 export function keyPath(parts) {
   var out = "";
