@@ -1,28 +1,30 @@
 """Fixtures of the browser tests: the sample atlas built once, served over HTTP, and Chromium.
 
 The site is built from the repository's own ``mkdocs.yml`` and ``cases/`` with ``--strict``, into a
-temporary directory, once per session, and served by a ``ThreadingHTTPServer`` on a free port of
-127.0.0.1. Playwright drives Debian's Chromium (its own browser download does not work here); every
-request to another host is aborted, so the tests never reach the network (Material asks for Google
-Fonts and the GitHub API) and the pages behave as they would for a reader offline from those.
+temporary directory, once per session, and served on a free port of 127.0.0.1 as GitHub Pages
+serves it (``tests/site_server.py``): under site_url's path, ``/atlas/``, so that the addresses
+MkDocs writes from the server's root (on ``404.html``) resolve, with the site's ``404.html`` for a
+missing address, and gzip. Playwright drives Debian's Chromium (its own browser download does not
+work here); every request to another host is aborted, so the tests never reach the network
+(Material asks for Google Fonts and the GitHub API) and the pages behave as they would for a
+reader offline from those.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import shutil
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 from site_engine import build_site
+from site_server import serve_site
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
+RENAMED_CASE = REPO / "tests" / "acceptance" / "positive" / "minimal-valid-case.md"
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -49,25 +51,37 @@ def built_site(tmp_path_factory) -> Path:
     return out
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
+@pytest.fixture(scope="session")
+def base_url(built_site: Path):
+    """The URL (ending in ``/``: ``http://127.0.0.1:PORT/atlas/``) at which the built atlas is served
+    for the whole session; relative addresses (``page.goto("explore/")``) are read against it."""
+    with serve_site(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
-def base_url(built_site: Path):
-    """The URL (ending in ``/``) at which the built atlas is served for the whole session."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="atlas-http", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+def renamed_site(tmp_path_factory) -> Path:
+    """A one-case atlas whose case was renamed from ``old-name`` to ``new-name``, built with
+    ``--strict``: the sample atlas has no ``redirect_from``, so this is where a redirect page
+    (``cases/old-name/index.html``) is built. Its ``site_url`` has no path: served from ``/``."""
+    root = tmp_path_factory.mktemp("renamed")
+    (root / "cases").mkdir()
+    text = RENAMED_CASE.read_text(encoding="utf-8").replace(
+        "consent_confirmed: true", "consent_confirmed: true\nredirect_from:\n  - old-name"
+    )
+    (root / "cases" / "new-name.md").write_text(text, encoding="utf-8")
+    (root / "docs").mkdir()
+    (root / "docs" / "index.md").write_text("---\ntemplate: atlas/home.html\n---\n\n# Renamed\n")
+    (root / "mkdocs.yml").write_text(
+        "site_name: Renamed\nsite_url: https://atlas.example.org/\ntheme:\n  name: material\n"
+        f"plugins:\n  - atlas:\n      schemas_dir: {REPO / 'schemas'}\n      related: facets\n"
+    )
+    site = root / "site"
+    done = build_site(root / "mkdocs.yml", site, "--strict")
+    if done.returncode != 0:
+        pytest.fail(f"the renamed atlas did not build ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    assert (site / "cases" / "old-name" / "index.html").is_file(), "the build wrote no redirect page"
+    return site
 
 
 @pytest.fixture(scope="session")
@@ -79,14 +93,24 @@ def cases_data(built_site: Path) -> list[dict]:
 
 
 @pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists() and shutil.which("chromium") is None:
+def chromium_executable() -> str:
+    """Debian's Chromium, which Playwright, Lighthouse and pa11y all launch (with ``CHROMIUM_ARGS``)."""
+    found = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
+    if found is None:
         pytest.fail("Chromium is missing: run tests/browser/install-browser.sh (or apt-get install chromium)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def chromium_args() -> list[str]:
+    """The switches every tool launches Chromium with: no sandbox (root), no GPU, no phoning home."""
+    return list(CHROMIUM_ARGS)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_executable):
     with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium"),
-            args=CHROMIUM_ARGS,
-        )
+        chromium = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:

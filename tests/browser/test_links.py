@@ -119,3 +119,18 @@ def test_the_link_check_sees_a_broken_link(tmp_path):
     assert not _exists(tmp_path, _target(tmp_path, page, "/atlasx/a/", "/atlas/"), "/atlasx/a/")
     for external in ("https://example.org/", "mailto:x@example.org", "#top", "//cdn.example.org/x.js"):
         assert _target(tmp_path, page, external) is None
+
+
+def test_a_missing_address_gets_the_sites_404_page_with_its_styles(page, base_url):
+    """Served as GitHub Pages serves it (under site_url's path, /atlas/), a missing address gets the
+    site's 404.html, whose links MkDocs writes from the server's root: its stylesheets load."""
+    failed = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}")
+            if r.status >= 400 and r.request.resource_type != "document" else None)
+    response = page.goto("no-such-page/")
+    assert response.status == 404
+    assert page.locator("h1").first.inner_text().strip() == "404 - Not found"
+    assert page.evaluate("document.styleSheets.length") >= 3
+    assert page.locator(".md-header").evaluate("e => getComputedStyle(e).position") in ("sticky", "fixed")
+    assert not failed, failed
+    assert page.goto(base_url.split("/atlas/")[0] + "/").url == base_url  # the root leads to the site
