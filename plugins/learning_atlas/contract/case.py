@@ -49,6 +49,15 @@ class Link:
     url: str
 
 
+@dataclass(frozen=True)
+class BuildsOn:
+    """One case this case builds on, as its ``builds_on`` names it (the slug as written)."""
+
+    case: str
+    how: str
+    note: str | None = None
+
+
 @dataclass
 class Case:
     """A valid case study, with its fields typed and its dates as dates."""
@@ -74,6 +83,7 @@ class Case:
     links: tuple[Link, ...]
     redirect_from: tuple[str, ...]
     body: str
+    builds_on: tuple[BuildsOn, ...] = ()
     related: list["Case"] = field(default_factory=list, repr=False)
 
     @classmethod
@@ -103,6 +113,10 @@ class Case:
             links=tuple(Link(**link) for link in data.get("links", ())),
             redirect_from=tuple(data.get("redirect_from", ())),
             body=loaded.body,
+            builds_on=tuple(
+                BuildsOn(entry["case"], entry["how"], " ".join(entry["note"].split()) if entry.get("note") else None)
+                for entry in data.get("builds_on", ())
+            ),
         )
 
     @property

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from learning_atlas.contract.builds_on import builds_on_problems
 from learning_atlas.contract.case_assets import check_asset_folder, describe_file_kind
 from learning_atlas.contract.loader import CASE_SUFFIX, LoadedCase, collection_problems, load_case
 from learning_atlas.contract.near_duplicates import near_duplicate_problems
@@ -205,6 +206,7 @@ def check_paths(
     for folder in found.orphan_folders:  # never published, but nothing under cases/ may be a link
         result.problems.extend(check_asset_folder(folder).problems)
     result.problems.extend(collection_problems(result.cases))
+    result.problems.extend(builds_on_problems(result.cases))
     result.problems.extend(near_duplicate_problems(result.cases))
     result.problems = in_order(result.problems, ranks)
     result.ranks = ranks

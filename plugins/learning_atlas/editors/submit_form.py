@@ -148,6 +148,22 @@ FORM_FIELDS: dict[str, dict[str, str]] = {
             "address, written as in \"Web address of your case study\". Links to an old address then lead here."
         ),
     },
+    "builds_on": {
+        "label": "Case studies this work builds on",
+        "hint": (
+            "If your team took up a change described in another case study on the atlas, name it here, so that "
+            "its page shows your work under \"Built on by\". Leave it empty otherwise."
+        ),
+    },
+    "builds_on[].case": {
+        "label": "Web address of the case study",
+        "hint": "The end of its web address on the atlas, for example learning-lessons-framework-north-staffordshire.",
+    },
+    "builds_on[].how": {
+        "label": "How you took it up",
+        "hint": "adopted: as it was; adapted: changed to fit; inspired: the idea, done your own way.",
+    },
+    "builds_on[].note": {"label": "Note", "hint": "What your work took from it, in a sentence (optional)."},
     "redirect_from[]": {"label": "Old address", "hint": "The end of a web address this case study had before."},
     "body": {
         "label": "More detail",
@@ -195,6 +211,7 @@ LAYOUT: tuple[dict[str, Any], ...] = (
     {"id": "value", "heading": "Adding value", "fields": ("adding_value", "measures")},
     {"id": "challenges", "heading": "Challenges and lessons learnt", "fields": ("challenges",)},
     {"id": "contact", "heading": "Find out more", "fields": ("contact", "links")},
+    {"id": "builds-on", "heading": "Building on other case studies", "fields": ("builds_on",), "collapsed": True},
     {"id": "more", "heading": "More detail", "fields": ("body",)},
     {"id": "editors", "heading": "For editors: old addresses", "fields": ("redirect_from",), "collapsed": True},
     {"id": "consent", "heading": "Consent", "fields": ("consent_confirmed",)},
