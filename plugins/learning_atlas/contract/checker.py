@@ -12,6 +12,14 @@ from typing import Iterable
 
 from learning_atlas.contract.builds_on import builds_on_problems
 from learning_atlas.contract.case_assets import check_asset_folder, describe_file_kind
+from learning_atlas.contract.learning_collections import (
+    CollectionSchemaError,
+    LoadedCollection,
+    collection_case_problems,
+    collection_files,
+    load_collection,
+    load_collection_schema,
+)
 from learning_atlas.contract.loader import CASE_SUFFIX, LoadedCase, collection_problems, load_case
 from learning_atlas.contract.near_duplicates import near_duplicate_problems
 from learning_atlas.contract.problems import Problem, Severity, in_order
@@ -24,6 +32,8 @@ class CheckResult:
     """What a check found: the cases read and every problem, in file and line order."""
 
     cases: list[LoadedCase] = field(default_factory=list)
+    collections: list[LoadedCollection] = field(default_factory=list)
+    """The learning collections read (``collections/<slug>.yaml``), when the check covered them."""
     problems: list[Problem] = field(default_factory=list)
     ranks: dict[Path, tuple[int, int]] = field(default_factory=dict)
     """Each file's place in the reports' order (see :func:`~learning_atlas.contract.problems.in_order`)."""
@@ -46,7 +56,10 @@ class CheckResult:
 
     def summary(self) -> str:
         """``12 cases checked: 2 errors, 1 warning in 2 files``."""
-        checked = _plural(len(self.cases), "case") + " checked"
+        checked = _plural(len(self.cases), "case")
+        if self.collections:
+            checked += " and " + _plural(len(self.collections), "collection")
+        checked += " checked"
         if not self.problems:
             return f"{checked}: no problems found"
         counts = []
@@ -183,10 +196,12 @@ def check_paths(
     *,
     today: dt.date | None = None,
     jobs: int = 1,
+    collections: Path | None = None,
 ) -> CheckResult:
     """Check every case under ``paths`` against a loaded schema; never raises for bad input.
 
-    ``jobs`` > 1 loads 50 cases or more in that many forked processes.
+    ``jobs`` > 1 loads 50 cases or more in that many forked processes. ``collections``, a folder
+    of learning collections (``collections/``), is checked too, against the cases found.
     """
     result = CheckResult()
     found = case_files(list(paths))
@@ -208,6 +223,28 @@ def check_paths(
     result.problems.extend(collection_problems(result.cases))
     result.problems.extend(builds_on_problems(result.cases))
     result.problems.extend(near_duplicate_problems(result.cases))
+    if collections is not None:
+        _check_collections(result, collections, case_schema, ranks)
     result.problems = in_order(result.problems, ranks)
     result.ranks = ranks
     return result
+
+
+def _check_collections(result: CheckResult, folder: Path, case_schema: CaseSchema, ranks: dict[Path, tuple[int, int]]) -> None:
+    """Check the collections of ``folder`` against their schema and the cases of ``result``; report after the cases."""
+    files, problems = collection_files(folder)
+    result.problems.extend(problems)
+    if not files:
+        return
+    try:
+        validator = load_collection_schema(case_schema.directory)
+    except CollectionSchemaError as exc:
+        result.problems.append(exc.problem)
+        return
+    first = len(result.cases)
+    for index, path in enumerate(files):
+        collection = load_collection(path, validator)
+        result.collections.append(collection)
+        result.problems.extend(collection.problems)
+        ranks[path] = (first + index, 0)
+    result.problems.extend(collection_case_problems(result.collections, result.cases))
