@@ -37,6 +37,8 @@ from learning_atlas.processes.background import remove_leftovers
 from learning_atlas.processes.parallel import parallel_map
 from learning_atlas.search.key_terms import RelatedListsJob
 from learning_atlas.site import explore, exports
+from learning_atlas.site.learning_collections import Collection
+from learning_atlas.site.lineage import lineage_svg
 from learning_atlas.site.model import Atlas, Listing
 from learning_atlas.site.pagefind_records import PagefindRun, ReaderSearchError
 from learning_atlas.site.rendering import (
@@ -57,6 +59,7 @@ OVERRIDES = TEMPLATES / "overrides"  # replaces Material partials (search box) u
 THEME = TEMPLATES / "theme"  # the atlas's layout over Material's: main.html, 404.html, header, footer
 ASSETS = HERE / "assets"
 STYLESHEET = "assets/atlas/atlas.css"
+SPREAD_STYLESHEET = "assets/atlas/spread.css"  # lineage, collections, most taken up: on case and listing pages
 JOBS = os.cpu_count() or 1
 """Processes that load and render cases: one a core."""
 
@@ -69,11 +72,15 @@ class PageKind(str, enum.Enum):
     SECTION = "section"
     EXPLORE = "explore"
     SUBMIT = "submit"
+    COLLECTION = "collection"
+    COLLECTIONS = "collections"
+    TAKEN_UP = "most-taken-up"
 
 
 _SKIP_TARGETS = {  # where Material's skip link goes on pages drawn by our templates
     PageKind.LISTING: "case-studies", PageKind.SECTION: "section-title", PageKind.EXPLORE: "explore-title",
-    PageKind.SUBMIT: "submit-title",
+    PageKind.SUBMIT: "submit-title", PageKind.COLLECTION: "collection-title",
+    PageKind.COLLECTIONS: "collections-title", PageKind.TAKEN_UP: "taken-up-title",
 }
 
 
@@ -88,6 +95,7 @@ class GeneratedPage:
     section: str = ""
     listings: list[Listing] = field(default_factory=list)
     feed: str | None = None
+    collection: Collection | None = None
 
 
 def _strict_warnings(config) -> int:
@@ -120,6 +128,8 @@ def theme_metadata(spec: GeneratedPage) -> dict[str, Markup]:
         meta["description"] = theme_text(spec.case.summary)
     elif spec.listing is not None and spec.listing.description:
         meta["description"] = theme_text(spec.listing.description)
+    elif spec.collection is not None:
+        meta["description"] = theme_text(" ".join(spec.collection.purpose.split()))
     return meta
 
 
@@ -163,8 +173,9 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         self._insert_overrides(config, THEME)
         if self.config.reader_search == "pagefind":
             self._insert_overrides(config, OVERRIDES)
-        if STYLESHEET not in config.extra_css:
-            config.extra_css.append(STYLESHEET)
+        for stylesheet in (STYLESHEET, SPREAD_STYLESHEET):
+            if stylesheet not in config.extra_css:
+                config.extra_css.append(stylesheet)
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -178,7 +189,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         remove_leftovers()  # temporary folders of earlier builds that were killed
         self._start_related_job()
         case_schema = self._load_schema()
-        result = check_paths([self._path(self.config.cases_dir)], case_schema, jobs=JOBS)
+        result = check_paths([self._path(self.config.cases_dir)], case_schema, jobs=JOBS,
+                             collections=self._path(self.config.collections_dir))
         try:
             self._report(result, strict=bool(config.strict))
         except PluginError:
@@ -224,7 +236,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             # Material's skip link somewhere to go. A contents list of that one entry is no use to
             # a reader, so on listings and indexes Material hides it (its "hide: [toc]").
             page.toc = get_toc([{"level": 2, "id": _SKIP_TARGETS[spec.kind], "name": escape(spec.title), "children": []}])
-            if spec.kind in (PageKind.LISTING, PageKind.SECTION):
+            if spec.kind in (PageKind.LISTING, PageKind.SECTION, PageKind.COLLECTION, PageKind.COLLECTIONS,
+                             PageKind.TAKEN_UP):
                 hide = page.meta.setdefault("hide", [])
                 if "toc" not in hide:
                     hide.append("toc")
@@ -243,6 +256,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             env.filters["atlas_number"] = format_number
             env.filters["atlas_org_slug"] = self.atlas.organisation_slug
             env.filters["atlas_mailto"] = mailto
+            env.filters["atlas_lineage_svg"] = lambda case: Markup(lineage_svg(case, self.atlas.lineage))
         return env
 
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation) -> TemplateContext:
@@ -275,6 +289,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         """Rebuild when a case, a vocabulary or the schema changes."""
         if self.config.enabled:
             server.watch(str(self._path(self.config.cases_dir)))
+            if self._path(self.config.collections_dir).is_dir():
+                server.watch(str(self._path(self.config.collections_dir)))
             for path in schema_files(self._path(self.config.schemas_dir)):
                 server.watch(str(path))
         return server
@@ -302,6 +318,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         self.atlas = Atlas(
             cases, case_schema.vocabularies,
             related_count=self.config.related_count, relate=self.config.related == "facets",
+            collections=result.collections,
         )
 
     def _stage_site(self, config) -> None:
@@ -443,18 +460,21 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                 if feed:
                     out.append(self._data(config, feed, exports.atom_feed(
                         f"{listing.label}: {config.site_name}", f"{site_url}{feed}",
-                        f"{site_url}{listing.url}", listing.cases, site_url, size, ids=ids, path=feed)))
+                        f"{site_url}{listing.url}", listing.cases, site_url, size, ids=ids, path=feed,
+                        lineage=atlas.lineage)))
         pages = explore.explore_pages(atlas)  # explore/, then explore/page/N/: the list without JavaScript
         for listing in pages:
             title = titles["explore"] + (f" (page {listing.number} of {len(pages)})" if listing.number > 1 else "")
             out.append(self._page(config, f"{listing.url}index.md", title, "atlas/explore.html",
                                   GeneratedPage(PageKind.EXPLORE, listing=listing, listings=pages)))
         out.extend(self._data(config, path, text) for path, text in explore.explore_data(atlas).items())
+        out.extend(self._spread_files(config, ids))
         out.append(self._page(config, "submit/index.md", titles["submit"], "atlas/submit.html", GeneratedPage(PageKind.SUBMIT)))
         out.append(self._data(config, "submit/case-form.json",
                               form_data(self.case_schema)))
         out.append(self._data(config, "feed.xml", exports.atom_feed(
-            config.site_name, f"{site_url}feed.xml", site_url, atlas.cases, site_url, size, ids=ids)))
+            config.site_name, f"{site_url}feed.xml", site_url, atlas.cases, site_url, size, ids=ids,
+            lineage=atlas.lineage)))
         out.append(self._data(config, "robots.txt", exports.robots_txt(site_url)))
         out.append(self._data(config, "cases.json", exports.cases_json(atlas, site_url)))
         out.append(self._data(config, "cases.csv", exports.cases_csv(atlas, site_url)))
@@ -465,6 +485,24 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                 file = File.generated(config, uri, abs_src_path=str(asset))
                 file.generated_by = "atlas"
                 out.append(file)
+        return out
+
+    def _spread_files(self, config, ids: exports.FeedIds) -> list[File]:
+        """Learning that spreads: the collections' index, each collection's page and feed, and "Most taken up"."""
+        atlas, titles, site_url = self.atlas, self.config.titles, config.site_url or ""
+        out = [
+            self._page(config, "collections/index.md", titles["collections"], "atlas/collections.html",
+                       GeneratedPage(PageKind.COLLECTIONS)),
+            self._page(config, "most-taken-up/index.md", titles["most_taken_up"], "atlas/taken_up.html",
+                       GeneratedPage(PageKind.TAKEN_UP)),
+        ]
+        for collection in atlas.collections:
+            out.append(self._page(config, f"{collection.url}index.md", collection.title, "atlas/collection.html",
+                                  GeneratedPage(PageKind.COLLECTION, collection=collection, feed=collection.feed)))
+            out.append(self._data(config, collection.feed, exports.atom_feed(
+                f"{collection.title}: {config.site_name}", f"{site_url}{collection.feed}", f"{site_url}{collection.url}",
+                collection.cases, site_url, len(collection.entries), ids=ids, path=collection.feed,
+                lineage=atlas.lineage)))
         return out
 
     def _case_assets(self, config, case: Case) -> list[File]:

@@ -14,17 +14,22 @@ from xml.sax.saxutils import quoteattr
 
 from learning_atlas.contract.case import Case
 from learning_atlas.contract.source import FORBIDDEN_CHARACTERS
+from learning_atlas.site.lineage import Lineage
 from learning_atlas.site.model import Atlas, Listing
 
 EXPORT_FIELDS = (
     "slug", "url", "title", "summary", "organisations", "region", "settings", "themes", "commitments",
     "published", "updated", "review_by", "status", "lead_role", "lead_name", "contact_name", "contact_role",
-    "contact_organisation", "contact_email", "links", "measures",
+    "contact_organisation", "contact_email", "links", "measures", "builds_on", "built_on_by", "taken_up_by",
 )
 
 
-def case_record(case: Case, url: str) -> dict:
-    """Every structured field of a case, dates in ISO form (the prose sections are on the page)."""
+def case_record(case: Case, url: str, lineage: Lineage | None = None) -> dict:
+    """Every structured field of a case, dates in ISO form (the prose sections are on the page).
+
+    With the build's ``lineage``: the cases it builds on (resolved to their current slugs), the
+    cases that build on it, and the other organisations that have taken its change up."""
+    lineage = lineage or Lineage()
     return {
         "slug": case.slug,
         "url": url,
@@ -49,6 +54,12 @@ def case_record(case: Case, url: str) -> dict:
         "measures": [
             {k: v for k, v in vars(m).items() if v is not None} for m in case.measures
         ],
+        "builds_on": [
+            {"case": link.case.slug, "how": link.how, **({"note": link.note} if link.note else {})}
+            for link in lineage.builds_on.get(case.slug, ())
+        ],
+        "built_on_by": [link.case.slug for link in lineage.built_on_by.get(case.slug, ())],
+        "taken_up_by": list(lineage.taken_up_by.get(case.slug, ())),
     }
 
 
@@ -59,7 +70,7 @@ def cases_json(atlas: Atlas, site_url: str) -> str:
     times slower; a line per case is as easy to read and to diff.)
     """
     lines = ",\n".join(
-        json.dumps(case_record(c, f"{site_url}cases/{c.slug}/"), ensure_ascii=False) for c in atlas.cases
+        json.dumps(case_record(c, f"{site_url}cases/{c.slug}/", atlas.lineage), ensure_ascii=False) for c in atlas.cases
     )
     head = json.dumps({"generated": dt.date.today().isoformat(), "count": len(atlas.cases)})
     return f'{head[:-1]}, "cases": [\n{lines}\n]}}\n'
@@ -95,7 +106,7 @@ def cases_csv(atlas: Atlas, site_url: str) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_FIELDS)
     for case in atlas.cases:
-        record = case_record(case, f"{site_url}cases/{case.slug}/")
+        record = case_record(case, f"{site_url}cases/{case.slug}/", atlas.lineage)
         writer.writerow([_csv_cell(record[f]) for f in EXPORT_FIELDS])
     return out.getvalue()
 
@@ -141,9 +152,13 @@ class FeedIds:
 
 def atom_feed(
     title: str, feed_url: str, page_url: str, cases: Iterable[Case], site_url: str, size: int,
-    *, ids: FeedIds = FeedIds(), path: str = "feed.xml",
+    *, ids: FeedIds = FeedIds(), path: str = "feed.xml", lineage: Lineage | None = None,
 ) -> str:
-    """An Atom feed of the newest ``size`` cases (archived ones left out), at ``path`` in the site."""
+    """An Atom feed of the newest ``size`` cases (archived ones left out), at ``path`` in the site.
+
+    With the build's ``lineage``, an entry links (``rel="related"``) to each case it builds on and
+    each case built on it, titled "Builds on: …" or "Built on by: …"."""
+    lineage = lineage or Lineage()
     chosen = sorted((c for c in cases if not c.is_archived), key=lambda c: (c.latest, c.slug), reverse=True)[:size]
     updated = _atom_date(max((c.latest for c in chosen), default=dt.date(2000, 1, 1)))
     entries = []
@@ -151,10 +166,16 @@ def atom_feed(
         url = f"{site_url}cases/{case.slug}/"
         categories = "".join(f"<category term={xml_attribute(t)}/>" for t in case.themes)
         authors = "".join(f"<author><name>{xml_text(o)}</name></author>" for o in case.organisations)
+        related = "".join(
+            f'<link rel="related" type="text/html" href={xml_attribute(f"{site_url}cases/{link.case.slug}/")} '
+            f"title={xml_attribute(f'{words}: {link.case.title}')}/>"
+            for words, links in (("Builds on", lineage.builds_on), ("Built on by", lineage.built_on_by))
+            for link in links.get(case.slug, ())
+        )
         entries.append(
             "<entry>"
             f"<title>{xml_text(case.title)}</title>"
-            f"<link rel=\"alternate\" type=\"text/html\" href={xml_attribute(url)}/>"
+            f"<link rel=\"alternate\" type=\"text/html\" href={xml_attribute(url)}/>{related}"
             f"<id>{xml_text(ids.entry(case, url))}</id>"
             f"<published>{_atom_date(case.published)}</published>"
             f"<updated>{_atom_date(case.latest)}</updated>"
