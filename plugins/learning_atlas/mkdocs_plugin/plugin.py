@@ -243,7 +243,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                     hide.append("toc")
             return html
         article, toc_tokens = self.articles[spec.case.slug]
-        page.toc = get_toc(toc_tokens)
+        page.toc = get_toc(toc_tokens + self._spread_toc(spec.case))
         return article
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
@@ -486,6 +486,16 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                 file.generated_by = "atlas"
                 out.append(file)
         return out
+
+    def _spread_toc(self, case: Case) -> list[dict]:
+        """The table-of-contents entries of what atlas/partials/case_spread.html adds to a case page."""
+        atlas = self.atlas
+        entries = []
+        if atlas.lineage.builds_on.get(case.slug) or atlas.lineage.built_on_by.get(case.slug):
+            entries.append(("learning-spread", "How this learning spread"))
+        if atlas.in_collections.get(case.slug):
+            entries.append(("in-collections", "In learning collections"))
+        return [{"level": 2, "id": anchor, "name": name, "children": []} for anchor, name in entries]
 
     def _spread_files(self, config, ids: exports.FeedIds) -> list[File]:
         """Learning that spreads: the collections' index, each collection's page and feed, and "Most taken up"."""

@@ -28,7 +28,7 @@ def case_record(case: Case, url: str, lineage: Lineage | None = None) -> dict:
     """Every structured field of a case, dates in ISO form (the prose sections are on the page).
 
     With the build's ``lineage``: the cases it builds on (resolved to their current slugs), the
-    cases that build on it, and the other organisations that have taken its change up."""
+    cases that build on it, and the organisations that have taken its change up."""
     lineage = lineage or Lineage()
     return {
         "slug": case.slug,

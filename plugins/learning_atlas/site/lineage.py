@@ -9,11 +9,12 @@ without JavaScript, with a ``<title>`` and ``<desc>``, and every text from a cas
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import Iterable
 
 from learning_atlas.contract.case import Case
-from learning_atlas.site.rendering import escape
+from learning_atlas.contract.source import FORBIDDEN_CHARACTERS
 
 HOW_LABELS = {"adopted": "Adopted", "adapted": "Adapted", "inspired": "Inspired by"}
 """How a link reads on a page: "Adopted", "Adapted", "Inspired by" (the case built on)."""
@@ -41,7 +42,10 @@ class Lineage:
     built_on_by: dict[str, list[LineageLink]] = field(default_factory=dict)
     """Slug -> the cases that build on it, newest first, each with how it took the change up."""
     taken_up_by: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """Slug -> the organisations, other than its own, whose cases build on it (A to Z)."""
+    """Slug -> the organisations whose cases build on it (A to Z): those that have taken its change up.
+
+    Its own organisations count when a case of theirs builds on it: the change spread to another
+    team or service there."""
 
     @classmethod
     def of(cls, cases: Iterable[Case]) -> "Lineage":
@@ -62,14 +66,12 @@ class Lineage:
                 lineage.builds_on.setdefault(case.slug, []).append(LineageLink(other, entry.how, entry.note))
                 lineage.built_on_by.setdefault(other.slug, []).append(LineageLink(case, entry.how, entry.note))
         for slug, links in lineage.built_on_by.items():
-            own = set(by_slug[slug].organisations)
-            others = {org for link in links for org in link.case.organisations if org not in own}
-            if others:
-                lineage.taken_up_by[slug] = tuple(sorted(others, key=str.lower))
+            organisations = {org for link in links for org in link.case.organisations}
+            lineage.taken_up_by[slug] = tuple(sorted(organisations, key=str.lower))
         return lineage
 
     def uptake(self, case: Case) -> int:
-        """How many organisations, other than its own, have taken the case's change up."""
+        """How many organisations have taken the case's change up (in the cases that build on it)."""
         return len(self.taken_up_by.get(case.slug, ()))
 
     def most_taken_up(self, cases: Iterable[Case]) -> list[Case]:
@@ -89,6 +91,11 @@ GAP = 28
 HEADING = 22
 TITLE_CHARACTERS = 38
 """A title longer than this is cut, with an ellipsis, in the picture (the list beside it has it whole)."""
+
+
+def escape(text: object) -> str:
+    """Text for the SVG: escaped for HTML and XML, without any character XML forbids."""
+    return html.escape(FORBIDDEN_CHARACTERS.sub("", str(text)), quote=True)
 
 
 def _short(text: str, limit: int = TITLE_CHARACTERS) -> str:
