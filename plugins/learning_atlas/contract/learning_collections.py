@@ -24,6 +24,7 @@ from learning_atlas.contract.builds_on import redirect_targets
 from learning_atlas.contract.case_assets import describe_file_kind
 from learning_atlas.contract.front_matter import YamlDocument, parse_yaml_mapping
 from learning_atlas.contract.loader import SLUG_PATTERN, LoadedCase
+from learning_atlas.contract.placeholders import placeholder_problems
 from learning_atlas.contract.problems import Problem, Severity, in_order
 from learning_atlas.contract.source import SourceError, read_source
 from learning_atlas.contract.validation import schema_problems
@@ -147,6 +148,7 @@ def load_collection(path: Path, validator: Draft202012Validator) -> LoadedCollec
         return collection
     collection.data = doc.data
     collection.problems.extend(_for_collection(p) for p in schema_problems(doc, path, validator))
+    collection.problems.extend(placeholder_problems(doc, path))  # type: ignore[arg-type]  # atlas new's TODO: lines
     _note_positions(collection, doc)
     for index, _, note in collection.entries():
         if not note.strip() and isinstance(collection.data["cases"][index].get("note"), str):
