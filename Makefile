@@ -53,8 +53,8 @@ serve: $(STAMP)   ## build the atlas and serve it at http://$(HOST)/atlas/ (site
 build: $(STAMP)   ## build the atlas into site/, failing on any invalid case
 	$(VENV)/bin/$(ENGINE) build --strict -f mkdocs.yml
 
-check: $(STAMP)   ## check every case study against the contract
-	$(VENV)/bin/atlas check cases
+check: $(STAMP)   ## check every case study and learning collection against the contract
+	$(VENV)/bin/atlas check cases collections
 
 schema: $(STAMP)  ## regenerate schemas/case.schema.json from the YAML schema and vocabularies
 	$(VENV)/bin/atlas schema --output schemas/case.schema.json
