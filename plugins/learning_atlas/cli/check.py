@@ -52,13 +52,14 @@ def check(paths: tuple[Path, ...], output_format: str, base: str | None, schema_
     collections = _collections_given(paths)
     paths = tuple(p for p in paths if not _is_collections(p))
     if not paths and collections is not None:
-        paths = (collections.parent / DEFAULT_CASES_DIR,)  # what the collections name: the cases beside them
+        first = collections[0] if collections[0].is_dir() else collections[0].parent
+        paths = (first.parent / DEFAULT_CASES_DIR,)  # what the collections name: the cases beside them
     elif not paths:
         if not folders.cases.is_dir():
             raise click.UsageError("no cases/ folder here: give the paths to check, e.g. 'atlas check cases'")
         paths = (folders.cases,)
         if collections is None and folders.collections.is_dir():
-            collections = folders.collections
+            collections = [folders.collections]
 
     def also_in_format(problems: list[Problem]) -> None:
         if output_format != "text":  # the text lines are on standard error already
@@ -81,12 +82,9 @@ def _is_collections(path: Path) -> bool:
     return path.suffix == COLLECTION_SUFFIX
 
 
-def _collections_given(paths: tuple[Path, ...]) -> Path | None:
-    """The one collections folder the paths name (a file stands for its folder); a usage error for two."""
-    folders = {(p if p.is_dir() else p.parent) for p in paths if _is_collections(p)}
-    if len(folders) > 1:
-        raise click.UsageError("give one collections folder at a time")
-    return next(iter(folders), None)
+def _collections_given(paths: tuple[Path, ...]) -> list[Path] | None:
+    """The collections folders and files among the paths, or None when there are none."""
+    return [p for p in paths if _is_collections(p)] or None
 
 
 def _check_renames(result: CheckResult, paths: tuple[Path, ...], base: str) -> None:

@@ -31,12 +31,15 @@ class BuildsOnLink:
 
 
 def links_of(case: LoadedCase) -> list[BuildsOnLink]:
-    """The entries of a case's ``builds_on`` whose ``case`` is a slug (the schema reports the others)."""
+    """The entries of a case's ``builds_on`` whose ``case`` is a slug and that the schema found no fault in."""
     entries = case.data.get("builds_on")
     if not isinstance(entries, list) or len(case.builds_on_positions) != len(entries):
         return []
+    faulty = {p.key.split("]", 1)[0] + "]" for p in case.problems if p.key.startswith("builds_on[")}
     links = []
     for index, entry in enumerate(entries):
+        if f"builds_on[{index}]" in faulty:
+            continue  # the entry's own problem (a bad 'how', say) is the one to fix first
         slug = entry.get("case") if isinstance(entry, dict) else None
         if isinstance(slug, str) and SLUG_PATTERN.match(slug):
             line, column = case.builds_on_positions[index]

@@ -196,12 +196,12 @@ def check_paths(
     *,
     today: dt.date | None = None,
     jobs: int = 1,
-    collections: Path | None = None,
+    collections: Path | Iterable[Path] | None = None,
 ) -> CheckResult:
     """Check every case under ``paths`` against a loaded schema; never raises for bad input.
 
     ``jobs`` > 1 loads 50 cases or more in that many forked processes. ``collections``, a folder
-    of learning collections (``collections/``), is checked too, against the cases found.
+    of learning collections (``collections/``) or collection files, is checked too, against the cases found.
     """
     result = CheckResult()
     found = case_files(list(paths))
@@ -230,10 +230,18 @@ def check_paths(
     return result
 
 
-def _check_collections(result: CheckResult, folder: Path, case_schema: CaseSchema, ranks: dict[Path, tuple[int, int]]) -> None:
-    """Check the collections of ``folder`` against their schema and the cases of ``result``; report after the cases."""
-    files, problems = collection_files(folder)
-    result.problems.extend(problems)
+def _check_collections(
+    result: CheckResult, given: Path | Iterable[Path], case_schema: CaseSchema, ranks: dict[Path, tuple[int, int]]
+) -> None:
+    """Check the collections ``given`` (folders, or files) against their schema and the cases of ``result``."""
+    files: list[Path] = []
+    for path in [given] if isinstance(given, Path) else list(given):
+        if path.is_dir() and not path.is_symlink():
+            found, problems = collection_files(path)
+            files.extend(found)
+            result.problems.extend(problems)
+        elif path not in files:
+            files.append(path)
     if not files:
         return
     try:
