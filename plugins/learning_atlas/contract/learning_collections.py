@@ -183,7 +183,9 @@ def load_collections(folder: Path, validator: Draft202012Validator) -> tuple[lis
 
 
 def collection_case_problems(collections: Iterable[LoadedCollection], cases: Sequence[LoadedCase]) -> list[Problem]:
-    """Each collection's cases against the cases checked: unknown, redirected, or listed twice."""
+    """Each collection's cases against the cases checked: unknown, redirected, or listed twice.
+
+    Each problem is also added to its collection's own, as a case's are to the case."""
     owners = {case.slug: case for case in cases}
     redirects = {old: new for old, new in redirect_targets(cases).items() if old not in owners}
     problems = []
@@ -196,7 +198,9 @@ def collection_case_problems(collections: Iterable[LoadedCollection], cases: Seq
             key = f"cases[{index}].case"
 
             def problem(message: str, rule: str, severity: Severity = Severity.ERROR) -> Problem:
-                return Problem(collection.path, line, column, severity, key, message, rule)
+                found = Problem(collection.path, line, column, severity, key, message, rule)
+                collection.problems.append(found)  # so that a collection naming no case is left off the site
+                return found
 
             target = slug
             if slug not in owners and slug in redirects:
