@@ -305,7 +305,9 @@ def test_open_data(sample_site):
 
 
 def test_feeds_are_valid_atom(sample_site):
-    feeds = [sample_site / "feed.xml"] + sorted(sample_site.glob("*/*/feed.xml"))
+    feeds = [sample_site / "feed.xml"] + sorted(
+        p for p in sample_site.glob("*/*/feed.xml") if p.parent.parent.name != "collections"  # test_spread_site's
+    )
     assert len(feeds) == 1 + sum(
         len(yaml.safe_load((ROOT / f"schemas/vocabularies/{n}.yaml").read_text())["terms"])
         for n in ("themes", "settings", "regions")
