@@ -236,6 +236,8 @@ def _check_collections(
     """Check the collections ``given`` (folders, or files) against their schema and the cases of ``result``."""
     files: list[Path] = []
     for path in [given] if isinstance(given, Path) else list(given):
+        if not os.path.lexists(path):
+            continue  # an atlas without collections/ has none
         if path.is_dir() and not path.is_symlink():
             found, problems = collection_files(path)
             files.extend(found)
