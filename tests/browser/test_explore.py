@@ -74,6 +74,10 @@ def _wait_for_results(page, expected: set[str]):
     n = len(expected)
     expect(page.locator("#atlas-result-count")).to_have_text(re.compile(rf"^{n} case stud(y|ies)\b"))
     expect(page.locator("#atlas-results > li")).to_have_count(min(n, PAGE_SIZE))
+    if page.locator("#atlas-filters.atlas-x__filters--open").count() == 0 and _query(page):
+        # The heading holds the count; a live region beside it (not inside: HTML allows no status in
+        # a heading) says the new count to screen readers.
+        expect(page.locator("#atlas-result-status[role=status]")).to_have_text(re.compile(rf"^{n} case stud(y|ies)\b"))
     return _shown(page)
 
 
