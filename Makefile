@@ -56,8 +56,9 @@ build: $(STAMP)   ## build the atlas into site/, failing on any invalid case
 check: $(STAMP)   ## check every case study and learning collection against the contract
 	$(VENV)/bin/atlas check cases collections
 
-schema: $(STAMP)  ## regenerate schemas/case.schema.json from the YAML schema and vocabularies
+schema: $(STAMP)  ## regenerate schemas/case.schema.json (and collection.schema.json) from the YAML schemas and vocabularies
 	$(VENV)/bin/atlas schema --output schemas/case.schema.json
+	$(VENV)/bin/atlas schema --collection --output schemas/collection.schema.json
 
 test: $(STAMP)    ## run every test: unit, acceptance and browser
 	tests/browser/install-browser.sh

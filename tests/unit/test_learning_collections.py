@@ -215,3 +215,14 @@ def test_purpose_and_case_need_collection(run_line, tmp_path):
     result = run_line(["new", "--no-input", "--purpose", "x", "--schemas", str(SCHEMAS)])
     assert result.exit_code == 2
     assert "add --collection" in result.output
+
+
+def test_the_exported_collection_schema_is_current(run_line):
+    """``schemas/collection.schema.json`` (what VS Code checks collections/*.yaml against) is what
+    ``atlas schema --collection`` exports from the YAML: ``make schema`` writes both."""
+    import json
+
+    result = run_line(["schema", "--collection", "--schemas", str(SCHEMAS)])
+    assert result.exit_code == 0
+    assert json.loads(result.output) == json.loads((SCHEMAS / "collection.schema.json").read_text(encoding="utf-8"))
+    assert json.loads(result.output) == VALIDATOR.schema

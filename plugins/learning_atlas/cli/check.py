@@ -106,17 +106,29 @@ def _check_renames(result: CheckResult, paths: tuple[Path, ...], base: str) -> N
     default=None,
     help="Write the JSON Schema to this file instead of standard output.",
 )
+@click.option("--collection", is_flag=True,
+              help="Export the learning collections' schema (schemas/collection.schema.yaml) instead.")
 @schemas_option
-def schema(output: Path | None, schema_dir: Path | None) -> None:
+def schema(output: Path | None, collection: bool, schema_dir: Path | None) -> None:
     """Export the case schema as JSON, with the vocabularies' terms filled in.
 
     Editors' YAML tooling (VS Code's YAML extension, check-jsonschema) and the
-    submission form use this file. Exit status: 0 written, 2 usage error
-    (including a schemas folder that is missing or broken).
+    submission form use this file. With --collection, the schema of a
+    learning collection (collections/<slug>.yaml) instead. Exit status: 0
+    written, 2 usage error (including a schemas folder that is missing or
+    broken).
     """
     case_schema = load_schema(locate_atlas(schema_dir=schema_dir, near=Path.cwd()).schemas)
+    text = case_schema.to_json()
+    if collection:
+        from learning_atlas.contract.learning_collections import CollectionSchemaError, collection_schema_json
+
+        try:
+            text = collection_schema_json(case_schema.directory)
+        except CollectionSchemaError as exc:
+            fail(exc.problem.gnu(), 2)
     if output is None:
-        click.echo(case_schema.to_json(), nl=False)
+        click.echo(text, nl=False)
     else:
-        output.write_text(case_schema.to_json(), encoding="utf-8")
+        output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}", err=True)

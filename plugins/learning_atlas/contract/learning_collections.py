@@ -12,6 +12,7 @@ and line.
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import stat
 from dataclasses import dataclass, field
@@ -54,6 +55,11 @@ def load_collection_schema(schema_dir: Path) -> Draft202012Validator:
         p = node_problems[0]
         raise CollectionSchemaError(Problem(path, p.line, p.column, Severity.ERROR, p.key, p.message, p.rule))
     return Draft202012Validator(doc.data)
+
+
+def collection_schema_json(schema_dir: Path) -> str:
+    """The collection schema as JSON (``atlas schema --collection``), for editors' YAML tooling."""
+    return json.dumps(load_collection_schema(schema_dir).schema, indent=2, ensure_ascii=False) + "\n"
 
 
 @dataclass
