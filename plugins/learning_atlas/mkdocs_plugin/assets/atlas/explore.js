@@ -453,6 +453,9 @@
     el.toggle.setAttribute("aria-expanded", "false");
     html.classList.remove("atlas-x-locked");
     document.removeEventListener("keydown", onPanelKey);
+    // A drawing finished while the panel was open left the results' status line alone: say the
+    // count there now that the results are back in view (else it depends on which came first).
+    if (!list.hasAttribute("aria-busy")) setText(el.status, el.count.textContent);
     if (focusTo) focusTo.focus();
   }
 
