@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import urllib.parse
 from dataclasses import dataclass
 from typing import Callable
@@ -67,13 +68,18 @@ _BIBTEX_SPECIAL = str.maketrans({
 })
 
 
+_LIGATURE = re.compile(r"(-(?=-)|`(?=`)|'(?=')|,(?=,)|<(?=<)|>(?=>)|[!?](?=`))")
+"""Pairs LaTeX's fonts join into one sign (``--`` an en dash, ``''`` a closing quote, ``!``` an inverted
+exclamation mark): an empty group between them keeps the characters the case wrote."""
+
+
 def bibtex_text(text: object) -> str:
     """``text`` as the inside of a braced BibTeX field: one line, LaTeX's special characters as commands.
 
     A brace becomes ``\\textbraceleft{}`` rather than ``\\{``: BibTeX counts every brace, escaped or not,
     so a lone ``\\{`` from a title would run the field on into the next.
     """
-    return one_line(text).translate(_BIBTEX_SPECIAL)
+    return _LIGATURE.sub(r"\1{}", one_line(text).translate(_BIBTEX_SPECIAL))
 
 
 def bibtex_url(url: str) -> str:
