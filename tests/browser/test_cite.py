@@ -4,10 +4,12 @@ either colour scheme."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
+from site_server import serve_site
 
 pytestmark = pytest.mark.browser
 
@@ -111,3 +113,19 @@ def test_axe_finds_no_violation_with_every_format_open_and_copied(new_context, b
     assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]] == []
     assert len(result["passes"]) > 10
 
+
+
+def test_a_citation_made_before_a_rename_leads_to_the_case_which_now_cites_its_new_address(browser, renamed_site):
+    """The renamed atlas (site_url https://atlas.example.org/): an old citation holds cases/old-name/."""
+    with serve_site(renamed_site) as url:
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(f"{url}cases/old-name/")
+            page.wait_for_url(f"{url}cases/new-name/")
+            new_address = "https://atlas.example.org/cases/new-name/"
+            expect(page.locator("#atlas-cite-reference")).to_contain_text(f"Available at: {new_address} (Accessed: ")
+            assert page.locator('meta[name="citation_public_url"]').get_attribute("content") == new_address
+            assert json.loads(page.locator('script[type="application/ld+json"]').text_content())["url"] == new_address
+        finally:
+            context.close()
