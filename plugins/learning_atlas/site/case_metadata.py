@@ -12,7 +12,7 @@ build, for the page, its metadata and its citation files.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 from markupsafe import Markup
 
@@ -110,7 +110,7 @@ class CaseCitations:
     """Each case's citation, metadata and citation files, made once a build (the page asks for each twice)."""
 
     def __init__(self, atlas: Atlas, *, site_url: str, site_name: str, language: str = "en",
-                 identifier=None) -> None:
+                 identifier: Callable[[Case, str], str] | None = None) -> None:
         """``identifier(case, url)`` gives a case's lasting id (the feeds' ``tag:`` URI); by default its URL."""
         self.atlas = atlas
         self.site_url = site_url
