@@ -33,12 +33,6 @@ ET_AL_FROM = 4
 CITATION_FORMATS = {"bibtex": ".bib", "ris": ".ris", "csl": ".csl.json"}
 """Each downloadable format and the ending of its file, ``cases/<slug><ending>``."""
 
-MEDIA_TYPES = {
-    "bibtex": "application/x-bibtex",
-    "ris": "application/x-research-info-systems",
-    "csl": "application/vnd.citationstyles.csl+json",
-}
-
 
 def citation_path(slug: str, kind: str) -> str:
     """Where the build writes a case's citation file: ``cases/<slug>.bib`` (and ``.ris``, ``.csl.json``).
@@ -108,6 +102,7 @@ class CaseCitation:
     @classmethod
     def of(cls, case: Case, *, site_url: str, site_name: str, theme_label: Callable[[str], str],
            language: str = "en") -> "CaseCitation":
+        """The citation of ``case`` on a site at ``site_url`` (its themes named by ``theme_label``)."""
         return cls(
             slug=case.slug, title=case.title, organisations=tuple(case.organisations), published=case.published,
             updated=case.updated if case.updated and case.updated != case.published else None,
