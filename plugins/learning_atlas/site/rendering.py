@@ -171,8 +171,10 @@ PART_DIMENSIONS = {part: dimension for (part, _), (dimension, _) in zip(ADDING_V
 
 RESERVED_ANCHORS = frozenset({
     *(key.replace("_", "-") for key, _ in SECTIONS), "find-out-more", "more-detail", "key-facts",
-    "related-case-studies", "learning-spread", "builds-on", "built-on-by", "in-collections", "content", "main", "maincontent", "main-content", "top", "header", "footer",
+    "related-case-studies", "content", "main", "maincontent", "main-content", "top", "header", "footer",
     "search", "skip", "toc",
+    "learning-spread", "builds-on", "built-on-by", "in-collections",  # atlas/partials/case_spread.html
+    "cite-this-case",  # the page's "Cite this case" (atlas/partials/case-cite.html)
 })
 """Ids on a case page that a heading of the free body never takes: the page's own, and the usual landmarks'."""
 
