@@ -264,7 +264,8 @@ def mean_moving_range(values: Sequence[float], *, screen: bool = True) -> float:
 def phase(values: Sequence[float], start: int, end: int, *, screen: bool = True) -> Phase:
     """The mean and process limits of ``values[start:end + 1]`` (Making Data Count's XmR)."""
     part = values[start:end + 1]
-    mean = sum(part) / len(part)
+    # fsum, and a flat stretch's own value, so that rounding never puts a point off a flat mean
+    mean = part[0] if min(part) == max(part) else math.fsum(part) / len(part)
     spread = LIMIT_FACTOR * mean_moving_range(part, screen=screen)
     return Phase(start, end, mean, mean - spread, mean + spread)
 
@@ -469,6 +470,8 @@ def describe(analysis: Analysis) -> str:
             f"Every point after the change is within the process limits set before it (mean {centre}), "
             "with no run, trend or cluster near a limit: common-cause variation, no signal of change yet."
         )
+    if analysis.chart == "spc":
+        return _describe_spc(analysis, chosen.reading)
     way = _BETTER.get(chosen.reading, "")
     n = chosen.length
     side = "above" if chosen.direction > 0 else "below"
@@ -480,11 +483,6 @@ def describe(analysis: Analysis) -> str:
         what = f"{n} points in a row went {went}: a trend in {way}"
     elif chosen.rule == "astronomical":
         what = f"one point ({date}) was far {side} the rest: an astronomical point in {way}"
-    elif chosen.rule == "outside-limits":
-        where = "above the upper" if chosen.direction > 0 else "below the lower"
-        what = f"{_points(n)} from {date} fell {where} process limit set before it: special-cause variation, {chosen.reading}"
-    elif chosen.rule == "two-of-three":
-        what = f"{n} points from {date} sat close to the {'upper' if chosen.direction > 0 else 'lower'} limit: special-cause variation, {chosen.reading}"
     elif chosen.rule == "too-few-runs":
         count, useful = runs([p.value for p in analysis.points], analysis.centre)
         low = runs_limits(useful)[0]  # type: ignore[index]
@@ -500,3 +498,30 @@ def describe(analysis: Analysis) -> str:
             f"most {high}): a sign of non-random variation, such as data from two sources mixed."
         )
     return f"After the change, {what}."
+
+
+def _spc_words(signal: Signal) -> str:
+    high = signal.direction > 0
+    return {
+        "outside-limits": f"beyond the {'upper' if high else 'lower'} limit",
+        "trend": f"7 or more in a row {'rising' if high else 'falling'}",
+        "two-of-three": f"2 of 3 close to the {'upper' if high else 'lower'} limit",
+        "shift": f"7 or more in a row {'above' if high else 'below'} the mean",
+    }[signal.rule]
+
+
+_NATURE = {"improvement": "improving", "concern": "concerning", "neither": "neutral"}
+"""Making Data Count's names for special-cause variation in the better, the worse or no direction."""
+
+
+def _describe_spc(analysis: Analysis, kind: str) -> str:
+    after = [s for s in analysis.after_change if s.reading == kind]
+    total = len(analysis.points) - analysis.change_index
+    marked = sum(1 for r in analysis.point_readings[analysis.change_index:] if r == kind)
+    words = list(dict.fromkeys(_spc_words(s) for s in after))
+    before, now = analysis.phases
+    return (
+        f"After the change, {marked} of {total} points showed special-cause {_NATURE[kind]} variation against the "
+        f"limits set before it ({', '.join(words)}): the mean moved from {format_value(before.mean)} to "
+        f"{format_value(now.mean)}."
+    )
