@@ -18,7 +18,7 @@ four rules, each a sign of non-random variation:
    normal approximation the table comes from (expected ``n/2 + 1`` runs, 95%).
 4. *Astronomical point*: one obviously different point. The paper leaves this to judgement;
    the atlas, which must decide alone, counts a single point (its neighbours inside) beyond
-   the series' natural process limits (the XmR limits below).
+   the natural process limits (the XmR limits below) of its own side of the change.
 
 **XmR chart** (NHS England, *Making Data Count*, and its reference implementation in R,
 NHS-R's ``NHSRplotthedots``, ``ptd_spc_standard`` and ``ptd_calculate_point_type``). The
@@ -270,12 +270,15 @@ def phase(values: Sequence[float], start: int, end: int, *, screen: bool = True)
     return Phase(start, end, mean, mean - spread, mean + spread)
 
 
-def astronomical_points(values: Sequence[float]) -> list[int]:
-    """Single points beyond the whole series' process limits, their neighbours inside them."""
-    if len(values) < 3:
-        return []
-    limits = phase(values, 0, len(values) - 1)
-    outside = [v > limits.upper or v < limits.lower for v in values]
+def astronomical_points(values: Sequence[float], change: int) -> list[int]:
+    """Single points beyond the process limits of their own side of the change, their neighbours inside them."""
+    outside = [False] * len(values)
+    for start, end in ((0, change - 1), (change, len(values) - 1)):
+        if end - start < 2:
+            continue  # too few points to set limits by
+        limits = phase(values, start, end)
+        for i in range(start, end + 1):
+            outside[i] = values[i] > limits.upper or values[i] < limits.lower
     return [
         i for i, out in enumerate(outside)
         if out and not (i > 0 and outside[i - 1]) and not (i + 1 < len(values) and outside[i + 1])
@@ -296,7 +299,7 @@ def run_chart(points: Sequence[Point], change: int, improvement: str) -> Analysi
         signals.append(Signal("too-few-runs", 0, len(values) - 1, 0, "neither"))
     elif limits and count > limits[1]:
         signals.append(Signal("too-many-runs", 0, len(values) - 1, 0, "neither"))
-    for index in astronomical_points(values):
+    for index in astronomical_points(values, change):
         side = 1 if values[index] > centre else -1
         signals.append(Signal("astronomical", index, index, side, reading(side, improvement)))
     signals.sort(key=lambda s: (s.start, RUN_RULES.index(s.rule)))
