@@ -152,6 +152,16 @@ class Case:
             return (self.region,)
         return getattr(self, FRONT_MATTER_KEYS[vocabulary])
 
+    @property
+    def signal(self) -> str | None:
+        """What the case's series show, as one word: ``improvement`` when any measure's series shows a signal
+        of improvement after the change, else ``concern`` when any shows one of concern, else ``none``;
+        None when no measure has a series."""
+        verdicts = {m.analysis.verdict for m in self.measures if m.analysis is not None}
+        if not verdicts:
+            return None
+        return next(v for v in ("improvement", "concern", "none") if v in verdicts)
+
     def measures_by_dimension(self) -> list[tuple[str, str, list[Measure]]]:
         """``(dimension, heading, measures)`` for each part of the triple aim that has figures."""
         groups = []

@@ -34,7 +34,11 @@ PAGE_SIZE = 20
 CHUNK_SIZE = 25
 """Cases in a chunk of cards (``cards-N.json``)."""
 FACETS = ("themes", "settings", "regions", "commitments")
-"""The facets Explore filters on, in the order the filters show them."""
+"""The vocabularies Explore filters on, in the order the filters show them."""
+SIGNAL_FACET = "signal"
+"""One more group of filters, after the vocabularies': what a case's measures over time show."""
+SIGNAL_TERMS = (("improvement", "Shows a signal of improvement"),)
+"""Its one option: a case with a measure whose series shows a signal of improvement after the change."""
 INDEX_PATH = "explore/data/index.json"
 
 FLAG_ARCHIVED = 1
@@ -81,6 +85,7 @@ def explore_pages(atlas: Atlas, size: int = PAGE_SIZE) -> list[ExplorePage]:
         for name in FACETS:
             for key in case.terms(name):
                 counts[name][str(key)] = counts[name].get(str(key), 0) + 1
+    counts[SIGNAL_FACET] = {key: sum(1 for c in current if c.signal == key) for key, _ in SIGNAL_TERMS}
     return [
         ExplorePage("explore", str(n), f"Page {n} of {count}", "", current[(n - 1) * size: n * size],
                     first=(n - 1) * size, total=len(current),
@@ -137,6 +142,9 @@ def explore_data(atlas: Atlas) -> dict[str, str]:
         ]
         for name in FACETS
     }
+    facets[SIGNAL_FACET] = [
+        [key, label, _bits([i for i, c in enumerate(cases) if c.signal == key], count)] for key, label in SIGNAL_TERMS
+    ]
     title_order = sorted(range(count), key=lambda i: title_key(cases[i]))
     index = {
         "version": version,

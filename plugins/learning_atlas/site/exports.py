@@ -38,15 +38,6 @@ def measure_record(measure: Measure) -> dict:
     return record
 
 
-def case_signal(case: Case) -> str | None:
-    """What a case's series show, as one word: ``improvement`` when any measure shows a signal of
-    improvement, else ``concern`` when any shows one of concern, else ``none``; None without a series."""
-    verdicts = {m.analysis.verdict for m in case.measures if m.analysis is not None}
-    if not verdicts:
-        return None
-    return next(v for v in ("improvement", "concern", "none") if v in verdicts)
-
-
 def case_record(case: Case, url: str) -> dict:
     """Every structured field of a case, dates in ISO form (the prose sections are on the page)."""
     return {
@@ -71,7 +62,7 @@ def case_record(case: Case, url: str) -> dict:
         "contact_email": case.contact.get("email"),
         "links": [{"title": link.title, "url": link.url} for link in case.links],
         "measures": [measure_record(m) for m in case.measures],
-        "signal": case_signal(case),
+        "signal": case.signal,
     }
 
 
