@@ -37,6 +37,7 @@ from learning_atlas.processes.background import remove_leftovers
 from learning_atlas.processes.parallel import parallel_map
 from learning_atlas.search.key_terms import RelatedListsJob
 from learning_atlas.site import explore, exports
+from learning_atlas.site.charts import example_charts
 from learning_atlas.site.model import Atlas, Listing
 from learning_atlas.site.pagefind_records import PagefindRun, ReaderSearchError
 from learning_atlas.site.rendering import (
@@ -206,7 +207,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         """Give generated pages their title and description, escaped, and case pages their edit link."""
         spec = self.pages.get(page.file.src_uri)
         if spec is None:
-            return markdown
+            return example_charts(markdown)
         page.meta.update(theme_metadata(spec))
         if self.config.reader_search == "pagefind":
             page.meta["search"] = {"exclude": True}  # Pagefind indexes these; Material's index stays small

@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import html
 import math
+import re
+
+import yaml
 
 from learning_atlas.contract.case import Measure
 from learning_atlas.contract.series_statistics import Analysis, format_value
@@ -200,3 +203,29 @@ def chart_figure(measure: Measure, chart_id: str) -> str:
         f'<p class="atlas-chart__sentence">{_e(analysis.sentence)}</p>'
         f"{_legend(measure, analysis)}{_table(measure, analysis)}</figure>"
     )
+
+
+EXAMPLE_MARKER = "<!-- atlas:series-example -->"
+_EXAMPLE = re.compile(r"```yaml\n(?P<yaml>[^`]*)```\s*\n" + re.escape(EXAMPLE_MARKER))
+
+
+def example_measure(yaml_text: str) -> Measure:
+    """The first measure of a guide's YAML example (``measures:`` and its items), as a case would give it."""
+    data = yaml.load(yaml_text, Loader=yaml.CSafeLoader)  # noqa: S506 - CSafeLoader is the safe loader
+    item = dict(data["measures"][0])
+    item["series"] = [{"date": str(p["date"]), "value": p["value"]} for p in item["series"]]
+    item["change_date"] = str(item["change_date"])
+    return Measure.from_data(item)
+
+
+def example_charts(markdown: str) -> str:
+    """A documentation page's Markdown with the chart of each YAML example followed by
+    :data:`EXAMPLE_MARKER` drawn in its place, so the guide's worked example shows its chart as a case would."""
+    if EXAMPLE_MARKER not in markdown:
+        return markdown
+
+    def draw(match: re.Match[str]) -> str:
+        figure = chart_figure(example_measure(match["yaml"]), "atlas-chart-example")
+        return match[0].replace(EXAMPLE_MARKER, f'<div class="atlas-example-chart">{figure}</div>')
+
+    return _EXAMPLE.sub(draw, markdown)
