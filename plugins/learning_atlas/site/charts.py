@@ -7,6 +7,9 @@ lay out a figure for each case, and would write its own styles and ids we would 
 clean. The SVG draws with the page's colours (classes styled by ``case.css``), so it follows
 the light and dark schemes and prints in black.
 
+Reader search (Pagefind) indexes the chart's caption and sentence, not its ticks, legend or table of
+figures (``data-pagefind-ignore``): a search for "shift" finds it, one for "2023" does not.
+
 Readable without colour: the signal's points are shapes (a diamond for an improvement, a
 square for a concern, a triangle for a signal with no direction), the lines are told apart
 by dashes and named in the legend, and the change is labelled. Readable without the picture:
@@ -91,7 +94,7 @@ def chart_svg(measure: Measure, analysis: Analysis, chart_id: str) -> str:
 
     title = f"{'SPC (XmR)' if analysis.chart == 'spc' else 'Run'} chart: {measure.label}"
     out = [
-        f'<svg class="atlas-chart__svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg class="atlas-chart__svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" data-pagefind-ignore="all" '
         f'aria-labelledby="{chart_id}-title" aria-describedby="{chart_id}-desc" focusable="false">',
         f'<title id="{chart_id}-title">{_e(title)}</title>',
         f'<desc id="{chart_id}-desc">{_e(analysis.sentence)}</desc>',
@@ -157,7 +160,7 @@ def _legend(measure: Measure, analysis: Analysis) -> str:
     for reading in ("improvement", "concern", "neither"):
         if reading in analysis.point_readings:
             items.append((shapes[reading], f"Signal: {READING_NAMES[reading]}"))
-    return '<ul class="atlas-chart__legend">' + "".join(
+    return '<ul class="atlas-chart__legend" data-pagefind-ignore="all">' + "".join(
         f'<li><svg viewBox="0 0 28 14" width="28" height="14" aria-hidden="true" focusable="false">{glyph}</svg>'
         f"{text}</li>" for glyph, text in items
     ) + "</ul>"
@@ -181,7 +184,7 @@ def _table(measure: Measure, analysis: Analysis) -> str:
             f"<td>{when}</td><td>{_e('; '.join(signal_at.get(index, [])))}</td></tr>"
         )
     return (
-        '<details class="atlas-chart__data"><summary>The data behind the chart</summary>'
+        '<details class="atlas-chart__data" data-pagefind-ignore="all"><summary>The data behind the chart</summary>'
         f'<table><caption>{_e(measure.label)}{unit}</caption>'
         '<thead><tr><th scope="col">Date</th><th scope="col">Value</th>'
         '<th scope="col">Change</th><th scope="col">Signal</th></tr></thead>'
