@@ -383,6 +383,30 @@ function line(kind, x1, x2, y1, y2) {
   return svg("line", { "class": "atlas-chart__" + kind, x1: r1(x1), x2: r1(x2), y1: r1(y1), y2: r1(y2) });
 }
 
+/* The legend under the chart, as site/charts.py's: each line's dash and each signal's shape, named. */
+function legend(measure, a) {
+  var items = [[[line("line", 0, 28, 7, 7), svg("circle", { "class": "atlas-chart__point", cx: 14, cy: 7, r: 3.5 })], "The measure"],
+    [[line("centre", 0, 28, 7, 7)], (a.chart === "run" ? "Median of the points before the change" : "Mean") + " (" +
+      formatValue(a.centre) + (a.chart === "spc" ? " before the change" : "") + ")"]];
+  if (a.chart === "spc") items.push([[line("limit", 0, 28, 7, 7)], "Process limits, recalculated at the change"]);
+  if (isNumber(measure.target)) items.push([[line("target", 0, 28, 7, 7)], "Target (" + formatValue(measure.target) + ")"]);
+  items.push([[line("change", 14, 14, 0, 14)], "Change"]);
+  ["improvement", "concern", "neither"].forEach(function (kind) {
+    if (a.pointReadings.indexOf(kind) >= 0) {
+      items.push([[marker(kind, 14, 7)], "Signal: " + (kind === "neither" ? "signal, no direction" : kind)]);
+    }
+  });
+  var list = html("ul", "atlas-chart__legend");
+  items.forEach(function (item) {
+    var glyph = svg("svg", { viewBox: "0 0 28 14", width: "28", height: "14", "aria-hidden": "true", focusable: "false" });
+    item[0].forEach(function (el) { glyph.appendChild(el); });
+    var li = html("li");
+    li.append(glyph, item[1]);
+    list.appendChild(li);
+  });
+  return list;
+}
+
 /* A measure's chart, sentence and data as the case page draws them (site/charts.py), for the preview. */
 export function chartFigure(measure, a, id) {
   var values = a.points.map(function (p) { return p.value; });
@@ -439,7 +463,7 @@ export function chartFigure(measure, a, id) {
   figure.id = id;
   var caption = html("figcaption", "atlas-chart__caption");
   caption.append(html("span", "atlas-chart__kind", a.chart === "spc" ? "SPC (XmR) chart" : "Run chart"), " " + measure.label);
-  figure.append(caption, root, html("p", "atlas-chart__sentence", a.sentence));
+  figure.append(caption, root, html("p", "atlas-chart__sentence", a.sentence), legend(measure, a));
   var table = html("table"), body = html("tbody");
   table.append(html("caption", "", measure.label + (measure.unit ? " (" + measure.unit + ")" : "")));
   var head = html("tr");
