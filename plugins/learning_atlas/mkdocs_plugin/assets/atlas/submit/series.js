@@ -367,7 +367,7 @@ function niceStep(span) {
   return 10 * power;
 }
 
-function r1(x) { return String(Math.round(x * 10) / 10); }
+function r1(x) { return x.toFixed(1); }
 
 function monthYear(date) { return MONTH_SHORT[Number(date.slice(5, 7)) - 1] + " " + date.slice(0, 4); }
 
