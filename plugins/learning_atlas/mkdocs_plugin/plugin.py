@@ -37,6 +37,7 @@ from learning_atlas.processes.background import remove_leftovers
 from learning_atlas.processes.parallel import parallel_map
 from learning_atlas.search.key_terms import RelatedListsJob
 from learning_atlas.site import explore, exports
+from learning_atlas.site.case_metadata import CaseCitations
 from learning_atlas.site.charts import example_charts
 from learning_atlas.site.model import Atlas, Listing
 from learning_atlas.site.pagefind_records import PagefindRun, ReaderSearchError
@@ -142,6 +143,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         self.assets: dict[str, list[Asset]] = {}
         self.pages: dict[str, GeneratedPage] = {}
         self.case_schema: CaseSchema | None = None
+        self.citations: CaseCitations | None = None
         self.root = Path.cwd()
 
     # --- hooks -------------------------------------------------------------------------------
@@ -244,6 +246,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             env.filters["atlas_number"] = format_number
             env.filters["atlas_org_slug"] = self.atlas.organisation_slug
             env.filters["atlas_mailto"] = mailto
+        if self.citations is not None:
+            env.globals["atlas_citations"] = self.citations  # "Cite this case" and the head's metadata
         return env
 
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation) -> TemplateContext:
@@ -427,11 +431,13 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         site_url = config.site_url or ""
         size = self.config.feed_size
         ids = exports.FeedIds(self.config.feed_tagging_entity)
+        self.citations = self._citations(config, ids)
         out: list[File] = []
         for case in atlas.cases:
             out.append(self._page(config, f"cases/{case.slug}.md", case.title, "atlas/case.html",
                                   GeneratedPage(PageKind.CASE, case=case)))
             out.extend(self._case_assets(config, case))
+            out.extend(self._data(config, path, text) for path, text in self.citations.files(case).items())
         for section, listings in atlas.listings.items():
             title = titles[section]
             out.append(self._page(config, f"{section}/index.md", title, "atlas/section.html",
@@ -467,6 +473,13 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                 file.generated_by = "atlas"
                 out.append(file)
         return out
+
+    def _citations(self, config, ids: exports.FeedIds) -> CaseCitations:
+        """Each case's citation: its permanent address from site_url, its lasting id the feeds' (tag: URI)."""
+        assert self.atlas is not None
+        language = config.theme["language"] if "language" in config.theme else "en"
+        return CaseCitations(self.atlas, site_url=config.site_url or "", site_name=config.site_name,
+                             language=language or "en", identifier=ids.entry)
 
     def _case_assets(self, config, case: Case) -> list[File]:
         """The files of the case's folder that the check allowed (images and PDFs, links never followed)."""

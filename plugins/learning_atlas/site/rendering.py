@@ -174,6 +174,7 @@ RESERVED_ANCHORS = frozenset({
     *(key.replace("_", "-") for key, _ in SECTIONS), "find-out-more", "more-detail", "key-facts",
     "related-case-studies", "content", "main", "maincontent", "main-content", "top", "header", "footer",
     "search", "skip", "toc",
+    "cite-this-case",  # the page's "Cite this case" (atlas/partials/case-cite.html)
 })
 """Ids on a case page that a heading of the free body never takes: the page's own, and the usual landmarks'."""
 
