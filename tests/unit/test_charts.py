@@ -175,3 +175,19 @@ def test_the_largest_series_allowed_is_read_and_drawn_quickly(tmp_path, case_sch
     start = time.perf_counter()
     figure = charts.chart_figure(case.measures[0], "atlas-chart-1")
     assert time.perf_counter() - start < 1 and figure.count("<tr>") == 261
+
+
+def test_reader_search_reads_a_charts_caption_and_sentence_not_its_drawing_or_table(case_schema):
+    from learning_atlas.site.pagefind_records import record_html
+
+    case = _case(POSITIVE / "series-run-chart.md", case_schema)
+    article = charts.chart_figure(case.measures[0], "atlas-chart-1")
+
+    class Atlas:
+        def term(self, vocabulary, key):
+            return None
+
+    record = record_html(case, Atlas(), f"<p>Before.</p>{article}<p>After.</p>")
+    assert case.measures[0].analysis.sentence in record and "Falls per 1,000 bed days" in record
+    assert "<svg" not in record and "<table" not in record and "atlas-chart__legend" not in record
+    assert "<p>Before.</p>" in record and "<p>After.</p>" in record

@@ -8,7 +8,8 @@ clean. The SVG draws with the page's colours (classes styled by ``case.css``), s
 the light and dark schemes and prints in black.
 
 Reader search (Pagefind) indexes the chart's caption and sentence, not its ticks, legend or table of
-figures (``data-pagefind-ignore``): a search for "shift" finds it, one for "2023" does not.
+figures: the case's search record leaves them out (``pagefind_records``), and they are marked
+``data-pagefind-ignore`` besides. A search for "shift" finds it, one for "2023" does not.
 
 Readable without colour: the signal's points are shapes (a diamond for an improvement, a
 square for a concern, a triangle for a signal with no direction), the lines are told apart
