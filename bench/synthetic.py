@@ -123,10 +123,36 @@ def _block(text: str, indent: str = "  ") -> str:
     return "|\n" + "\n".join(indent + item for item in lines)
 
 
+def series_measure(index: int, *, series: bool, points: int = 36) -> str:
+    """A measure for ``bench/charts_bench.py``: with ``series``, a monthly series of ``points`` points whose
+    change comes a third of the way in (made-up figures, from a generator of its own); without, the same
+    measure's single figure alone, so that the two atlases differ only by the series."""
+    rng = random.Random(index)
+    text = (
+        f"\n  - label: Synthetic measure over time {index}\n    value: {rng.randint(1, 50)}\n"
+        f"    dimension: {rng.choice(['outcomes', 'experience', 'resources'])}"
+    )
+    if not series:
+        return text
+    change = points // 3
+    level, step = rng.uniform(20, 80), rng.uniform(-15, 15)
+    lines = []
+    for i in range(points):
+        value = level + (step if i >= change else 0) + rng.gauss(0, 4)
+        lines.append(f"      - {{date: {2020 + i // 12}-{i % 12 + 1:02d}-01, value: {value:.1f}}}")
+    return (
+        text + f"\n    improvement: {rng.choice(['higher', 'lower'])}\n"
+        f"    change_date: {2020 + change // 12}-{change % 12 + 1:02d}-01\n"
+        f"    chart: {rng.choice(['run', 'spc'])}\n    series:\n" + "\n".join(lines)
+    )
+
+
 def case_text(
-    index: int, rng: random.Random, vocab: dict[str, list], *, figures: bool = False, builds_on: tuple[int, ...] = ()
+    index: int, rng: random.Random, vocab: dict[str, list], *, figures: bool = False, series: bool | None = None,
+    builds_on: tuple[int, ...] = (),
 ) -> str:
     """One valid case study of typical size (about 4 KB); with ``figures``, its prose is full of ordinary figures;
+    with ``series`` True or False, one more measure, with or without its series (:func:`series_measure`);
     ``builds_on``: the numbers of the (earlier) synthetic cases it builds on."""
     _paragraph = _figures_paragraph if figures else _plain_paragraph
     title = f"Case {index}: " + _sentence(rng, rng.randint(5, 10))[:-1]
@@ -139,6 +165,8 @@ def case_text(
         f"    period: '{year}'\n    dimension: {rng.choice(['outcomes', 'experience', 'resources'])}"
         for k in range(rng.randint(0, 3))
     )
+    if series is not None:
+        measures += series_measure(index, series=series)
     fields = [
         f"title: {yaml.safe_dump(title, width=1000).splitlines()[0]}",
         f"summary: {yaml.safe_dump(summary, width=1000).splitlines()[0]}",
@@ -206,7 +234,9 @@ def _earlier_output(out_dir: Path) -> list[Path]:
     return [p for p in entries if p != marker]
 
 
-def generate(out_dir: Path, count: int, *, seed: int = 1, figures: bool = False) -> list[Path]:
+def generate(
+    out_dir: Path, count: int, *, seed: int = 1, figures: bool = False, series: bool | None = None
+) -> list[Path]:
     """Write ``count`` valid cases into ``out_dir`` and return their paths.
 
     ``out_dir`` is created if need be; cases an earlier run wrote there are replaced. Raises
@@ -226,7 +256,7 @@ def generate(out_dir: Path, count: int, *, seed: int = 1, figures: bool = False)
         path = out_dir / f"synthetic-case-{index:05d}.md"
         links = tuple(sorted(set(linker.sample(range(index), min(index, linker.randint(1, 2)))))) if (
             index and linker.random() < 0.2) else ()
-        path.write_text(case_text(index, rng, vocab, figures=figures, builds_on=links), encoding="utf-8")
+        path.write_text(case_text(index, rng, vocab, figures=figures, series=series, builds_on=links), encoding="utf-8")
         paths.append(path)
     return paths
 

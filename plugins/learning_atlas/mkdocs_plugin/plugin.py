@@ -38,6 +38,7 @@ from learning_atlas.processes.parallel import parallel_map
 from learning_atlas.search.key_terms import RelatedListsJob
 from learning_atlas.site import explore, exports
 from learning_atlas.site.case_metadata import CaseCitations
+from learning_atlas.site.charts import example_charts
 from learning_atlas.site.learning_collections import Collection
 from learning_atlas.site.lineage import lineage_svg
 from learning_atlas.site.model import Atlas, Listing
@@ -220,7 +221,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         """Give generated pages their title and description, escaped, and case pages their edit link."""
         spec = self.pages.get(page.file.src_uri)
         if spec is None:
-            return markdown
+            return example_charts(markdown)
         page.meta.update(theme_metadata(spec))
         if self.config.reader_search == "pagefind":
             page.meta["search"] = {"exclude": True}  # Pagefind indexes these; Material's index stays small

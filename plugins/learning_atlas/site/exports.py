@@ -12,7 +12,7 @@ from typing import Iterable
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
-from learning_atlas.contract.case import Case
+from learning_atlas.contract.case import Case, Measure
 from learning_atlas.contract.source import FORBIDDEN_CHARACTERS
 from learning_atlas.site.lineage import Lineage
 from learning_atlas.site.model import Atlas, Listing
@@ -20,8 +20,24 @@ from learning_atlas.site.model import Atlas, Listing
 EXPORT_FIELDS = (
     "slug", "url", "title", "summary", "organisations", "region", "settings", "themes", "commitments",
     "published", "updated", "review_by", "status", "lead_role", "lead_name", "contact_name", "contact_role",
-    "contact_organisation", "contact_email", "links", "measures", "builds_on", "built_on_by", "taken_up_by",
+    "contact_organisation", "contact_email", "links", "measures", "signal", "builds_on", "built_on_by",
+    "taken_up_by",
 )
+
+
+def measure_record(measure: Measure) -> dict:
+    """A measure's fields; with a series, its points, dates in ISO form, and what they show (``signal``)."""
+    record = {
+        k: v for k, v in vars(measure).items()
+        if v is not None and k not in ("series", "change_date", "analysis")
+    }
+    analysis = measure.analysis
+    if analysis is None:
+        return record
+    record["series"] = [{"date": p.date.isoformat(), "value": p.value} for p in measure.series]
+    record["change_date"] = measure.change_date.isoformat() if measure.change_date else None
+    record["signal"] = {"chart": analysis.chart, "reading": analysis.verdict, "sentence": analysis.sentence}
+    return record
 
 
 def case_record(case: Case, url: str, lineage: Lineage | None = None) -> dict:
@@ -51,9 +67,8 @@ def case_record(case: Case, url: str, lineage: Lineage | None = None) -> dict:
         "contact_organisation": case.contact.get("organisation"),
         "contact_email": case.contact.get("email"),
         "links": [{"title": link.title, "url": link.url} for link in case.links],
-        "measures": [
-            {k: v for k, v in vars(m).items() if v is not None} for m in case.measures
-        ],
+        "measures": [measure_record(m) for m in case.measures],
+        "signal": case.signal,
         "builds_on": [
             {"case": link.case.slug, "how": link.how, **({"note": link.note} if link.note else {})}
             for link in lineage.builds_on.get(case.slug, ())
@@ -101,12 +116,16 @@ def _csv_cell(value: object) -> str:
 
 
 def cases_csv(atlas: Atlas, site_url: str) -> str:
-    """``cases.csv``: the same records, lists joined with '; ', measures and links as JSON."""
+    """``cases.csv``: the same records, lists joined with '; ', measures and links as JSON.
+
+    A measure's series is left out (a row a case stays readable): its ``signal`` summarises it, and
+    ``cases.json`` has its points."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_FIELDS)
     for case in atlas.cases:
         record = case_record(case, f"{site_url}cases/{case.slug}/", atlas.lineage)
+        record["measures"] = [{k: v for k, v in m.items() if k != "series"} for m in record["measures"]]
         writer.writerow([_csv_cell(record[f]) for f in EXPORT_FIELDS])
     return out.getvalue()
 
