@@ -17,6 +17,7 @@ from learning_atlas.contract.loader import load_case
 from learning_atlas.contract.schema import load_case_schema
 from learning_atlas.contract.series_statistics import Point
 from learning_atlas.site import charts, explore, exports
+from learning_atlas.site.lineage import Lineage
 
 ROOT = Path(__file__).resolve().parents[2]
 POSITIVE = ROOT / "tests" / "acceptance" / "positive"
@@ -92,8 +93,9 @@ def test_the_open_data_carry_the_series_in_json_and_the_signal_in_csv(case_schem
     assert record["signal"] == "improvement"
     json.dumps(record)  # serialisable as it is
 
-    class Atlas:  # the two attributes cases_csv reads
+    class Atlas:  # the attributes cases_csv reads
         cases = [case]
+        lineage = None
 
     rows = list(csv.DictReader(io.StringIO(exports.cases_csv(Atlas, "https://example.org/"))))
     assert rows[0]["signal"] == "improvement"
@@ -115,6 +117,8 @@ def test_explore_has_a_bitset_and_a_count_for_a_signal_of_improvement(case_schem
     class Atlas:
         vocabularies = {name: Vocabulary for name in explore.FACETS}
         published = cases
+        lineage = Lineage()
+
         def __init__(self):
             self.cases = cases
 

@@ -310,14 +310,27 @@ def run_chart(points: Sequence[Point], change: int, improvement: str) -> Analysi
 
 
 def _point_readings(count: int, signals: Sequence[Signal]) -> tuple[str, ...]:
-    marks = [""] * count
-    rank = {"": 0, "neither": 1, "concern": 2, "improvement": 3}
+    """Each point's reading, the same whichever way is better: a rule about the point alone (an
+    astronomical point) outranks a rule about a run it is in (a shift or a trend); rules of one rank
+    that disagree (improvement and concern) leave the point marked "neither"."""
+    best: list[tuple[int, set[str]]] = [(0, set()) for _ in range(count)]
     for signal in signals:
         if signal.rule in ("too-few-runs", "too-many-runs"):
             continue  # about the whole chart, not its points
+        rank = 2 if signal.rule == "astronomical" else 1
         for index in range(signal.start, signal.end + 1):
-            if rank[signal.reading] > rank[marks[index]]:
-                marks[index] = signal.reading
+            if rank > best[index][0]:
+                best[index] = (rank, {signal.reading})
+            elif rank == best[index][0]:
+                best[index][1].add(signal.reading)
+    marks = []
+    for _, readings in best:
+        if not readings:
+            marks.append("")
+        elif {"improvement", "concern"} <= readings:
+            marks.append("neither")
+        else:
+            marks.append(next(r for r in ("improvement", "concern", "neither") if r in readings))
     return tuple(marks)
 
 

@@ -181,14 +181,25 @@ function astronomical(values, change) {
     .filter(function (i) { return i >= 0; });
 }
 
+// Each point's reading, the same whichever way is better (as series_statistics._point_readings): a
+// rule about the point alone (astronomical) outranks a run's (shift, trend); disagreeing rules of one
+// rank leave the point "neither".
 function pointReadings(count, signals) {
-  var marks = [], rank = { "": 0, neither: 1, concern: 2, improvement: 3 };
-  for (var i = 0; i < count; i++) marks.push("");
+  var best = [];
+  for (var i = 0; i < count; i++) best.push({ rank: 0, readings: {} });
   signals.forEach(function (s) {
     if (s.rule === "too-few-runs" || s.rule === "too-many-runs") return;
-    for (var j = s.start; j <= s.end; j++) if (rank[s.reading] > rank[marks[j]]) marks[j] = s.reading;
+    var rank = s.rule === "astronomical" ? 2 : 1;
+    for (var j = s.start; j <= s.end; j++) {
+      if (rank > best[j].rank) { best[j] = { rank: rank, readings: {} }; best[j].readings[s.reading] = true; }
+      else if (rank === best[j].rank) best[j].readings[s.reading] = true;
+    }
   });
-  return marks;
+  return best.map(function (b) {
+    var r = b.readings;
+    if (r.improvement && r.concern) return "neither";
+    return r.improvement ? "improvement" : r.concern ? "concern" : r.neither ? "neither" : "";
+  });
 }
 
 var RUN_RULES = ["shift", "trend", "too-few-runs", "too-many-runs", "astronomical"];
