@@ -53,6 +53,31 @@ _STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP = (
 )
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
+_RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
+_RESOLVED_MAX = 8192
+_RESOLVED_LENGTH = 40
+
+
+class _Loader(yaml.CSafeLoader):
+    """``yaml.CSafeLoader``, remembering the tag it gives each short plain value it has seen.
+
+    A case repeats the same keys and short values (a series' ``date``, ``value`` and dates), and
+    libyaml asks Python to resolve every one with regular expressions. The tag depends on the text
+    and its style alone (the safe loader has no path resolvers), so a remembered tag is the same
+    tag; the memory is bounded, whatever a file holds.
+    """
+
+    def resolve(self, kind, value, implicit):  # type: ignore[override]
+        if kind is not yaml.ScalarNode or len(value) > _RESOLVED_LENGTH:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_RESOLVED) < _RESOLVED_MAX:
+                _RESOLVED[key] = tag
+        return tag
+
 
 @dataclass
 class NodeProblem:
@@ -225,7 +250,7 @@ def _compose(yaml_text: str, first_line: int, what: str = "front matter") -> yam
     try:
         if not direct:
             _refuse_oversized_structure(yaml_text, first_line, what)
-        return yaml.compose(yaml_text, Loader=yaml.CSafeLoader)
+        return yaml.compose(yaml_text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, yaml_text, first_line, what) from None
     except yaml.YAMLError as exc:  # pragma: no cover - libyaml always gives marks
