@@ -45,6 +45,7 @@ are recalculated. A signal is named from the direction that is better for the me
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import statistics
 from dataclasses import dataclass, field
@@ -133,12 +134,12 @@ class Analysis:
     point_readings: tuple[str, ...] = field(default=())
     """For each point: ``improvement``, ``concern``, ``neither`` (part of a signal with no direction) or ``""``."""
 
-    @property
+    @functools.cached_property
     def after_change(self) -> tuple[Signal, ...]:
         """The signals that are mostly after the change: what the change may have done."""
         return tuple(s for s in self.signals if _mostly_after(s, self.change_index))
 
-    @property
+    @functools.cached_property
     def verdict(self) -> str:
         """``improvement`` when a signal after the change is in the better direction, else ``concern`` when
         one is in the worse direction, else ``none``."""
@@ -149,7 +150,7 @@ class Analysis:
             return "concern"
         return "none"
 
-    @property
+    @functools.cached_property
     def sentence(self) -> str:
         """One sentence, in words, of what the data show."""
         return describe(self)
