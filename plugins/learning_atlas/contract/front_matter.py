@@ -68,15 +68,28 @@ class _Loader(yaml.CSafeLoader):
     """
 
     def resolve(self, kind, value, implicit):  # type: ignore[override]
-        if kind is not yaml.ScalarNode or len(value) > _RESOLVED_LENGTH:
-            return super().resolve(kind, value, implicit)
-        key = (value, implicit)
-        tag = _RESOLVED.get(key)
-        if tag is None:
-            tag = super().resolve(kind, value, implicit)
-            if len(_RESOLVED) < _RESOLVED_MAX:
-                _RESOLVED[key] = tag
-        return tag
+        if kind is _SCALAR_NODE:
+            tag = _RESOLVED.get((value, implicit))
+            if tag is None:
+                tag = _RESOLVE(self, kind, value, implicit)
+                if len(value) <= _RESOLVED_LENGTH and len(_RESOLVED) < _RESOLVED_MAX:
+                    _RESOLVED[(value, implicit)] = tag
+            return tag
+        return _RESOLVE(self, kind, value, implicit)
+
+    # libyaml calls these for every node; with no path resolvers (the safe loader has none) pyyaml's own
+    # return at once, so these do the same without looking
+    def descend_resolver(self, current_node, current_index):  # type: ignore[override]
+        return None
+
+    def ascend_resolver(self):  # type: ignore[override]
+        return None
+
+
+if yaml.CSafeLoader.yaml_path_resolvers:  # pragma: no cover - pyyaml gives the safe loader none
+    raise ImportError("yaml.CSafeLoader has path resolvers: _Loader's shortcuts would be wrong")
+_SCALAR_NODE = yaml.ScalarNode
+_RESOLVE = yaml.CSafeLoader.resolve
 
 
 @dataclass
