@@ -113,7 +113,7 @@ def _compile(schema: Any, formats: FormatChecker) -> Test:
         elif key == "format":
             if value not in formats.checkers:
                 continue  # jsonschema ignores formats it has no checker for
-            tests.append(lambda v, f=value: formats.conforms(v, f))
+            tests.append(_format_test(formats, value))
         elif key == "minimum":
             tests.append(lambda v, n=value: not _is_type("number")(v) or v >= n)
         elif key == "minItems":
@@ -143,6 +143,9 @@ def _compile(schema: Any, formats: FormatChecker) -> Test:
             raise Unsupported(key)
     properties = {name: _compile(sub, formats) for name, sub in schema.get("properties", {}).items()}
     extra = schema.get("additionalProperties", True)
+    if extra is False and set(schema) - _ANNOTATIONS <= {"type", "required", "properties", "additionalProperties"} \
+            and schema.get("type") == "object":
+        return _closed_object(properties, list(schema.get("required", ())))
     if properties or extra is not True:
         if extra is False:
             def check_object(v: Any, props=properties) -> bool:
@@ -173,3 +176,35 @@ def _compile(schema: Any, formats: FormatChecker) -> Test:
         return True
 
     return check_all
+
+
+def _format_test(formats: FormatChecker, name: str) -> Test:
+    """``formats.conforms(v, name)``, with the checker looked up once."""
+    check, raises = formats.checkers[name]
+
+    def conforms(v: Any) -> bool:
+        try:
+            return bool(check(v))
+        except raises:
+            return False
+
+    return conforms
+
+
+def _closed_object(properties: dict[str, Test], required: list[str]) -> Test:
+    """``type: object``, ``required`` and ``properties`` with ``additionalProperties: false`` in one test:
+    the shape of a series' points, links and measures, met many times a case."""
+
+    def check_closed_object(v: Any) -> bool:
+        if not isinstance(v, dict):
+            return False
+        for name in required:
+            if name not in v:
+                return False
+        for name, item in v.items():
+            test = properties.get(name)
+            if test is None or not test(item):
+                return False
+        return True
+
+    return check_closed_object

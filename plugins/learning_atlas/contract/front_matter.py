@@ -53,6 +53,44 @@ _STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP = (
 )
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
+_RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
+_RESOLVED_MAX = 8192
+_RESOLVED_LENGTH = 40
+
+
+class _Loader(yaml.CSafeLoader):
+    """``yaml.CSafeLoader``, remembering the tag it gives each short plain value it has seen.
+
+    A case repeats the same keys and short values (a series' ``date``, ``value`` and dates), and
+    libyaml asks Python to resolve every one with regular expressions. The tag depends on the text
+    and its style alone (the safe loader has no path resolvers), so a remembered tag is the same
+    tag; the memory is bounded, whatever a file holds.
+    """
+
+    def resolve(self, kind, value, implicit):  # type: ignore[override]
+        if kind is _SCALAR_NODE:
+            tag = _RESOLVED.get((value, implicit))
+            if tag is None:
+                tag = _RESOLVE(self, kind, value, implicit)
+                if len(value) <= _RESOLVED_LENGTH and len(_RESOLVED) < _RESOLVED_MAX:
+                    _RESOLVED[(value, implicit)] = tag
+            return tag
+        return _RESOLVE(self, kind, value, implicit)
+
+    # libyaml calls these for every node; with no path resolvers (the safe loader has none) pyyaml's own
+    # return at once, so these do the same without looking
+    def descend_resolver(self, current_node, current_index):  # type: ignore[override]
+        return None
+
+    def ascend_resolver(self):  # type: ignore[override]
+        return None
+
+
+if yaml.CSafeLoader.yaml_path_resolvers:  # pragma: no cover - pyyaml gives the safe loader none
+    raise ImportError("yaml.CSafeLoader has path resolvers: _Loader's shortcuts would be wrong")
+_SCALAR_NODE = yaml.ScalarNode
+_RESOLVE = yaml.CSafeLoader.resolve
+
 
 @dataclass
 class NodeProblem:
@@ -225,7 +263,7 @@ def _compose(yaml_text: str, first_line: int, what: str = "front matter") -> yam
     try:
         if not direct:
             _refuse_oversized_structure(yaml_text, first_line, what)
-        return yaml.compose(yaml_text, Loader=yaml.CSafeLoader)
+        return yaml.compose(yaml_text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, yaml_text, first_line, what) from None
     except yaml.YAMLError as exc:  # pragma: no cover - libyaml always gives marks
@@ -357,6 +395,15 @@ class _NodeReader:
                     f"appears twice (first on line {self.fm.mark(first)[0]}); keep one",
                     "yaml.duplicate-key",
                 )
+                continue
+            if type(value_node) is yaml.ScalarNode and depth < MAX_DEPTH and id(value_node) not in self._seen:
+                # convert's own steps for a plain value, without a call for each (a series has hundreds)
+                self._seen.add(id(value_node))
+                if value_node.tag == _STR:
+                    self.strings.append((path + (key,), value_node.value))
+                    result[key] = value_node.value
+                else:
+                    result[key] = self._scalar(value_node, path + (key,))
                 continue
             result[key] = self.convert(value_node, path + (key,), depth + 1, key_node)
         return result

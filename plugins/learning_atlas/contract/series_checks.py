@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 from learning_atlas.contract.front_matter import FrontMatter
 from learning_atlas.contract.problems import Problem, Severity, format_key_path
-from learning_atlas.contract.series_statistics import SPC_MIN_POINTS, Point, change_index
+from learning_atlas.contract.series_statistics import SPC_MIN_POINTS
 
 MAX_POINTS = 260
 """The most points a series may hold (five years of weeks): the schema's ``maxItems``, keeping a page's chart
@@ -58,22 +58,6 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def series_points(measure: Any) -> list[Point] | None:
-    """The points of a measure's series when every one has a real date and a number, else None."""
-    series = measure.get("series") if isinstance(measure, dict) else None
-    if not isinstance(series, list):
-        return None
-    points = []
-    for item in series:
-        if not isinstance(item, dict):
-            return None
-        date, value = _date(item.get("date")), item.get("value")
-        if date is None or not _number(value):
-            return None
-        points.append(Point(date, float(value)))
-    return points
-
-
 def series_problems(fm: FrontMatter, path: Path) -> Iterator[Problem]:
     """Every series problem of a case: at most one about each measure's series and its keys."""
     data = fm.data if isinstance(fm.data, dict) else {}
@@ -108,6 +92,7 @@ def _measure_problems(fm: FrontMatter, path: Path, index: int, measure: dict) ->
         return
     seen: dict[dt.date, int] = {}
     previous: dt.date | None = None
+    numbers = True  # every value a number
     for number, item in enumerate(series):
         date = _date(item.get("date")) if isinstance(item, dict) else None
         if date is None:
@@ -119,17 +104,18 @@ def _measure_problems(fm: FrontMatter, path: Path, index: int, measure: dict) ->
             yield problem(("series", number, "date"), "series.date-order", date=date, previous=previous)
             return
         seen[date], previous = number, date
-    points = series_points(measure)
+        numbers = numbers and _number(item.get("value"))
+    dates = list(seen)  # in the series' order: each is new and later than the one before
     change = _date(measure.get("change_date"))
-    if not points or len(points) < 2 or change is None:
+    if not numbers or len(dates) < 2 or change is None:
         return
-    first, last = points[0].date, points[-1].date
+    first, last = dates[0], dates[-1]
     if not first < change <= last:
         yield problem(("change_date",), "series.change-outside", change=change, first=first, last=last)
         return
     if measure.get("chart") == "spc":
-        before = change_index(points, change)
-        after = len(points) - before
+        before = next((i for i, date in enumerate(dates) if date >= change), len(dates))  # as change_index counts
+        after = len(dates) - before
         if before < SPC_MIN_POINTS or after < SPC_MIN_POINTS:
             yield problem(
                 ("chart",), "series.spc-too-few", Severity.WARNING,

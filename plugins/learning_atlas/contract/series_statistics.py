@@ -45,6 +45,7 @@ are recalculated. A signal is named from the direction that is better for the me
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import statistics
 from dataclasses import dataclass, field
@@ -133,12 +134,12 @@ class Analysis:
     point_readings: tuple[str, ...] = field(default=())
     """For each point: ``improvement``, ``concern``, ``neither`` (part of a signal with no direction) or ``""``."""
 
-    @property
+    @functools.cached_property
     def after_change(self) -> tuple[Signal, ...]:
         """The signals that are mostly after the change: what the change may have done."""
         return tuple(s for s in self.signals if _mostly_after(s, self.change_index))
 
-    @property
+    @functools.cached_property
     def verdict(self) -> str:
         """``improvement`` when a signal after the change is in the better direction, else ``concern`` when
         one is in the worse direction, else ``none``."""
@@ -149,7 +150,7 @@ class Analysis:
             return "concern"
         return "none"
 
-    @property
+    @functools.cached_property
     def sentence(self) -> str:
         """One sentence, in words, of what the data show."""
         return describe(self)
@@ -341,11 +342,13 @@ def seven_point_trend(values: Sequence[float]) -> list[int]:
     """For each point, ``+1`` or ``-1`` when it ends seven points all increasing or all decreasing,
     else 0 (``ptd_seven_point_trend``: an equal value breaks the trend)."""
     out = [0] * len(values)
-    for i in range(SPC_TREND_POINTS - 1, len(values)):
-        steps = [values[j] - values[j - 1] for j in range(i - SPC_TREND_POINTS + 2, i + 1)]
-        if all(s > 0 for s in steps):
+    rises = falls = 0  # the steps in a row, up or down, that end at this point
+    for i in range(1, len(values)):
+        step = values[i] - values[i - 1]
+        rises, falls = (rises + 1, 0) if step > 0 else (0, falls + 1) if step < 0 else (0, 0)
+        if rises >= SPC_TREND_POINTS - 1:
             out[i] = 1
-        elif all(s < 0 for s in steps):
+        elif falls >= SPC_TREND_POINTS - 1:
             out[i] = -1
     return out
 
@@ -353,15 +356,23 @@ def seven_point_trend(values: Sequence[float]) -> list[int]:
 def seven_one_side(relative: Sequence[int]) -> list[int]:
     """For each point, 1 when it ends seven points in a row on one side of the mean (on it: 0)."""
     out = [0] * len(relative)
-    for i in range(SPC_SHIFT_POINTS - 1, len(relative)):
-        window = relative[i - SPC_SHIFT_POINTS + 1:i + 1]
-        out[i] = int(relative[i] != 0 and all(r == relative[i] for r in window))
+    side, count = 0, 0
+    for i, r in enumerate(relative):
+        count = count + 1 if r == side else 1
+        side = r
+        out[i] = int(r != 0 and count >= SPC_SHIFT_POINTS)
     return out
 
 
 def part_of_seven(ends: Sequence[int]) -> list[int]:
     """For each point, 1 when it is one of the seven points that a non-zero entry of ``ends`` closes."""
-    return [int(any(ends[j] for j in range(i, min(i + SPC_SHIFT_POINTS, len(ends))))) for i in range(len(ends))]
+    out = [0] * len(ends)
+    closing = len(ends) + SPC_SHIFT_POINTS  # the index of the next non-zero entry at or after the point
+    for i in range(len(ends) - 1, -1, -1):
+        if ends[i]:
+            closing = i
+        out[i] = int(closing < i + SPC_SHIFT_POINTS)
+    return out
 
 
 def two_of_three(close: Sequence[bool], relative: Sequence[int]) -> list[int]:
@@ -370,10 +381,9 @@ def two_of_three(close: Sequence[bool], relative: Sequence[int]) -> list[int]:
     n = len(close)
     flagged = [0] * n
     for start in range(0, max(0, n - 2)):
-        window = range(start, start + 3)
-        if sum(close[i] for i in window) >= 2 and abs(sum(relative[i] for i in window)) == 3:
-            for i in window:
-                flagged[i] = 1
+        a, b, c = relative[start], relative[start + 1], relative[start + 2]
+        if a != 0 and a == b == c and bool(close[start]) + bool(close[start + 1]) + bool(close[start + 2]) >= 2:
+            flagged[start] = flagged[start + 1] = flagged[start + 2] = 1
     return [int(flagged[i] and close[i]) for i in range(n)]
 
 

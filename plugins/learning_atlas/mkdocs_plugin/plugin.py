@@ -319,6 +319,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         cases = [Case.from_loaded(c) for c in valid]
         if not self.is_serve:
             cases = [c for c in cases if not c.is_draft]
+        for case in cases:  # read each series once, here: the render workers inherit the reading, the Atlas reuses it
+            _ = case.signal
         self.articles = dict(zip((c.slug for c in cases), parallel_map(render_case_article, cases, jobs=JOBS)))
         self.atlas = Atlas(
             cases, case_schema.vocabularies,

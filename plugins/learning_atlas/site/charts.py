@@ -59,15 +59,15 @@ def _fmt(number: float) -> str:
     return f"{number:.1f}"  # a tenth of a unit of a 640-unit chart: finer than any screen or printer shows
 
 
-def _marker(reading: str, x: float, y: float) -> str:
-    at = f"{_fmt(x)},{_fmt(y)}"
+def _marker(reading: str, x: str, y: str) -> str:
+    """A point's marker at ``x``, ``y`` (already written with :func:`_fmt`)."""
     if reading == "improvement":
-        return f'<path class="atlas-chart__signal atlas-chart__signal--improvement" d="M{at}m0,-7l7,7l-7,7l-7,-7z"/>'
+        return f'<path class="atlas-chart__signal atlas-chart__signal--improvement" d="M{x},{y}m0,-7l7,7l-7,7l-7,-7z"/>'
     if reading == "concern":
-        return f'<path class="atlas-chart__signal atlas-chart__signal--concern" d="M{at}m-5.5,-5.5h11v11h-11z"/>'
+        return f'<path class="atlas-chart__signal atlas-chart__signal--concern" d="M{x},{y}m-5.5,-5.5h11v11h-11z"/>'
     if reading == "neither":
-        return f'<path class="atlas-chart__signal atlas-chart__signal--neither" d="M{at}m0,-7l6.5,11h-13z"/>'
-    return f'<circle class="atlas-chart__point" cx="{_fmt(x)}" cy="{_fmt(y)}" r="3.5"/>'
+        return f'<path class="atlas-chart__signal atlas-chart__signal--neither" d="M{x},{y}m0,-7l6.5,11h-13z"/>'
+    return f'<circle class="atlas-chart__point" cx="{x}" cy="{y}" r="3.5"/>'
 
 
 def chart_svg(measure: Measure, analysis: Analysis, chart_id: str) -> str:
@@ -131,9 +131,11 @@ def chart_svg(measure: Measure, analysis: Analysis, chart_id: str) -> str:
     if measure.target is not None:
         ty = _fmt(y(float(measure.target)))
         out.append(f'<line class="atlas-chart__target" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty}" y2="{ty}"/>')
-    path = " ".join(f"{_fmt(x(i))},{_fmt(y(v))}" for i, v in enumerate(values))
+    xs = [_fmt(x(i)) for i in range(count)]
+    ys = [_fmt(y(v)) for v in values]
+    path = " ".join(f"{a},{b}" for a, b in zip(xs, ys))
     out.append(f'<polyline class="atlas-chart__line" points="{path}"/>')
-    out.extend(_marker(analysis.point_readings[i], x(i), y(v)) for i, v in enumerate(values))
+    out.extend(map(_marker, analysis.point_readings, xs, ys))
     out.append("</svg>")
     return "".join(out)
 
