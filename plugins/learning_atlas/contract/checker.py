@@ -8,9 +8,10 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Hashable, Iterable
 
 from learning_atlas.contract.case_assets import check_asset_folder, describe_file_kind
+from learning_atlas.contract.load_cache import CaseLoadCache
 from learning_atlas.contract.loader import CASE_SUFFIX, LoadedCase, collection_problems, load_case
 from learning_atlas.contract.near_duplicates import near_duplicate_problems
 from learning_atlas.contract.problems import Problem, Severity, in_order
@@ -182,16 +183,24 @@ def check_paths(
     *,
     today: dt.date | None = None,
     jobs: int = 1,
+    cache: "CaseLoadCache | None" = None,
+    cache_key: Hashable = None,
 ) -> CheckResult:
     """Check every case under ``paths`` against a loaded schema; never raises for bad input.
 
-    ``jobs`` > 1 loads 50 cases or more in that many forked processes.
+    ``jobs`` > 1 loads 50 cases or more in that many forked processes. With a ``cache`` (a
+    long-running process's), only cases whose bytes changed are loaded again; ``cache_key``
+    stands for the schema's files (the date is added here).
     """
     result = CheckResult()
     found = case_files(list(paths))
     result.problems.extend(found.problems)
     ranks: dict[Path, tuple[int, int]] = {}
-    loaded = parallel_map(functools.partial(load_case, case_schema=case_schema, today=today), found.files, jobs=jobs)
+    load = functools.partial(load_case, case_schema=case_schema, today=today)
+    if cache is None:
+        loaded = parallel_map(load, found.files, jobs=jobs)
+    else:
+        loaded = cache.load_all(found.files, load, key=(cache_key, today or dt.date.today()), jobs=jobs)
     for index, case in enumerate(loaded):
         result.cases.append(case)
         result.problems.extend(case.problems)
@@ -202,6 +211,8 @@ def check_paths(
             case.assets = assets.assets
             result.problems.extend(assets.problems)
             ranks.update({p.path: (index, 1) for p in assets.problems})
+        else:
+            case.assets = []  # a cached case may have had a folder when it was loaded
     for folder in found.orphan_folders:  # never published, but nothing under cases/ may be a link
         result.problems.extend(check_asset_folder(folder).problems)
     result.problems.extend(collection_problems(result.cases))

@@ -100,9 +100,17 @@ def newer_and_older(a: LoadedCase, b: LoadedCase) -> tuple[LoadedCase, LoadedCas
     return (a, b) if _age(a) > _age(b) else (b, a)
 
 
+def _cached_fingerprint(case: LoadedCase) -> frozenset[int]:
+    """:func:`fingerprint`, kept on the case: ``atlas serve`` checks the same loaded cases on every save."""
+    prints = case.__dict__.get("_sentence_hashes")
+    if prints is None:
+        prints = case.__dict__["_sentence_hashes"] = fingerprint(case)
+    return prints
+
+
 def find_near_duplicates(cases: list[LoadedCase]) -> list[NearDuplicate]:
     """Each pair of near-duplicate cases once, the newer named as the copy (see :func:`newer_and_older`)."""
-    prints = [fingerprint(case) for case in cases]
+    prints = [_cached_fingerprint(case) for case in cases]
     owners: dict[int, list[int]] = collections.defaultdict(list)
     for index, sentences in enumerate(prints):
         for sentence in sentences:

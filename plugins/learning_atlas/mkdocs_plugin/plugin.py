@@ -33,12 +33,13 @@ from learning_atlas.contract.checker import CheckResult, check_paths
 from learning_atlas.contract.schema import CaseSchema, SchemaLoadError, load_case_schema, schema_files
 from learning_atlas.editors.submit_form import form_data
 from learning_atlas.mkdocs_plugin.config import AtlasConfig
+from learning_atlas.mkdocs_plugin.incremental import AtlasFile, IncrementalBuilds, content_key, schema_key
 from learning_atlas.processes.background import remove_leftovers
 from learning_atlas.processes.parallel import parallel_map
 from learning_atlas.search.key_terms import RelatedListsJob
 from learning_atlas.site import explore, exports
 from learning_atlas.site.model import Atlas, Listing
-from learning_atlas.site.pagefind_records import PagefindRun, ReaderSearchError
+from learning_atlas.site.pagefind_records import PagefindRecords, PagefindRun, ReaderSearchError
 from learning_atlas.site.rendering import (
     CardRenderer,
     escape,
@@ -129,6 +130,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
     def __init__(self) -> None:
         self.is_serve = False
         self.is_dirty = False
+        self.incremental: IncrementalBuilds | None = None  # kept between the builds of `atlas serve`
+        self.search_records: PagefindRecords | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -141,6 +144,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         self.assets: dict[str, list[Asset]] = {}
         self.pages: dict[str, GeneratedPage] = {}
         self.case_schema: CaseSchema | None = None
+        self.invalid_slugs: set[str] = set()
         self.root = Path.cwd()
 
     # --- hooks -------------------------------------------------------------------------------
@@ -149,6 +153,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         """Remember whether this is ``mkdocs serve`` (drafts are built only there) and a dirty build."""
         self.is_serve = command == "serve"
         self.is_dirty = dirty
+        if self.is_serve and dirty and self.incremental is None:
+            self.incremental = IncrementalBuilds()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Reset state left from a previous build (serve) and add our templates and stylesheet."""
@@ -178,7 +184,12 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         remove_leftovers()  # temporary folders of earlier builds that were killed
         self._start_related_job()
         case_schema = self._load_schema()
-        result = check_paths([self._path(self.config.cases_dir)], case_schema, jobs=JOBS)
+        inc = self.incremental
+        result = check_paths(
+            [self._path(self.config.cases_dir)], case_schema, jobs=JOBS,
+            cache=inc.load_cache if inc else None, cache_key=inc and schema_key(self._schema_files()),
+        )
+        self.invalid_slugs = {p.path.name.removesuffix(".md") for p in result.problems if p.is_error}
         try:
             self._report(result, strict=bool(config.strict))
         except PluginError:
@@ -195,8 +206,12 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         """
         if not self.config.enabled or self.atlas is None:
             return files
+        if self.incremental is not None and self.related_job is not None:
+            self._relate_from_job()  # what is rebuilt depends on the related lists
         generated = [f for f in self._generate_files(config) if files.get_file_from_path(f.src_uri) is None]
-        if self.config.reader_search == "pagefind":
+        if self.incremental is not None:
+            self._mark_unchanged(files, generated, config)
+        elif self.config.reader_search == "pagefind":
             articles = {slug: prepared[0] for slug, prepared in self.articles.items() if prepared}
             self.pagefind = PagefindRun.start(self.atlas, articles, Path(config.site_dir) / "pagefind")
         # Case pages last (a stable sort): their related lists are made in the background.
@@ -235,6 +250,9 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         """Give templates the atlas and its formatting filters."""
+        if self.incremental is not None:
+            self.incremental.record_outputs(files)
+            env.bytecode_cache = self.incremental.bytecode_cache
         if self.atlas is not None:
             env.globals["atlas"] = self.atlas
             env.globals["atlas_cards"] = CardRenderer(self.atlas)
@@ -264,20 +282,31 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                 run.wait()
             except ReaderSearchError as exc:
                 raise PluginError(f"atlas: {exc}") from None
+        if self.incremental is not None:
+            for path in self.incremental.commit(self.invalid_slugs):
+                log.debug(f"atlas: removed {path}")
         self._publish_site(config)
 
     def on_build_error(self, *, error: Exception) -> None:
         """Stop the background work if the build failed part-way, and leave the site folder as it was."""
         self._stop_background_work()
         self._discard_staging()
+        if self.incremental is not None:
+            self.incremental.fail()
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable) -> LiveReloadServer:
         """Rebuild when a case, a vocabulary or the schema changes."""
         if self.config.enabled:
             server.watch(str(self._path(self.config.cases_dir)))
-            for path in schema_files(self._path(self.config.schemas_dir)):
+            for path in self._schema_files():
                 server.watch(str(path))
         return server
+
+    def on_shutdown(self) -> None:
+        """Stop the background indexing of ``atlas serve`` and remove its records."""
+        if self.search_records is not None:
+            self.search_records.close()
+            self.search_records = None
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -298,11 +327,53 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         cases = [Case.from_loaded(c) for c in valid]
         if not self.is_serve:
             cases = [c for c in cases if not c.is_draft]
-        self.articles = dict(zip((c.slug for c in cases), parallel_map(render_case_article, cases, jobs=JOBS)))
+        if self.incremental is not None:
+            self.incremental.key_cases(cases)
+            self.articles = self.incremental.render_articles(cases, self._render_articles)
+        else:
+            self.articles = dict(zip((c.slug for c in cases), self._render_articles(cases)))
         self.atlas = Atlas(
             cases, case_schema.vocabularies,
             related_count=self.config.related_count, relate=self.config.related == "facets",
         )
+
+    @staticmethod
+    def _render_articles(cases: list[Case]) -> list[tuple[str, list[dict]]]:
+        return parallel_map(render_case_article, cases, jobs=JOBS)
+
+    def _schema_files(self) -> list[Path]:
+        return schema_files(self._path(self.config.schemas_dir))
+
+    def _mark_unchanged(self, files: Files, generated: list[File], config) -> None:
+        """``atlas serve``: mark the generated files whose output is up to date, and update Pagefind's records."""
+        inc, atlas = self.incremental, self.atlas
+        assert inc is not None and atlas is not None
+        own = [f for f in files if f.generated_by is None]
+        inc.set_global_key(
+            config_file=config.config_file_path, schema_files=self._schema_files(), docs=own,
+            settings=(sorted(self.config.items(), key=str), config.site_url, list(config.theme.dirs)),
+            organisations=atlas.organisation_slugs,
+        )
+        # Material's own search indexes the pages built in this build: with it, every page is built.
+        skip = self.config.reader_search == "pagefind"
+        for file in own:
+            if file.is_documentation_page():
+                inc.always_rebuild(file)  # the home page shows the latest cases, say
+        atlas_key = inc.atlas_key(atlas.cases)
+        for file in generated:
+            if not isinstance(file, AtlasFile):
+                continue
+            spec = self.pages.get(file.src_uri)
+            if spec is not None:
+                key = inc.page_key(spec, spec.kind.value, atlas_key)
+            else:
+                key = content_key(file.content_bytes)
+            inc.mark(file, key if skip else None)
+        if skip:
+            if self.search_records is None:
+                self.search_records = PagefindRecords()
+            articles = {slug: prepared[0] for slug, prepared in self.articles.items() if prepared}
+            self.search_records.update(atlas, articles, Path(config.site_dir) / "pagefind")
 
     def _stage_site(self, config) -> None:
         """Build into a staging folder beside site_dir (not for serve, nor --dirty, which reuses site_dir)."""
@@ -410,12 +481,13 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         # The title is handed to the theme in on_page_markdown, escaped (theme_metadata).
         content = f"---\ntemplate: {template}\n---\n"
         inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
-        file = File.generated(config, src_uri, content=content, inclusion=inclusion)
+        file = AtlasFile.generated(config, src_uri, content=content, inclusion=inclusion)
         file.generated_by = "atlas"
+        file.atlas_case = spec.case.slug if spec.case is not None else None
         return file
 
     def _data(self, config, src_uri: str, content: str) -> File:
-        file = File.generated(config, src_uri, content=content)
+        file = AtlasFile.generated(config, src_uri, content=content)
         file.generated_by = "atlas"
         return file
 
@@ -471,7 +543,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         """The files of the case's folder that the check allowed (images and PDFs, links never followed)."""
         files = []
         for asset in self.assets.get(case.slug, ()):
-            file = File.generated(config, f"cases/{case.slug}/{asset.uri}", abs_src_path=str(asset.path))
+            file = AtlasFile.generated(config, f"cases/{case.slug}/{asset.uri}", abs_src_path=str(asset.path))
             file.generated_by = "atlas"
+            file.atlas_case = case.slug
             files.append(file)
         return files

@@ -1,0 +1,278 @@
+"""Incremental builds for ``atlas serve``: what a save changes is rebuilt, the rest is left as written.
+
+``atlas serve`` runs MkDocs' dirty builds (the site folder is not emptied) in one
+process, so the plugin keeps, between builds:
+
+* loaded and checked cases, by file contents (:class:`~learning_atlas.contract.load_cache.CaseLoadCache`),
+  and each case's rendered article, by the case's own key;
+* a key for every generated file, telling MkDocs not to render or write it again
+  (:class:`AtlasFile`) when the file on disk was written from the same key. A page's key
+  covers everything it shows: the cases it is about, each with the cases it names (its
+  related list), the listings it is about, the global key (configuration, schema and
+  vocabularies, the site's own pages, which give the navigation its titles, the date and
+  the organisations' addresses), and for every kind of page not known to draw only from
+  its own objects, every case of the atlas. A data file's key is its contents.
+* the paths the last build wrote, so that a deleted or renamed case's files go, except the
+  files of a case that is now invalid: its page keeps its last good version until it is fixed.
+
+The rule is that a dirty build leaves the folder byte for byte as a clean build would
+(tests/site/test_incremental_builds.py checks it with random edits). Anything a key misses
+makes that test fail; anything a key over-covers only costs time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import hashlib
+import os
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
+from mkdocs.structure.files import File, Files
+
+from learning_atlas.contract.case import Case
+from learning_atlas.contract.load_cache import CaseLoadCache
+
+LOCAL_KINDS = frozenset({"case", "listing", "section"})
+"""Page kinds whose templates draw only on the page's own objects (and the global key).
+
+Any other kind (explore, submit, or one added later) is keyed on the whole atlas as well.
+"""
+
+
+def _hash(*parts: str) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+class AtlasFile(File):
+    """A generated file that tells a dirty build whether it must be rendered and written again."""
+
+    atlas_unchanged: bool | None = None
+    """Set by :meth:`IncrementalBuilds.mark`; None (any other build) leaves MkDocs' own rule."""
+    atlas_case: str | None = None
+    """The slug of the case whose page or asset this is, if any."""
+
+    def is_modified(self) -> bool:
+        if self.atlas_unchanged is None:
+            return super().is_modified()
+        return not self.atlas_unchanged or not os.path.exists(self.abs_dest_path)
+
+
+def content_key(content: bytes) -> str:
+    """The key of a data file: its contents."""
+    return hashlib.blake2b(content, digest_size=16).hexdigest()
+
+
+def schema_key(files: Iterable[Path]) -> str:
+    """A key over the schema's files, for the cache of loaded cases."""
+    return _hash(*(_read(path) for path in files))
+
+
+def _always_modified() -> bool:
+    return True
+
+
+class MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates kept in memory: MkDocs makes a new template environment every build.
+
+    Jinja checks each template's source against the checksum kept with its code, so an
+    edited template is compiled again.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+class IncrementalBuilds:
+    """What ``atlas serve``'s plugin keeps between builds (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self.load_cache = CaseLoadCache()
+        self.bytecode_cache = MemoryBytecodeCache()
+        self.articles: dict[str, Any] = {}
+        self.case_keys: dict[str, str] = {}
+        self._written: dict[str, str] = {}
+        self._pending: dict[str, str] = {}
+        self._outputs: dict[str, str | None] = {}
+        self._current: dict[str, str | None] = {}
+        self.global_key = ""
+        self._full_keys: dict[int, str] = {}
+        self._kept: list[Any] = []
+        self.rendered = 0
+        self.skipped = 0
+
+    # --- keys ------------------------------------------------------------------------------
+
+    def key_cases(self, cases: Iterable[Case]) -> None:
+        """Each case's own key: everything it holds (its related list is not in its repr)."""
+        self.case_keys = {case.slug: _hash(repr(case)) for case in cases}
+
+    def render_articles(self, cases: list[Case], render_many) -> dict[str, Any]:
+        """Each case's article by slug: ``render_many(cases)`` for those whose key is new, the rest remembered."""
+        missing = [case for case in cases if self.case_keys[case.slug] not in self.articles]
+        for case, article in zip(missing, render_many(missing)):
+            self.articles[self.case_keys[case.slug]] = article
+        return {case.slug: self.articles[self.case_keys[case.slug]] for case in cases}
+
+    def keep_articles(self) -> None:
+        """Forget the articles of cases no longer in the atlas (or changed)."""
+        live = set(self.case_keys.values())
+        self.articles = {key: value for key, value in self.articles.items() if key in live}
+
+    def _case_key(self, case: Case) -> str:
+        """A case's key with the keys of the cases it names (its related list, say), once a build."""
+        key = self._full_keys.get(id(case))
+        if key is None:
+            key = self._full_keys[id(case)] = self._named_key(case)
+        return key
+
+    def _named_key(self, case: Case) -> str:
+        parts = [self.case_keys.get(case.slug) or _hash(repr(case))]
+        for name, value in sorted(vars(case).items()):
+            others = value if isinstance(value, (list, tuple)) else (value,)
+            named = [o for o in others if isinstance(o, Case)]
+            if named:
+                parts.append(name)
+                parts.extend(self.case_keys.get(o.slug) or _hash(repr(o)) for o in named)
+        return _hash(*parts)
+
+    def _value_key(self, value: Any) -> str:
+        if isinstance(value, Case):
+            return self._case_key(value)
+        if isinstance(value, (list, tuple)) or dataclasses.is_dataclass(value) and not isinstance(value, type):
+            key = self._full_keys.get(id(value))  # a listing is on many pages: keyed once a build
+            if key is None:
+                key = self._full_keys[id(value)] = self._compound_key(value)
+                self._kept.append(value)  # its id stays its own until the next build
+            return key
+        if isinstance(value, Mapping):
+            return _hash("{", *(repr(k) + ":" + self._value_key(v) for k, v in value.items()))
+        if isinstance(value, enum.Enum):
+            return repr(value.value)
+        return repr(value)
+
+    def _compound_key(self, value: Any) -> str:
+        if isinstance(value, (list, tuple)):
+            return _hash("[", *(self._value_key(v) for v in value))
+        return _hash(type(value).__name__, *(
+            f.name + "=" + self._value_key(getattr(value, f.name)) for f in dataclasses.fields(value)
+        ))
+
+    def page_key(self, spec: Any, kind: str, atlas_key: str) -> str:
+        """The key of a generated page drawn from ``spec`` (a dataclass)."""
+        parts = [self.global_key, self._value_key(spec)]
+        if kind not in LOCAL_KINDS:
+            parts.append(atlas_key)
+        return _hash(*parts)
+
+    def atlas_key(self, cases: list[Case]) -> str:
+        """A key over every case of the atlas, in order, with the cases each names (first of a build's keys)."""
+        self._full_keys = {}
+        self._kept = [cases]  # the ids of _full_keys stay those of these objects
+        return _hash(*(self._case_key(case) for case in cases))
+
+    def set_global_key(self, *, config_file: str | None, schema_files: Iterable[Path], docs: Files,
+                       settings: Any, organisations: Mapping[str, str]) -> None:
+        """What every page depends on: configuration, schema, the site's own pages, the date, organisations."""
+        parts = [repr(settings), dt.date.today().isoformat(), repr(sorted(organisations.items()))]
+        for path in [Path(config_file)] if config_file else []:
+            parts.append(_read(path))
+        parts.extend(_read(path) for path in schema_files)
+        for file in docs:
+            if file.abs_src_path and file.src_uri.endswith(".md"):
+                parts.append(file.src_uri + "\0" + _read(Path(file.abs_src_path)))
+        self.global_key = _hash(*parts)
+
+    # --- files -----------------------------------------------------------------------------
+
+    def mark(self, file: File, key: str | None) -> None:
+        """Record the key ``file`` will be written from; skip it if that is what its output holds.
+
+        A ``None`` key: always written.
+        """
+        dest = file.abs_dest_path
+        if key is not None:
+            self._pending[dest] = key
+        if isinstance(file, AtlasFile):
+            file.atlas_unchanged = key is not None and self._written.get(dest) == key
+            if file.atlas_unchanged:
+                self.skipped += 1
+            else:
+                self.rendered += 1
+
+    @staticmethod
+    def always_rebuild(file: File) -> None:
+        """A page of the site's own (the home page shows the latest cases): rendered every build."""
+        file.is_modified = _always_modified  # type: ignore[method-assign]
+
+    def record_outputs(self, files: Files) -> None:
+        """The files this build puts in the site folder (taken when every plugin has added its own)."""
+        self._current = {f.abs_dest_path: getattr(f, "atlas_case", None) for f in files}
+
+    def commit(self, invalid_slugs: set[str]) -> list[str]:
+        """The build succeeded: remember what was written and remove what no longer belongs.
+
+        Files of a case that is now invalid stay (its last good version); the paths removed
+        are returned.
+        """
+        removed = []
+        kept: dict[str, str | None] = {}
+        for dest, slug in self._outputs.items():
+            if dest in self._current:
+                continue
+            if slug is not None and slug in invalid_slugs:
+                kept[dest] = slug
+                if dest in self._written:
+                    self._pending[dest] = self._written[dest]
+                continue
+            try:
+                os.remove(dest)
+                removed.append(dest)
+            except FileNotFoundError:
+                pass
+            except IsADirectoryError:
+                pass
+            _remove_empty_parents(Path(dest).parent)
+        self._outputs = {**self._current, **kept}
+        self._written, self._pending = self._pending, {}
+        self.keep_articles()
+        return removed
+
+    def fail(self) -> None:
+        """The build failed part-way: what is on disk is unknown, so the next build writes everything."""
+        self._written = {}
+        self._pending = {}
+        self._outputs = {**self._outputs, **self._current}
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8", "surrogateescape")
+    except OSError:
+        return "\0missing"
+
+
+def _remove_empty_parents(folder: Path) -> None:
+    """Remove ``folder`` and its parents while they are empty (a removed case's folder)."""
+    for _ in range(3):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
