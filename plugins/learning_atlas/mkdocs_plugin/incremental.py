@@ -26,7 +26,9 @@ import dataclasses
 import datetime as dt
 import enum
 import hashlib
+import logging
 import os
+import threading
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -36,6 +38,10 @@ from mkdocs.structure.files import File, Files
 
 from learning_atlas.contract.case import Case
 from learning_atlas.contract.load_cache import CaseLoadCache
+from learning_atlas.search.key_terms import RelatedListsJob
+from learning_atlas.search.related import RelateEntry, related_slugs
+
+log = logging.getLogger("mkdocs.plugins.atlas")
 
 LOCAL_KINDS = frozenset({"case", "listing", "section"})
 """Page kinds whose templates draw only on the page's own objects (and the global key).
@@ -112,6 +118,13 @@ class IncrementalBuilds:
         self._outputs: dict[str, str | None] = {}
         self._current: dict[str, str | None] = {}
         self.global_key = ""
+        self.related: dict[str, list[str]] | None = None
+        """The related lists of the last build (the search index's, once its process has answered)."""
+        self.on_related_change = None
+        """Called (from a thread) when the index's related lists differ from those a build used."""
+        self._follower: threading.Thread | None = None
+        self._generation = 0
+        self._rebuild_wanted = False
         self._full_keys: dict[int, str] = {}
         self._kept: list[Any] = []
         self.rendered = 0
@@ -144,12 +157,13 @@ class IncrementalBuilds:
 
     def _named_key(self, case: Case) -> str:
         parts = [self.case_keys.get(case.slug) or _hash(repr(case))]
-        for name, value in sorted(vars(case).items()):
-            others = value if isinstance(value, (list, tuple)) else (value,)
-            named = [o for o in others if isinstance(o, Case)]
-            if named:
-                parts.append(name)
-                parts.extend(self.case_keys.get(o.slug) or _hash(repr(o)) for o in named)
+        for name, value in vars(case).items():
+            if isinstance(value, Case):
+                value = [value]
+            elif not (isinstance(value, (list, tuple)) and value and isinstance(value[0], Case)):
+                continue
+            parts.append(name)
+            parts.extend(self.case_keys.get(o.slug) or _hash(repr(o)) if isinstance(o, Case) else repr(o) for o in value)
         return _hash(*parts)
 
     def _value_key(self, value: Any) -> str:
@@ -198,6 +212,43 @@ class IncrementalBuilds:
             if file.abs_src_path and file.src_uri.endswith(".md"):
                 parts.append(file.src_uri + "\0" + _read(Path(file.abs_src_path)))
         self.global_key = _hash(*parts)
+
+    # --- related lists ---------------------------------------------------------------------
+
+    def follow_related(self, job: RelatedListsJob, entries: list[RelateEntry], count: int) -> None:
+        """Wait for ``job`` in a thread; when its lists differ from :attr:`related`, keep them and ask for a build.
+
+        A build uses the last lists it knows (the index takes most of a second for 1,000 cases),
+        so the page a save changed is shown at once; the lists of the search index follow in
+        one more build, which renders only the pages whose lists changed.
+        """
+        self._generation += 1
+        generation = self._generation
+
+        def follow() -> None:
+            related, notes = job.result()
+            for note in notes:
+                log.info(f"atlas: {note}")
+            if related is None:
+                related = related_slugs(entries, {}, count)
+            known = {entry.slug for entry in entries}  # as Atlas.apply_related takes them
+            lists = {entry.slug: [s for s in related.get(entry.slug, ()) if s in known][:count] for entry in entries}
+            if generation != self._generation or lists == self.related:
+                return
+            self.related = lists
+            self._rebuild_wanted = True
+            if self.on_related_change is not None:
+                self.on_related_change()
+
+        self._follower = threading.Thread(target=follow, name="atlas-related-follow", daemon=True)
+        self._follower.start()
+
+    def settle(self) -> bool:
+        """Wait for the related lists of the last build; True when they call for another build."""
+        if self._follower is not None:
+            self._follower.join()
+        wanted, self._rebuild_wanted = self._rebuild_wanted, False
+        return wanted
 
     # --- files -----------------------------------------------------------------------------
 

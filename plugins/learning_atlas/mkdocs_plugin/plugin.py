@@ -207,7 +207,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         if not self.config.enabled or self.atlas is None:
             return files
         if self.incremental is not None and self.related_job is not None:
-            self._relate_from_job()  # what is rebuilt depends on the related lists
+            self._relate_incrementally()  # what is rebuilt depends on the related lists
         generated = [f for f in self._generate_files(config) if files.get_file_from_path(f.src_uri) is None]
         if self.incremental is not None:
             self._mark_unchanged(files, generated, config)
@@ -296,6 +296,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable) -> LiveReloadServer:
         """Rebuild when a case, a vocabulary or the schema changes."""
+        if self.incremental is not None and hasattr(server, "request_rebuild"):
+            self.incremental.on_related_change = server.request_rebuild
         if self.config.enabled:
             server.watch(str(self._path(self.config.cases_dir)))
             for path in self._schema_files():
@@ -373,7 +375,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             if self.search_records is None:
                 self.search_records = PagefindRecords()
             articles = {slug: prepared[0] for slug, prepared in self.articles.items() if prepared}
-            self.search_records.update(atlas, articles, Path(config.site_dir) / "pagefind")
+            keys = {slug: key + inc.global_key for slug, key in inc.case_keys.items()}
+            self.search_records.update(atlas, articles, Path(config.site_dir) / "pagefind", keys)
 
     def _stage_site(self, config) -> None:
         """Build into a staging folder beside site_dir (not for serve, nor --dirty, which reuses site_dir)."""
@@ -430,6 +433,18 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                 self._path(self.config.cases_dir), self._path(self.config.index_dir),
                 self._path(self.config.schemas_dir), self.config.related_count,
             )
+
+    def _relate_incrementally(self) -> None:
+        """``atlas serve``: the last build's related lists now, the index's in a build to follow (the first waits)."""
+        inc, atlas, job = self.incremental, self.atlas, self.related_job
+        assert inc is not None and atlas is not None and job is not None
+        if inc.related is None:
+            self._relate_from_job()
+            inc.related = {case.slug: [other.slug for other in case.related] for case in atlas.cases}
+            return
+        self.related_job = None
+        atlas.apply_related(inc.related)
+        inc.follow_related(job, atlas.relate_entries(), self.config.related_count)
 
     def _relate_from_job(self) -> None:
         job, self.related_job = self.related_job, None

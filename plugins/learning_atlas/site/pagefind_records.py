@@ -166,16 +166,33 @@ class PagefindRecords:
     def __init__(self) -> None:
         self.records_dir = make_temp_folder("pagefind", memory_folder())
         self._written: dict[str, str] = {}
+        self._texts: dict[str, str] = {}
         self._run: threading.Thread | None = None
         self._process: subprocess.Popen | None = None
         self._lock = threading.Lock()
         self._generation = 0
         self.error = ""
 
-    def update(self, atlas: Atlas, articles: Mapping[str, str], output_dir: Path) -> int:
-        """Bring the records up to date with ``atlas`` and start reindexing; how many records changed."""
+    def update(self, atlas: Atlas, articles: Mapping[str, str], output_dir: Path,
+               keys: Mapping[str, str] | None = None) -> int:
+        """Bring the records up to date with ``atlas`` and start reindexing; how many records changed.
+
+        ``keys``: for each slug, a key of everything its record shows (the case, the
+        vocabularies, its article); a record whose key is unchanged is not made again.
+        """
         changed = 0
-        records = {case.slug: record_html(case, atlas, articles.get(case.slug, "")) for case in atlas.cases}
+        keys = keys or {}
+        texts: dict[str, str] = {}
+        records = {}
+        for case in atlas.cases:
+            key = keys.get(case.slug)
+            text = self._texts.get(key) if key is not None else None
+            if text is None:
+                text = record_html(case, atlas, articles.get(case.slug, ""))
+            if key is not None:
+                texts[key] = text
+            records[case.slug] = text
+        self._texts = texts
         if list(records) != list(self._written):
             # Pagefind numbers pages in the order the folder lists them, which is the order they were
             # made in: when cases come, go or move, the records are made again in the atlas's order,
