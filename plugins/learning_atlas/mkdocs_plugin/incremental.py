@@ -30,7 +30,7 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
@@ -38,6 +38,7 @@ from mkdocs.structure.files import File, Files
 
 from learning_atlas.contract.case import Case
 from learning_atlas.contract.load_cache import CaseLoadCache
+from learning_atlas.contract.loader import LoadedCase
 from learning_atlas.search.key_terms import RelatedListsJob
 from learning_atlas.search.related import RelateEntry, related_slugs
 
@@ -51,11 +52,8 @@ Any other kind (explore, submit, or one added later) is keyed on the whole atlas
 
 
 def _hash(*parts: str) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        digest.update(part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
-    return digest.hexdigest()
+    text = "\0".join(parts) + "\0"
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 class AtlasFile(File):
@@ -118,6 +116,9 @@ class IncrementalBuilds:
         self._outputs: dict[str, str | None] = {}
         self._current: dict[str, str | None] = {}
         self.global_key = ""
+        self._made: dict[int, tuple[LoadedCase, Case, str]] = {}
+        self._memo: dict[str, Any] = {}
+        self._memo_next: dict[str, Any] = {}
         self.related: dict[str, list[str]] | None = None
         """The related lists of the last build (the search index's, once its process has answered)."""
         self.on_related_change = None
@@ -132,9 +133,19 @@ class IncrementalBuilds:
 
     # --- keys ------------------------------------------------------------------------------
 
-    def key_cases(self, cases: Iterable[Case]) -> None:
-        """Each case's own key: everything it holds (its related list is not in its repr)."""
-        self.case_keys = {case.slug: _hash(repr(case)) for case in cases}
+    def cases_from(self, loaded: list[LoadedCase]) -> list[Case]:
+        """The atlas's cases of these loaded cases, and each case's own key (everything it holds; its
+        related list is not in its repr). A loaded case from the cache gives the same object as before."""
+        made: dict[int, tuple[LoadedCase, Case, str]] = {}
+        for source in loaded:
+            known = self._made.get(id(source))
+            if known is None or known[0] is not source:
+                case = Case.from_loaded(source)
+                known = (source, case, _hash(repr(case)))
+            made[id(source)] = known
+        self._made = made
+        self.case_keys = {case.slug: key for _, case, key in made.values()}
+        return [made[id(source)][1] for source in loaded]
 
     def render_articles(self, cases: list[Case], render_many) -> dict[str, Any]:
         """Each case's article by slug: ``render_many(cases)`` for those whose key is new, the rest remembered."""
@@ -187,6 +198,15 @@ class IncrementalBuilds:
         return _hash(type(value).__name__, *(
             f.name + "=" + self._value_key(getattr(value, f.name)) for f in dataclasses.fields(value)
         ))
+
+    def memo(self, name: str, inputs: Iterable[Any], produce: Callable[[], Any]) -> Any:
+        """``produce()``, remembered by ``name``, the global key and the keys of ``inputs`` (cases, listings...)."""
+        key = _hash(name, self.global_key, *(self._value_key(value) for value in inputs))
+        value = self._memo.get(key)
+        if value is None:
+            value = produce()
+        self._memo_next[key] = value
+        return value
 
     def page_key(self, spec: Any, kind: str, atlas_key: str) -> str:
         """The key of a generated page drawn from ``spec`` (a dataclass)."""
@@ -302,6 +322,7 @@ class IncrementalBuilds:
             _remove_empty_parents(Path(dest).parent)
         self._outputs = {**self._current, **kept}
         self._written, self._pending = self._pending, {}
+        self._memo, self._memo_next = self._memo_next, {}
         self.keep_articles()
         return removed
 

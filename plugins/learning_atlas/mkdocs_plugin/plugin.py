@@ -145,6 +145,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         self.pages: dict[str, GeneratedPage] = {}
         self.case_schema: CaseSchema | None = None
         self.invalid_slugs: set[str] = set()
+        self.relate_entries: list = []
         self.root = Path.cwd()
 
     # --- hooks -------------------------------------------------------------------------------
@@ -196,8 +197,9 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             self._stop_background_work()
             raise
         self._make_atlas(result, case_schema)
+        self.relate_entries = self.atlas.relate_entries() if self.related_job is not None else []
         if self.related_job is not None:
-            self.related_job.send(self.atlas.relate_entries())
+            self.related_job.send(self.relate_entries)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Add every generated page, asset and data file (never written into docs_dir).
@@ -206,11 +208,13 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         """
         if not self.config.enabled or self.atlas is None:
             return files
-        if self.incremental is not None and self.related_job is not None:
-            self._relate_incrementally()  # what is rebuilt depends on the related lists
+        if self.incremental is not None:
+            if self.related_job is not None:
+                self._relate_incrementally()  # what is rebuilt depends on the related lists
+            atlas_key = self._key_atlas(files, config)
         generated = [f for f in self._generate_files(config) if files.get_file_from_path(f.src_uri) is None]
         if self.incremental is not None:
-            self._mark_unchanged(files, generated, config)
+            self._mark_unchanged(files, generated, config, atlas_key)
         elif self.config.reader_search == "pagefind":
             articles = {slug: prepared[0] for slug, prepared in self.articles.items() if prepared}
             self.pagefind = PagefindRun.start(self.atlas, articles, Path(config.site_dir) / "pagefind")
@@ -283,8 +287,11 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             except ReaderSearchError as exc:
                 raise PluginError(f"atlas: {exc}") from None
         if self.incremental is not None:
-            for path in self.incremental.commit(self.invalid_slugs):
+            inc = self.incremental
+            for path in inc.commit(self.invalid_slugs):
                 log.debug(f"atlas: removed {path}")
+            log.info(f"atlas: wrote {inc.rendered} of {inc.rendered + inc.skipped} generated files; the rest were unchanged")
+            inc.rendered = inc.skipped = 0
         self._publish_site(config)
 
     def on_build_error(self, *, error: Exception) -> None:
@@ -326,11 +333,13 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         """The atlas of valid cases (drafts only under serve), each case's article rendered on every core."""
         valid = [c for c in result.cases if not c.has_errors]
         self.assets = {c.slug: c.assets for c in valid}
-        cases = [Case.from_loaded(c) for c in valid]
+        if self.incremental is not None:
+            cases = self.incremental.cases_from(valid)  # the same objects while their files are unchanged
+        else:
+            cases = [Case.from_loaded(c) for c in valid]
         if not self.is_serve:
             cases = [c for c in cases if not c.is_draft]
         if self.incremental is not None:
-            self.incremental.key_cases(cases)
             self.articles = self.incremental.render_articles(cases, self._render_articles)
         else:
             self.articles = dict(zip((c.slug for c in cases), self._render_articles(cases)))
@@ -346,8 +355,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
     def _schema_files(self) -> list[Path]:
         return schema_files(self._path(self.config.schemas_dir))
 
-    def _mark_unchanged(self, files: Files, generated: list[File], config) -> None:
-        """``atlas serve``: mark the generated files whose output is up to date, and update Pagefind's records."""
+    def _key_atlas(self, files: Files, config) -> str:
+        """``atlas serve``: the keys of this build (see :mod:`~learning_atlas.mkdocs_plugin.incremental`)."""
         inc, atlas = self.incremental, self.atlas
         assert inc is not None and atlas is not None
         own = [f for f in files if f.generated_by is None]
@@ -356,12 +365,21 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             settings=(sorted(self.config.items(), key=str), config.site_url, list(config.theme.dirs)),
             organisations=atlas.organisation_slugs,
         )
-        # Material's own search indexes the pages built in this build: with it, every page is built.
-        skip = self.config.reader_search == "pagefind"
         for file in own:
             if file.is_documentation_page():
                 inc.always_rebuild(file)  # the home page shows the latest cases, say
-        atlas_key = inc.atlas_key(atlas.cases)
+        return inc.atlas_key(atlas.cases)
+
+    def _memo(self, name: str, inputs: list, produce: Callable[[], str]) -> str:
+        """``produce()``; under ``atlas serve``, remembered while ``inputs`` are unchanged."""
+        return produce() if self.incremental is None else self.incremental.memo(name, inputs, produce)
+
+    def _mark_unchanged(self, files: Files, generated: list[File], config, atlas_key: str) -> None:
+        """``atlas serve``: mark the generated files whose output is up to date, and update Pagefind's records."""
+        inc, atlas = self.incremental, self.atlas
+        assert inc is not None and atlas is not None
+        # Material's own search indexes the pages built in this build: with it, every page is built.
+        skip = self.config.reader_search == "pagefind"
         for file in generated:
             if not isinstance(file, AtlasFile):
                 continue
@@ -444,7 +462,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             return
         self.related_job = None
         atlas.apply_related(inc.related)
-        inc.follow_related(job, atlas.relate_entries(), self.config.related_count)
+        inc.follow_related(job, self.relate_entries, self.config.related_count)
 
     def _relate_from_job(self) -> None:
         job, self.related_job = self.related_job, None
@@ -528,9 +546,9 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                                       "atlas/listing.html",
                                       GeneratedPage(PageKind.LISTING, listing=listing, section=section, feed=feed)))
                 if feed:
-                    out.append(self._data(config, feed, exports.atom_feed(
+                    out.append(self._data(config, feed, self._memo("feed", [listing, feed], lambda: exports.atom_feed(
                         f"{listing.label}: {config.site_name}", f"{site_url}{feed}",
-                        f"{site_url}{listing.url}", listing.cases, site_url, size, ids=ids, path=feed)))
+                        f"{site_url}{listing.url}", listing.cases, site_url, size, ids=ids, path=feed))))
         pages = explore.explore_pages(atlas)  # explore/, then explore/page/N/: the list without JavaScript
         for listing in pages:
             title = titles["explore"] + (f" (page {listing.number} of {len(pages)})" if listing.number > 1 else "")
@@ -540,11 +558,13 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         out.append(self._page(config, "submit/index.md", titles["submit"], "atlas/submit.html", GeneratedPage(PageKind.SUBMIT)))
         out.append(self._data(config, "submit/case-form.json",
                               form_data(self.case_schema)))
-        out.append(self._data(config, "feed.xml", exports.atom_feed(
-            config.site_name, f"{site_url}feed.xml", site_url, atlas.cases, site_url, size, ids=ids)))
+        out.append(self._data(config, "feed.xml", self._memo("feed", [atlas.cases], lambda: exports.atom_feed(
+            config.site_name, f"{site_url}feed.xml", site_url, atlas.cases, site_url, size, ids=ids))))
         out.append(self._data(config, "robots.txt", exports.robots_txt(site_url)))
-        out.append(self._data(config, "cases.json", exports.cases_json(atlas, site_url)))
-        out.append(self._data(config, "cases.csv", exports.cases_csv(atlas, site_url)))
+        out.append(self._data(config, "cases.json", exports.cases_json(atlas, site_url, line=lambda case: self._memo(
+            "json", [case, site_url], lambda: exports.json_line(case, site_url)))))
+        out.append(self._data(config, "cases.csv", exports.cases_csv(atlas, site_url, row=lambda case: self._memo(
+            "csv", [case, site_url], lambda: exports.csv_row(case, site_url)))))
         out.extend(self._data(config, path, page) for path, page in exports.redirect_pages(atlas, site_url).items())
         for asset in sorted(ASSETS.rglob("*")):
             if asset.is_file():
