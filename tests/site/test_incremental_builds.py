@@ -63,10 +63,12 @@ class Builds:
         option = _plugins_option()
         option.plugin_cache.clear()
         option.plugin_cache.update(self.plugin_cache)
-        for _ in range(3):  # a second build when the search index's related lists differ
+        for _ in range(6):  # builds follow while Explore was put off, or the index's related lists differ
             build(self._config(self.incremental_site), serve_url=SERVE_URL, dirty=True)
             if not self.plugin.incremental.settle():
                 break
+        else:
+            raise AssertionError("the incremental builds never settled")
         assert self.plugin.search_records is not None
         self.plugin.search_records.wait()
         assert self.plugin.search_records.error == ""

@@ -8,6 +8,7 @@ saved while it was being read is never cached under the wrong contents.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Callable, Hashable, Sequence
 
@@ -32,14 +33,34 @@ class CaseLoadCache:
 
     def __init__(self) -> None:
         self._cases: dict[tuple[str, str, Hashable], LoadedCase] = {}
+        self._digests: dict[str, tuple[tuple[int, ...], str]] = {}
         self.hits = 0
         self.misses = 0
+
+    def _digest(self, path: Path) -> str | None:
+        """:func:`file_digest`, read again only when the file's status says it may have changed.
+
+        The status includes the change time (set by any write, in nanoseconds here) and the inode
+        (an editor that saves by renaming a new file into place gives a new one).
+        """
+        try:
+            status = os.stat(path)
+        except OSError:
+            return None
+        stamp = (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+        known = self._digests.get(str(path))
+        if known is not None and known[0] == stamp:
+            return known[1]
+        digest = file_digest(path)
+        if digest is not None:
+            self._digests[str(path)] = (stamp, digest)
+        return digest
 
     def load_all(
         self, paths: Sequence[Path], load: Callable[[Path], LoadedCase], *, key: Hashable, jobs: int = 1
     ) -> list[LoadedCase]:
         """``[load(path) for path in paths]``, loading (on ``jobs`` cores) only what is not cached."""
-        keys = [(str(path), file_digest(path), key) for path in paths]
+        keys = [(str(path), self._digest(path), key) for path in paths]
         found: dict[int, LoadedCase] = {}
         missing: list[int] = []
         for index, cache_key in enumerate(keys):
@@ -64,4 +85,6 @@ class CaseLoadCache:
         self.hits += len(paths) - len(missing)
         self.misses += len(missing)
         self._cases = kept
+        live = {cache_key[0] for cache_key in keys}
+        self._digests = {name: value for name, value in self._digests.items() if name in live}
         return [found[index] for index in range(len(paths))]

@@ -33,7 +33,13 @@ from learning_atlas.contract.checker import CheckResult, check_paths
 from learning_atlas.contract.schema import CaseSchema, SchemaLoadError, load_case_schema, schema_files
 from learning_atlas.editors.submit_form import form_data
 from learning_atlas.mkdocs_plugin.config import AtlasConfig
-from learning_atlas.mkdocs_plugin.incremental import AtlasFile, IncrementalBuilds, content_key, schema_key
+from learning_atlas.mkdocs_plugin.incremental import (
+    LOCAL_KINDS,
+    AtlasFile,
+    IncrementalBuilds,
+    content_key,
+    schema_key,
+)
 from learning_atlas.processes.background import remove_leftovers
 from learning_atlas.processes.parallel import parallel_map
 from learning_atlas.search.key_terms import RelatedListsJob
@@ -292,6 +298,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                 log.debug(f"atlas: removed {path}")
             log.info(f"atlas: wrote {inc.rendered} of {inc.rendered + inc.skipped} generated files; the rest were unchanged")
             inc.rendered = inc.skipped = 0
+            inc.ask_for_build()
         self._publish_site(config)
 
     def on_build_error(self, *, error: Exception) -> None:
@@ -384,11 +391,12 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             if not isinstance(file, AtlasFile):
                 continue
             spec = self.pages.get(file.src_uri)
-            if spec is not None:
-                key = inc.page_key(spec, spec.kind.value, atlas_key)
+            if spec is None:
+                inc.mark(file, content_key(file.content_bytes) if skip else None)
             else:
-                key = content_key(file.content_bytes)
-            inc.mark(file, key if skip else None)
+                key = inc.page_key(spec, spec.kind.value, atlas_key)
+                inc.mark(file, key if skip else None, whole_atlas=spec.kind.value not in LOCAL_KINDS)
+        inc.put_off_whole_atlas_pages()
         if skip:
             if self.search_records is None:
                 self.search_records = PagefindRecords()
@@ -557,7 +565,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         out.extend(self._data(config, path, text) for path, text in explore.explore_data(atlas).items())
         out.append(self._page(config, "submit/index.md", titles["submit"], "atlas/submit.html", GeneratedPage(PageKind.SUBMIT)))
         out.append(self._data(config, "submit/case-form.json",
-                              form_data(self.case_schema)))
+                              self._memo("form", [], lambda: form_data(self.case_schema))))
         out.append(self._data(config, "feed.xml", self._memo("feed", [atlas.cases], lambda: exports.atom_feed(
             config.site_name, f"{site_url}feed.xml", site_url, atlas.cases, site_url, size, ids=ids))))
         out.append(self._data(config, "robots.txt", exports.robots_txt(site_url)))
