@@ -216,7 +216,7 @@ def check_paths(
     for folder in found.orphan_folders:  # never published, but nothing under cases/ may be a link
         result.problems.extend(check_asset_folder(folder).problems)
     result.problems.extend(collection_problems(result.cases))
-    result.problems.extend(near_duplicate_problems(result.cases))
+    result.problems.extend(near_duplicate_problems(result.cases, cache.near_duplicates if cache else None))
     result.problems = in_order(result.problems, ranks)
     result.ranks = ranks
     return result

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Hashable, Sequence
 
 from learning_atlas.contract.loader import LoadedCase
+from learning_atlas.contract.near_duplicates import NearDuplicateFinder
 from learning_atlas.processes.parallel import parallel_map
 
 
@@ -34,6 +35,8 @@ class CaseLoadCache:
     def __init__(self) -> None:
         self._cases: dict[tuple[str, str, Hashable], LoadedCase] = {}
         self._digests: dict[str, tuple[tuple[int, ...], str]] = {}
+        self.near_duplicates = NearDuplicateFinder()
+        """The near-duplicate pairs of the last check, kept for the next."""
         self.hits = 0
         self.misses = 0
 
