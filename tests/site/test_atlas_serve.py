@@ -9,80 +9,27 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
-from site_engine import default_engine, engine_environment
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        return exc.code, ""
-    except OSError:
-        return 0, ""
-
+from serve_helpers import atlas_serve, copy_sample_atlas, get, wait_until
 
 _LIVERELOAD = re.compile(r"<script>(?:(?!</script>).)*?livereload\((?:(?!</script>).)*</script>", re.DOTALL)
 
 
 def _page(url: str) -> tuple[int, str]:
     """The page as built: without the reloading script the server adds to each response (its ids vary)."""
-    status, text = _get(url)
+    status, text = get(url)
     return status, _LIVERELOAD.sub("", text)
-
-
-def _until(condition, timeout: float = 90.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
 def served(tmp_path):
-    root = tmp_path / "atlas"
-    root.mkdir()
-    for name in ("mkdocs.yml", "CONTRIBUTING.md"):
-        shutil.copy(ROOT / name, root / name)
-    for name in ("docs", "cases", "schemas"):
-        shutil.copytree(ROOT / name, root / name)
-    port = _free_port()
+    root = copy_sample_atlas(tmp_path / "atlas")
     log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "learning_atlas.mkdocs_plugin.serve", "-f", str(root / "mkdocs.yml"),
-             "-a", f"127.0.0.1:{port}", "--engine", default_engine()],
-            stdout=out, stderr=subprocess.STDOUT, cwd=root, env=engine_environment(),
-        )
-    base = f"http://127.0.0.1:{port}/atlas/"
-    try:
-        _until(lambda: "Serving on" in log.read_text() and _get(base)[0] == 200, 180, "the server to start")
+    with atlas_serve(root, log) as (base, process):
         yield root, base, log, process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def _builds(log: Path) -> int:
@@ -98,7 +45,7 @@ def test_an_invalid_case_is_reported_once_and_its_page_keeps_its_last_good_versi
     good = case.read_text(encoding="utf-8")
     builds = _builds(log)
     case.write_text(good.replace("\ntitle:", "\ntitle: [an unclosed list\nsummary_x:", 1), encoding="utf-8")
-    _until(lambda: _builds(log) > builds, what="a rebuild")
+    wait_until(lambda: _builds(log) > builds, what="a rebuild")
     text = log.read_text()
     assert process.poll() is None
     assert "Traceback" not in text
@@ -106,7 +53,7 @@ def test_an_invalid_case_is_reported_once_and_its_page_keeps_its_last_good_versi
     assert _page(url) == (200, before)  # the last good version
     builds = _builds(log)
     case.write_text(good + "\nFixed sentence zqfixed.\n", encoding="utf-8")
-    _until(lambda: "zqfixed" in _get(url)[1], what="the fixed page")
+    wait_until(lambda: "zqfixed" in get(url)[1], what="the fixed page")
     assert process.poll() is None
 
 
@@ -116,15 +63,15 @@ def test_a_vocabulary_that_no_longer_loads_leaves_the_site_as_it_was(served):
     good = vocabulary.read_text(encoding="utf-8")
     builds = _builds(log)
     vocabulary.write_text(good + "\n  - slug: [broken\n", encoding="utf-8")
-    _until(lambda: _builds(log) > builds, what="a failed rebuild")
+    wait_until(lambda: _builds(log) > builds, what="a failed rebuild")
     text = log.read_text()
     assert "the case schema cannot be loaded" in text
     assert "themes.yaml" in text
     assert "Traceback" not in text
     assert process.poll() is None
-    assert _get(base)[0] == 200
+    assert get(base)[0] == 200
     vocabulary.write_text(good.replace("label: Patient safety", "label: Patient safety zqlabel", 1), encoding="utf-8")
-    _until(lambda: "zqlabel" in _get(base + "themes/")[1], what="the new label")
+    wait_until(lambda: "zqlabel" in get(base + "themes/")[1], what="the new label")
 
 
 def test_rapid_saves_end_with_the_last_one_served(served):
@@ -135,7 +82,7 @@ def test_rapid_saves_end_with_the_last_one_served(served):
     for number in range(25):
         case.write_text(good + f"\nSave number zqsave{number}q.\n", encoding="utf-8")
         time.sleep(0.01)
-    _until(lambda: "zqsave24q" in _get(url)[1], what="the last save")
+    wait_until(lambda: "zqsave24q" in get(url)[1], what="the last save")
     assert process.poll() is None
     assert "Traceback" not in log.read_text()
 
@@ -147,9 +94,9 @@ def test_a_deleted_case_goes_and_an_added_one_comes(served):
     text = gone.read_text(encoding="utf-8")
     gone.unlink()
     shutil.rmtree(gone.with_suffix(""), ignore_errors=True)
-    _until(lambda: _get(base + f"cases/{gone.stem}/")[0] == 404, what="the deleted case's page to go")
+    wait_until(lambda: get(base + f"cases/{gone.stem}/")[0] == 404, what="the deleted case's page to go")
     added = root / "cases" / f"{gone.stem}-again.md"
     added.write_text(text, encoding="utf-8")
-    _until(lambda: _get(base + f"cases/{added.stem}/")[0] == 200, what="the added case's page")
+    wait_until(lambda: get(base + f"cases/{added.stem}/")[0] == 200, what="the added case's page")
     assert process.poll() is None
     assert "Traceback" not in log.read_text()
