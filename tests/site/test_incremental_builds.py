@@ -52,6 +52,7 @@ class Builds:
         config.plugins.on_startup(command="serve", dirty=True)
         self.plugin_cache = dict(_plugins_option().plugin_cache)
         self.plugin = config.plugins["atlas"]
+        self.plugin.incremental.request_build = lambda: None  # as atlas serve's server asks; builds follow below
         self.clean_number = 0
 
     def _config(self, site: Path):

@@ -121,8 +121,10 @@ class IncrementalBuilds:
         self._memo_next: dict[str, Any] = {}
         self.related: dict[str, list[str]] | None = None
         """The related lists of the last build (the search index's, once its process has answered)."""
-        self.on_related_change = None
-        """Called (from a thread) when the index's related lists differ from those a build used."""
+        self.request_build = None
+        """Asks the server for another build (from a thread): when the index's related lists differ from
+        those a build used, or a build put pages off. Without it (``mkdocs serve --dirty``), every
+        build is whole: it waits for the related lists and puts nothing off."""
         self._follower: threading.Thread | None = None
         self._generation = 0
         self._rebuild_wanted = False
@@ -260,8 +262,8 @@ class IncrementalBuilds:
                 return
             self.related = lists
             self._rebuild_wanted = True
-            if self.on_related_change is not None:
-                self.on_related_change()
+            if self.request_build is not None:
+                self.request_build()
 
         self._follower = threading.Thread(target=follow, name="atlas-related-follow", daemon=True)
         self._follower.start()
@@ -301,7 +303,7 @@ class IncrementalBuilds:
         """
         own, whole = self._own_changes, self._whole_atlas_changes
         self._own_changes, self._whole_atlas_changes = [], []
-        if not own or not whole or self._put_off:
+        if not own or not whole or self._put_off or self.request_build is None:
             self._put_off = False
             return 0
         for file in whole:
@@ -319,8 +321,8 @@ class IncrementalBuilds:
 
     def ask_for_build(self) -> None:
         """After a build that put pages off: ask the server for the build that follows."""
-        if self._put_off and self.on_related_change is not None:
-            self.on_related_change()
+        if self._put_off and self.request_build is not None:
+            self.request_build()
 
     @staticmethod
     def always_rebuild(file: File) -> None:

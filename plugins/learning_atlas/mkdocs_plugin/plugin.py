@@ -311,7 +311,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable) -> LiveReloadServer:
         """Rebuild when a case, a vocabulary or the schema changes."""
         if self.incremental is not None and hasattr(server, "request_rebuild"):
-            self.incremental.on_related_change = server.request_rebuild
+            self.incremental.request_build = server.request_rebuild
         if self.config.enabled:
             server.watch(str(self._path(self.config.cases_dir)))
             for path in self._schema_files():
@@ -464,7 +464,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         """``atlas serve``: the last build's related lists now, the index's in a build to follow (the first waits)."""
         inc, atlas, job = self.incremental, self.atlas, self.related_job
         assert inc is not None and atlas is not None and job is not None
-        if inc.related is None:
+        if inc.related is None or inc.request_build is None:  # nothing would ask for the next build
             self._relate_from_job()
             inc.related = {case.slug: [other.slug for other in case.related] for case in atlas.cases}
             return
