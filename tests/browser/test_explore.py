@@ -114,6 +114,9 @@ def test_filters_combine_and_live_in_the_url(page, cases_data):
     page.locator(f"#f-themes-{THEME_A}").check()
     assert _wait_for_results(page, only_a) == only_a
     assert _query(page) == {"themes": [THEME_A]}
+    # The heading holds the count; a live region beside it (not inside: HTML allows no status in a
+    # heading) says the new count to screen readers.
+    expect(page.locator("#atlas-result-status[role=status]")).to_have_text(f"{len(only_a)} case studies")
 
     # A second theme in the same group widens (OR).
     page.locator(f"#f-themes-{THEME_B}").check()

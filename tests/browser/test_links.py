@@ -129,7 +129,7 @@ def test_a_missing_address_gets_the_sites_404_page_with_its_styles(page, base_ur
             if r.status >= 400 and r.request.resource_type != "document" else None)
     response = page.goto("no-such-page/")
     assert response.status == 404
-    assert page.locator("h1").first.inner_text().strip() == "404 - Not found"
+    assert page.locator("h1").first.inner_text().strip() == "Page not found"
     assert page.evaluate("document.styleSheets.length") >= 3
     assert page.locator(".md-header").evaluate("e => getComputedStyle(e).position") in ("sticky", "fixed")
     assert not failed, failed

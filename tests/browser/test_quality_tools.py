@@ -238,11 +238,7 @@ def test_vnu_checks_every_page_type(vnu):
     assert len(vnu.canary) == 1 and "tabindex" in vnu.canary[0], f"vnu missed the canary's error: {vnu.canary}"
 
 
-VNU_XFAIL = {
-    "case": "vnu: the case pages with impact figures (4 of 15) write <div class=\"atlas-impact\" "
-            "aria-label=\"Impact figures\">: aria-label is not allowed on a div without a role. Owner: "
-            "the case page (site/rendering.py writes it; the submit form's preview.js copies it).",
-}
+VNU_XFAIL: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("kind", [
@@ -292,15 +288,7 @@ def pa11y(base_url, chromium_executable, chromium_args, tmp_path_factory):
     return run
 
 
-PA11Y_HEADER = ("the header's search form (#atlas-search-form, the atlas's partials/search.html override) has "
-                "no submit button (H32.2, WCAG 3.2.2). Owner: the header.")
-PA11Y_XFAIL = {
-    "home": f"pa11y: {PA11Y_HEADER}",
-    "explore": f"pa11y: {PA11Y_HEADER} And the filter form #atlas-explore has no submit button (H32.2). "
-               "Owner: Explore.",
-    "case": f"pa11y: {PA11Y_HEADER}",
-    "submit": f"pa11y: {PA11Y_HEADER}",
-}
+PA11Y_XFAIL: dict[str, str] = {}
 
 
 def _pa11y_errors(issues: list[dict]) -> list[dict]:
@@ -411,12 +399,7 @@ def lighthouse(base_url, chromium_executable, tmp_path_factory):
     return run
 
 
-LIGHTHOUSE_XFAIL = {
-    ("explore", "performance"): (True,
-        "Lighthouse performance 62-77 (every run): Cumulative Layout Shift 0.53, as explore.js runs the "
-        "results list, its heading and count (#atlas-results, #results, #atlas-result-count) move. "
-        "Owner: Explore."),
-}
+LIGHTHOUSE_XFAIL: dict[tuple[str, str], tuple[bool, str]] = {}
 """(page, category): (strict, reason). A score that straddles its threshold run to run would be
 marked without strict, so that luck alone never fails the suite."""
 

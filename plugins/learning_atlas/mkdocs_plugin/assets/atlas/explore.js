@@ -33,7 +33,7 @@
     selected: $("atlas-selected"), chips: $("atlas-chips"), clear: $("atlas-clear"), sort: $("atlas-sort"),
     archived: $("atlas-archived"), panel: $("atlas-filters"), panelTitle: $("atlas-filters-title"),
     toggle: $("atlas-filter-toggle"), close: $("atlas-filters-close"), done: $("atlas-filters-done"),
-    panelStatus: $("atlas-panel-status"),
+    panelStatus: $("atlas-panel-status"), status: $("atlas-result-status"),
   };
   const boxes = {};
   FACETS.forEach((f) => { boxes[f] = Array.from(form.querySelectorAll('input[name="' + f + '"]')); });
@@ -380,6 +380,7 @@
         if (mine !== drawing) return;
         list.replaceChildren(...items);
         setText(el.count, caseStudies(ids.length));
+        if (!el.panel.classList.contains("atlas-x__filters--open")) setText(el.status, caseStudies(ids.length));
         el.empty.hidden = ids.length > 0;
         shown = withPage(state, page);
         drawPages(shown, pages);
@@ -458,7 +459,12 @@
   // --- wiring -------------------------------------------------------------------------------------
 
   form.addEventListener("change", () => go(stateFromForm(), true));
-  form.addEventListener("submit", (event) => event.preventDefault());
+  // The filters apply as they are chosen; submitting (the phone panel's "Show N case studies", a
+  // real submit button so that the form has one) closes the panel over the results.
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (el.panel.classList.contains("atlas-x__filters--open")) closePanel(el.heading);
+  });
   el.sort.addEventListener("change", () => go(stateFromForm(), true));
   el.clear.addEventListener("click", () => {
     applyToForm({ facets: blankFacets(), sort: el.sort.value, archived: false });
@@ -487,7 +493,6 @@
     else openPanel();
   });
   el.close.addEventListener("click", () => closePanel(el.toggle));
-  el.done.addEventListener("click", () => closePanel(el.heading));
   wide.addEventListener("change", () => { if (wide.matches) closePanel(null); });
   window.addEventListener("popstate", () => {
     const state = stateFromUrl();
