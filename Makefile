@@ -72,6 +72,7 @@ bench: $(STAMP)   ## run the benchmarks and rewrite BENCHMARKS.md
 	ATLAS_ENGINE=$(ENGINE) $(PYTHON) bench/reader_search_bench.py
 	ATLAS_ENGINE=$(ENGINE) $(PYTHON) bench/submit_bench.py
 	ATLAS_ENGINE=$(ENGINE) $(PYTHON) bench/explore_bench.py
+	ATLAS_ENGINE=$(ENGINE) $(PYTHON) bench/preview_bench.py
 
 clean:
 	rm -rf $(VENV) site .atlas .pytest_cache .hypothesis
