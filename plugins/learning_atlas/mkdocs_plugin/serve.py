@@ -24,6 +24,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 from os.path import isdir, isfile, join
 from urllib.parse import urlsplit
 
@@ -31,6 +32,9 @@ log = logging.getLogger("mkdocs.atlas.serve")
 
 CHANGES = frozenset({"created", "modified", "deleted", "moved", "closed"})
 """Watchdog's events that mean a file changed ("closed" is a file closed after writing; not "opened")."""
+
+FOLLOW_UP_DELAY = 1.0
+"""Seconds between a build and the one that follows it (Explore, related lists) without a save."""
 
 BUILD_DELAY = 0.05
 """Seconds without a further change before a rebuild starts: an editor's save is several events."""
@@ -43,7 +47,7 @@ SCROLL_SCRIPT = b"""<script>(function () {
   if (saved !== null && entry && entry.type === "reload") {
     var y = Number(saved);
     var restore = function () { if (Math.abs(scrollY - y) > 1) scrollTo(0, y); };
-    restore();
+    addEventListener("DOMContentLoaded", restore);
     addEventListener("load", restore);
   }
   addEventListener("pagehide", function () { sessionStorage.setItem(key, String(scrollY)); });
@@ -115,7 +119,13 @@ def serve(config_file: str | None, dev_addr: str | None, *, open_in_browser: boo
             self.build_delay = BUILD_DELAY
 
         def request_rebuild(self) -> None:
-            """Build again (the plugin asks when the search index's related lists arrive after a build)."""
+            """Build again, a moment from now: the plugin asks when a build put pages off or the search
+            index's related lists differ. The moment lets browsers reload the page a save changed first."""
+            timer = threading.Timer(FOLLOW_UP_DELAY, self._want_build)
+            timer.daemon = True
+            timer.start()
+
+        def _want_build(self) -> None:
             with self._rebuild_cond:
                 self._want_rebuild = True
                 self._rebuild_cond.notify_all()
