@@ -54,11 +54,12 @@ serve: $(STAMP)   ## build the atlas and serve it at http://$(HOST)/atlas/ (site
 build: $(STAMP)   ## build the atlas into site/, failing on any invalid case
 	$(VENV)/bin/$(ENGINE) build --strict -f mkdocs.yml
 
-check: $(STAMP)   ## check every case study against the contract
-	$(VENV)/bin/atlas check cases
+check: $(STAMP)   ## check every case study and learning collection against the contract
+	$(VENV)/bin/atlas check cases collections
 
-schema: $(STAMP)  ## regenerate schemas/case.schema.json from the YAML schema and vocabularies
+schema: $(STAMP)  ## regenerate schemas/case.schema.json (and collection.schema.json) from the YAML schemas and vocabularies
 	$(VENV)/bin/atlas schema --output schemas/case.schema.json
+	$(VENV)/bin/atlas schema --collection --output schemas/collection.schema.json
 
 test: $(STAMP)    ## run every test: unit, acceptance and browser
 	tests/browser/install-browser.sh
@@ -73,6 +74,7 @@ bench: $(STAMP)   ## run the benchmarks and rewrite BENCHMARKS.md
 	ATLAS_ENGINE=$(ENGINE) $(PYTHON) bench/submit_bench.py
 	ATLAS_ENGINE=$(ENGINE) $(PYTHON) bench/explore_bench.py
 	ATLAS_ENGINE=$(ENGINE) $(PYTHON) bench/preview_bench.py
+	ATLAS_ENGINE=$(ENGINE) $(PYTHON) bench/charts_bench.py
 
 clean:
 	rm -rf $(VENV) site .atlas .pytest_cache .hypothesis

@@ -34,7 +34,7 @@ from benchlib import ROOT, machine, write_section  # noqa: E402
 BUDGET = 60_000
 """Bytes of script /submit/ may load before the reader starts, beyond what the home page loads."""
 LOADED_LATER = ("ajv2020-formats.min.js", "marked.umd.js", "purify.min.js", "checks.js", "domain-checks.js",
-                "schema-checks.js", "problems.js", "preview.js", "file.js")
+                "schema-checks.js", "problems.js", "preview.js", "file.js", "series.js")
 """What the form loads when the reader starts filling it, and not before."""
 # A slow mobile connection, as Chrome's "Slow 4G" preset: 150 ms latency, 1.6 Mbit/s down, 750 kbit/s up.
 SLOW = {"offline": False, "latency": 150, "downloadThroughput": 1_600_000 / 8, "uploadThroughput": 750_000 / 8}

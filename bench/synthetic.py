@@ -1,5 +1,8 @@
 """A generator of synthetic, valid case studies for benchmarks (deterministic for a seed).
 
+About one case in five builds on one or two earlier cases (``builds_on``), so that a build computes
+lineage and "Built on by" at the scale it measures.
+
 It writes only into a new or empty folder, or one it wrote before (which holds its marker file,
 ``.synthetic``, and its ``synthetic-case-NNNNN.md`` cases, which it replaces): a folder holding any
 other file, such as ``cases/``, is refused and left as it is.
@@ -120,8 +123,37 @@ def _block(text: str, indent: str = "  ") -> str:
     return "|\n" + "\n".join(indent + item for item in lines)
 
 
-def case_text(index: int, rng: random.Random, vocab: dict[str, list], *, figures: bool = False) -> str:
-    """One valid case study of typical size (about 4 KB); with ``figures``, its prose is full of ordinary figures."""
+def series_measure(index: int, *, series: bool, points: int = 36) -> str:
+    """A measure for ``bench/charts_bench.py``: with ``series``, a monthly series of ``points`` points whose
+    change comes a third of the way in (made-up figures, from a generator of its own); without, the same
+    measure's single figure alone, so that the two atlases differ only by the series."""
+    rng = random.Random(index)
+    text = (
+        f"\n  - label: Synthetic measure over time {index}\n    value: {rng.randint(1, 50)}\n"
+        f"    dimension: {rng.choice(['outcomes', 'experience', 'resources'])}"
+    )
+    if not series:
+        return text
+    change = points // 3
+    level, step = rng.uniform(20, 80), rng.uniform(-15, 15)
+    lines = []
+    for i in range(points):
+        value = level + (step if i >= change else 0) + rng.gauss(0, 4)
+        lines.append(f"      - {{date: {2020 + i // 12}-{i % 12 + 1:02d}-01, value: {value:.1f}}}")
+    return (
+        text + f"\n    improvement: {rng.choice(['higher', 'lower'])}\n"
+        f"    change_date: {2020 + change // 12}-{change % 12 + 1:02d}-01\n"
+        f"    chart: {rng.choice(['run', 'spc'])}\n    series:\n" + "\n".join(lines)
+    )
+
+
+def case_text(
+    index: int, rng: random.Random, vocab: dict[str, list], *, figures: bool = False, series: bool | None = None,
+    builds_on: tuple[int, ...] = (),
+) -> str:
+    """One valid case study of typical size (about 4 KB); with ``figures``, its prose is full of ordinary figures;
+    with ``series`` True or False, one more measure, with or without its series (:func:`series_measure`);
+    ``builds_on``: the numbers of the (earlier) synthetic cases it builds on."""
     _paragraph = _figures_paragraph if figures else _plain_paragraph
     title = f"Case {index}: " + _sentence(rng, rng.randint(5, 10))[:-1]
     summary = _paragraph(rng, 2)[:380]
@@ -133,6 +165,8 @@ def case_text(index: int, rng: random.Random, vocab: dict[str, list], *, figures
         f"    period: '{year}'\n    dimension: {rng.choice(['outcomes', 'experience', 'resources'])}"
         for k in range(rng.randint(0, 3))
     )
+    if series is not None:
+        measures += series_measure(index, series=series)
     fields = [
         f"title: {yaml.safe_dump(title, width=1000).splitlines()[0]}",
         f"summary: {yaml.safe_dump(summary, width=1000).splitlines()[0]}",
@@ -161,6 +195,11 @@ def case_text(index: int, rng: random.Random, vocab: dict[str, list], *, figures
         f"links:\n  - title: Project page {index}\n    url: https://example.org/projects/{index}",
         "consent_confirmed: true",
     ]
+    if builds_on:
+        fields.append("builds_on:" + "".join(
+            f"\n  - case: synthetic-case-{other:05d}\n    how: {('adopted', 'adapted', 'inspired')[other % 3]}"
+            for other in builds_on
+        ))
     body = f"\n## More detail\n\n{_paragraph(rng, 3)}\n"
     if figures:
         rows = "".join(f"| {rng.randint(2015, 2025)} | {rng.randint(10, 999)} | {rng.randint(1, 99)}% |\n" for _ in range(4))
@@ -195,7 +234,9 @@ def _earlier_output(out_dir: Path) -> list[Path]:
     return [p for p in entries if p != marker]
 
 
-def generate(out_dir: Path, count: int, *, seed: int = 1, figures: bool = False) -> list[Path]:
+def generate(
+    out_dir: Path, count: int, *, seed: int = 1, figures: bool = False, series: bool | None = None
+) -> list[Path]:
     """Write ``count`` valid cases into ``out_dir`` and return their paths.
 
     ``out_dir`` is created if need be; cases an earlier run wrote there are replaced. Raises
@@ -208,10 +249,14 @@ def generate(out_dir: Path, count: int, *, seed: int = 1, figures: bool = False)
         old.unlink()
     rng = random.Random(seed)
     vocab = {name: _load_vocab(name) for name in ("regions", "settings", "themes", "commitments")}
+    # Links between cases come from a generator of their own, so the cases' text is what it was before them.
+    linker = random.Random(f"builds-on-{seed}")
     paths = []
     for index in range(count):
         path = out_dir / f"synthetic-case-{index:05d}.md"
-        path.write_text(case_text(index, rng, vocab, figures=figures), encoding="utf-8")
+        links = tuple(sorted(set(linker.sample(range(index), min(index, linker.randint(1, 2)))))) if (
+            index and linker.random() < 0.2) else ()
+        path.write_text(case_text(index, rng, vocab, figures=figures, series=series, builds_on=links), encoding="utf-8")
         paths.append(path)
     return paths
 

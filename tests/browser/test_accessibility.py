@@ -19,6 +19,10 @@ AXE_PAGES = {
     "term": TERM_PATH,
     "case": CASE_PATH,
     "case-format": "case-format/",  # wide tables of fields
+    "case-lineage": "cases/learning-health-system-habits-london/",  # Builds on, with the lineage picture
+    "collection": "collections/harm-free-care-learning-sessions/",
+    "collections": "collections/",
+    "most-taken-up": "most-taken-up/",
 }
 STRUCTURE_PAGES = {"home": "", "term": TERM_PATH, "case": CASE_PATH, "case-format": "case-format/"}
 # Material's palette follows prefers-color-scheme on a reader's first visit.

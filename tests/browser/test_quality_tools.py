@@ -35,7 +35,8 @@ pytestmark = pytest.mark.browser
 HERE = Path(__file__).resolve().parent
 MODULES = HERE / "node_modules"
 CASE_PATH = "cases/learning-lessons-framework-north-staffordshire/"
-PAGES = {"home": "", "explore": "explore/", "case": CASE_PATH, "submit": "submit/"}
+PAGES = {"home": "", "explore": "explore/", "case": CASE_PATH, "submit": "submit/",
+         "collection": "collections/harm-free-care-learning-sessions/"}
 """The pages Lighthouse and pa11y check."""
 
 
@@ -141,7 +142,8 @@ def _theme_error(tool: str, message: str, markup: str) -> ThemeError | None:
 # --- the Nu Html Checker -------------------------------------------------------------------------
 
 VOCABULARIES = ("themes", "settings", "regions", "organisations", "commitments", "years")
-PAGE_TYPES = ("home", "explore", "case", "listing", "section-index", "submit", "page", "404", "redirect")
+PAGE_TYPES = ("home", "explore", "case", "listing", "section-index", "submit", "page", "404", "redirect",
+              "collection", "collections", "most-taken-up")
 REDIRECT_PAGE = "cases/old-name/index.html"
 
 
@@ -155,10 +157,13 @@ def _page_type(path: str) -> str | None:
     if len(parts) == 2 and parts[1] == "index.html":
         if parts[0] in VOCABULARIES:
             return "section-index"  # atlas/section.html
-        return {"explore": "explore", "submit": "submit"}.get(parts[0], "page")  # "page": Markdown in docs/
+        return {"explore": "explore", "submit": "submit", "collections": "collections",  # the collections' index
+                "most-taken-up": "most-taken-up"}.get(parts[0], "page")  # "page": Markdown in docs/
     if len(parts) == 3 and parts[2] == "index.html":
         if parts[0] == "cases":
             return "case"
+        if parts[0] == "collections":
+            return "collection"  # atlas/collection.html
         if parts[0] in VOCABULARIES:
             return "listing"  # atlas/listing.html: one term's cases
     return None

@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import rispy
 from conftest import ROOT, SCHEMAS
 from hostile import MARKDOWN, ONE_LINE, write_hostile_atlas
 from hypothesis import given, settings
@@ -110,6 +111,8 @@ def test_no_page_holds_script_or_a_way_out_that_came_from_a_case(hostile_site):
                 source = attrs.get("src")
                 if source:
                     assert OUR_SCRIPTS.match(source) or source.startswith(("https://unpkg.com/",)), where
+                elif attrs.get("type") == "application/ld+json":  # data, never run: it must stay JSON
+                    assert isinstance(json.loads(_text(element)), dict), where
                 else:
                     assert "zq" not in _text(element) and "__atlasXss" not in _text(element), where
             if element.name in ("iframe", "object", "embed", "frame", "frameset", "applet", "base", "style"):
@@ -133,6 +136,25 @@ def test_head_metadata_holds_each_value_as_text(hostile_site):
         heading = next(e for e in _elements(document) if e.name == "h1")
         assert _text(heading) == data["title"]
         assert document.query("main b") == [] or all("zq" not in _text(b) for b in document.query("header b"))
+
+
+def test_head_json_ld_and_citation_tags_hold_each_value_as_text(hostile_site):
+    """The JSON-LD script reads back (as JSON) to the case's own title and organisations, and so do the
+    citation_* tags: no payload ends the script or the attribute it is in."""
+    site, values = hostile_site
+    for slug, data in values.items():
+        document = JustHTML((site / "cases" / slug / "index.html").read_text(encoding="utf-8"), sanitize=False)
+        scripts = [e for e in _elements(document) if e.name == "script" and (e.attrs or {}).get("type") == "application/ld+json"]
+        assert len(scripts) == 1, slug
+        article = json.loads(_text(scripts[0]))
+        assert article["headline"] == data["title"]
+        assert [a["name"] for a in article["author"]] == [o.strip() for o in data["organisations"]]
+        meta = [e.attrs for e in _elements(document) if e.name == "meta" and (e.attrs or {}).get("name", "").startswith("citation_")]
+        assert [m["content"] for m in meta if m["name"] == "citation_title"] == [data["title"]]
+        assert [m["content"] for m in meta if m["name"] == "citation_author"] == [o.strip() for o in data["organisations"]]
+        [record] = rispy.loads((site / "cases" / f"{slug}.ris").read_text(encoding="utf-8"))
+        assert record["title"] == " ".join(data["title"].split()), "a newline in a title never starts a RIS tag"
+        assert record["authors"] == [" ".join(o.split()) for o in data["organisations"]]
 
 
 def test_listing_pages_of_hostile_organisations_escape_their_names(hostile_site):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bs4 import BeautifulSoup
 from conftest import MINIMAL_CASE, SCHEMAS
 from learning_atlas.contract.checker import check_paths
@@ -108,7 +110,9 @@ def _related(site, slug):
 def test_related_lists_from_the_index_are_stable_and_never_self_or_draft(atlas_project, tmp_path):
     from conftest import CASES
 
-    cases = {p.name: p.read_text(encoding="utf-8") for p in sorted(CASES.glob("*.md"))[:8]}
+    # Eight of the sample's cases, without their builds_on: the cases they name may not be among them.
+    cases = {p.name: re.sub(r"^builds_on:\n(?:[ -].*\n)*", "", p.read_text(encoding="utf-8"), flags=re.MULTILINE)
+             for p in sorted(CASES.glob("*.md"))[:8]}
     first = sorted(cases)[0]
     cases["zz-draft-copy.md"] = cases[first].replace("consent_confirmed: true", "consent_confirmed: true\nstatus: draft")
     config = atlas_project(cases)

@@ -176,3 +176,32 @@ def test_atlas_help_lists_new_and_report(run_line):
     text = run_line(["--help"]).output
     assert "new     Start a new case study: write cases/<slug>.md from a few answers." in text
     assert "report  Report what editors should look at across the atlas." in text
+
+
+def test_json_report_has_what_learning_that_spreads_needs(report):
+    """Not built on after two years, collections holding archived cases, links to renamed or missing cases."""
+    data = json.loads(report("--format", "json").output)
+    assert [(c["slug"], c["published"]) for c in data["not_built_on"]] == [("community-falls", "2021-03-15")]
+    assert [(c["collection"], [a["slug"] for a in c["archived"]]) for c in data["collections_with_archived_cases"]] == [
+        ("falls-reading", ["discharge-lounge"])
+    ]
+    assert [(link["file"].rsplit("/", 1)[-1], link["key"]) for link in data["broken_links"]] == [
+        ("community-falls.md", "builds_on[1].case"),
+        ("ward-huddles.md", "builds_on[0].case"),
+    ]
+    assert "was renamed to 'sepsis-screening'" in data["broken_links"][0]["message"]
+
+
+def test_a_case_built_on_is_not_reported_however_it_is_named(tmp_path, run_line, minimal_text):
+    """A case built on through an old slug (its redirect_from) has been built on; a young case is not due."""
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    old = minimal_text.replace("consent_confirmed: true", "consent_confirmed: true\nredirect_from:\n  - older-name")
+    (cases / "first-case.md").write_text(old, encoding="utf-8")
+    (cases / "second-case.md").write_text(minimal_text.replace(
+        "consent_confirmed: true", "consent_confirmed: true\nbuilds_on:\n  - case: older-name\n    how: adopted"
+    ), encoding="utf-8")
+    data = json.loads(run_line(["report", "--cases", str(cases), "--today", "2030-01-01", "--format", "json",
+                                "--schemas", str(ROOT / "schemas")]).output)
+    assert [c["slug"] for c in data["not_built_on"]] == ["second-case"]
+    assert [link["key"] for link in data["broken_links"]] == ["builds_on[0].case"]

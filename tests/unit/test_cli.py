@@ -36,10 +36,12 @@ def test_missing_path_is_a_usage_error(run_line):
 
 
 def test_default_path_is_cases(run_line, monkeypatch):
+    """With no paths, the cases folder, and the learning collections beside it."""
     monkeypatch.chdir(CASES.parent)
     result = run_line(["check"])
     assert result.exit_code == 0
-    assert "cases checked: no problems found" in result.output
+    collections = len(list((CASES.parent / "collections").glob("*.yaml")))
+    assert f"cases and {collections} collection{'s' * (collections != 1)} checked: no problems found" in result.output
 
 
 def test_no_cases_folder_is_a_usage_error(run_line, tmp_path, monkeypatch):

@@ -83,6 +83,12 @@ _NEW_OPTIONS = [
     click.option("--consent-confirmed", is_flag=True, default=None,
                  help="The people and organisations named have agreed to publication."),
     click.option("--no-input", is_flag=True, help="Never ask a question: take everything from the options."),
+    click.option("--collection", is_flag=True,
+                 help="Start a learning collection, collections/<slug>.yaml, instead of a case (--title, --slug, "
+                      "--purpose, --case)."),
+    _text_option("--purpose", "With --collection: what the collection is for (default: a placeholder)."),
+    _text_option("--case", "With --collection: a case's slug to read, in order (repeat for each).", multiple=True,
+                 metavar="SLUG"),
     cases_option,
     schemas_option,
 ]
@@ -112,10 +118,20 @@ def new(no_input: bool, cases_dir: Path | None, schema_dir: Path | None, **value
     it is replaced, and the case passes once they are (and consent is
     confirmed). Exit status: 0 written, 1 the slug is taken (nothing written),
     2 usage error or an invalid value (nothing written).
+
+    With --collection it starts a learning collection instead: it writes
+    collections/<slug>.yaml (beside the cases folder) from the title, the
+    purpose and the cases to read (--case, each a case's slug, in reading
+    order), leaving a placeholder note on each case for you to write.
     """
     from learning_atlas.editors.new_case import CaseAnswers, ScaffoldError, render_case, slug_owner, write_case
 
     folders = atlas_folders(cases_dir, schema_dir)
+    collection = (values.pop("collection"), values.pop("purpose"), values.pop("case"))
+    if collection[0]:
+        return _new_collection(no_input, values, collection[1], list(collection[2] or ()), folders)
+    if collection[1] is not None or collection[2]:
+        fail("--purpose and --case are for a learning collection: add --collection; nothing was written", 2)
     folder = folders.cases
     case_schema = load_schema(folders.schemas)
     answers = CaseAnswers()
@@ -473,3 +489,71 @@ def _report_new_case(path: Path, answers: CaseAnswers) -> None:
     steps.append(f"check it: atlas check {path}")
     for number, step in enumerate(steps, 1):
         click.echo(f"  {number}. {step}")
+
+
+def _new_collection(no_input: bool, values: dict[str, object], purpose: object, cases: list[str], folders) -> None:
+    """``atlas new --collection``: write collections/<slug>.yaml from the title, purpose and cases."""
+    import difflib
+
+    from learning_atlas.editors.new_case import ScaffoldError, slug_from_title, slug_problem, write_case
+    from learning_atlas.editors.new_collection import CollectionAnswers, case_slugs, collection_path, render_collection
+
+    def title_problem(text: str) -> str | None:
+        text = " ".join(text.split())
+        if not 10 <= len(text) <= 160 or "<" in text or ">" in text:
+            return f"{text!r} must be a title of 10 to 160 characters, without < or >"
+        return None
+
+    def case_problem(slug: str) -> str | None:
+        if slug in known:
+            return None
+        match = difflib.get_close_matches(slug, known, n=1, cutoff=0.75)
+        hint = f"; did you mean {match[0]!r}?" if match else f"; give the slug of a case in {folders.cases}/"
+        return f"{slug!r} is not a case{hint}"
+
+    def checked(check):
+        def proc(value: str) -> str:
+            problem = check(value)
+            if problem:
+                raise click.BadParameter(problem)
+            return value
+        return proc
+
+    known = case_slugs(folders.cases)
+    answers = CollectionAnswers(title=str(values.get("title") or ""), purpose=str(purpose or ""))
+    answers.cases = [c.strip() for c in cases]
+    problems = [f"--title: {p}" for p in [title_problem(answers.title)] if answers.title and p]
+    problems += [f"--case: {p}" for p in map(case_problem, answers.cases) if p]
+    _stop_on(problems)
+    if no_input and not answers.title:
+        fail("--no-input needs --title (see 'atlas new --help'); nothing was written", 2)
+    if not no_input:
+        click.echo("A new learning collection: a reading list of case studies, each with a note on why to read it.")
+        if not answers.title:
+            answers.title = click.prompt("Title", value_proc=checked(title_problem))
+        if not purpose:
+            answers.purpose = click.prompt("What is it for? (Enter to write it later)", default="", show_default=False)
+        if not answers.cases:
+            answer = click.prompt("Cases to read, in order: their slugs, separated by commas (Enter to add them later)",
+                                  default="", show_default=False,
+                                  value_proc=checked(lambda v: next(filter(None, map(case_problem, _slugs(v))), None)))
+            answers.cases = _slugs(answer)
+    answers.slug = str(values.get("slug") or slug_from_title(answers.title) or "")
+    problem = slug_problem(answers.slug)
+    if problem:
+        fail(f"--slug: {problem}; nothing was written", 2)
+    path = collection_path(folders.collections, answers.slug)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_case(path, render_collection(answers))
+    except ScaffoldError as exc:
+        fail(f"{exc}; 'atlas new' never overwrites a collection: give another slug with --slug. Nothing was written", 1)
+    except OSError as exc:
+        fail(f"could not write {path}: {exc.strerror or exc}", 1)
+    click.echo(f"Wrote {path}.")
+    click.echo("  1. replace each placeholder (text starting 'TODO:'): the purpose, and a note on each case")
+    click.echo(f"  2. check it: atlas check {folders.collections}")
+
+
+def _slugs(answer: str) -> list[str]:
+    return [part.strip() for part in answer.split(",") if part.strip()]

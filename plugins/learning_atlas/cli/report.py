@@ -31,7 +31,10 @@ def report(output_format: str, today: dt.date, cases_dir: Path | None, schema_di
     """Report what editors should look at across the atlas.
 
     Lists cases past their review_by date, drafts, archived cases, cases
-    without measures, organisation names that look like variants of one
+    without measures, published cases no case has built on two years after
+    publication, learning collections (collections/ beside the cases folder)
+    that hold archived cases, builds_on links and collection entries that
+    name a renamed or missing case, organisation names that look like variants of one
     another (the same once NHS abbreviations such as FT and NHSFT, '&' and
     'and', punctuation, case and 'The' are evened out, or one typing slip
     apart in a long word), vocabulary terms with no published case, and how

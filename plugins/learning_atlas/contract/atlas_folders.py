@@ -15,6 +15,9 @@ from learning_atlas.contract.schema import CASE_SCHEMA_FILE
 DEFAULT_CASES_DIR = Path("cases")
 """The folder of case files, relative to the atlas's root, when none is given."""
 
+DEFAULT_COLLECTIONS_DIR = Path("collections")
+"""The folder of learning collections (``<slug>.yaml``), beside the cases folder."""
+
 DEFAULT_SCHEMAS_DIR = Path("schemas")
 """The folder of the case schema and vocabularies, relative to the atlas's root."""
 
@@ -34,6 +37,11 @@ class AtlasFolders:
 
     cases: Path
     schemas: Path
+
+    @property
+    def collections(self) -> Path:
+        """The learning collections' folder: ``collections/`` beside the cases folder."""
+        return self.cases.parent / DEFAULT_COLLECTIONS_DIR
 
 
 def locate_atlas(

@@ -7,11 +7,13 @@ What the site, the search index and the editors' tools all read of a case, made 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from learning_atlas.contract.loader import LoadedCase
+from learning_atlas.contract.series_statistics import Analysis, Point, analyse
 from learning_atlas.contract.vocabularies import FRONT_MATTER_KEYS
 
 SECTIONS = (
@@ -33,7 +35,7 @@ DIMENSIONS = (("outcomes", "Better outcomes"), ("experience", "Better experience
 
 @dataclass(frozen=True)
 class Measure:
-    """An impact figure."""
+    """An impact figure, and if it has one, its series over time."""
 
     label: str
     value: float | int
@@ -41,12 +43,44 @@ class Measure:
     unit: str | None = None
     baseline: float | int | None = None
     period: str | None = None
+    series: tuple[Point, ...] = ()
+    change_date: dt.date | None = None
+    improvement: str | None = None
+    target: float | int | None = None
+    chart: str | None = None
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "Measure":
+        """A measure from a valid case's front matter (its series' dates as dates)."""
+        fields = dict(data)
+        if "series" in fields:
+            fields["series"] = tuple(
+                Point(dt.date.fromisoformat(p["date"]), float(p["value"])) for p in fields["series"]
+            )
+            fields["change_date"] = dt.date.fromisoformat(fields["change_date"])
+        return cls(**fields)
+
+    @functools.cached_property
+    def analysis(self) -> Analysis | None:
+        """What the series shows, by the rules of its chart (see ``series_statistics``), or None without one."""
+        if not self.series or self.change_date is None or self.improvement is None:
+            return None
+        return analyse(self.series, self.change_date, self.improvement, self.chart or "run")
 
 
 @dataclass(frozen=True)
 class Link:
     title: str
     url: str
+
+
+@dataclass(frozen=True)
+class BuildsOn:
+    """One case this case builds on, as its ``builds_on`` names it (the slug as written)."""
+
+    case: str
+    how: str
+    note: str | None = None
 
 
 @dataclass
@@ -74,6 +108,7 @@ class Case:
     links: tuple[Link, ...]
     redirect_from: tuple[str, ...]
     body: str
+    builds_on: tuple[BuildsOn, ...] = ()
     related: list["Case"] = field(default_factory=list, repr=False)
 
     @classmethod
@@ -98,11 +133,15 @@ class Case:
             lead_role=lead["role"].strip(),
             lead_name=(lead.get("name") or "").strip() or None,
             sections={key: data[key] for key, _ in SECTIONS if key in data},
-            measures=tuple(Measure(**m) for m in data.get("measures", ())),
+            measures=tuple(Measure.from_data(m) for m in data.get("measures", ())),
             contact=dict(data["contact"]),
             links=tuple(Link(**link) for link in data.get("links", ())),
             redirect_from=tuple(data.get("redirect_from", ())),
             body=loaded.body,
+            builds_on=tuple(
+                BuildsOn(entry["case"], entry["how"], " ".join(entry["note"].split()) if entry.get("note") else None)
+                for entry in data.get("builds_on", ())
+            ),
         )
 
     @property
@@ -126,6 +165,16 @@ class Case:
         if vocabulary == "regions":
             return (self.region,)
         return getattr(self, FRONT_MATTER_KEYS[vocabulary])
+
+    @property
+    def signal(self) -> str | None:
+        """What the case's series show, as one word: ``improvement`` when any measure's series shows a signal
+        of improvement after the change, else ``concern`` when any shows one of concern, else ``none``;
+        None when no measure has a series."""
+        verdicts = {m.analysis.verdict for m in self.measures if m.analysis is not None}
+        if not verdicts:
+            return None
+        return next(v for v in ("improvement", "concern", "none") if v in verdicts)
 
     def measures_by_dimension(self) -> list[tuple[str, str, list[Measure]]]:
         """``(dimension, heading, measures)`` for each part of the triple aim that has figures."""

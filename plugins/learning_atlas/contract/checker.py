@@ -10,8 +10,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Hashable, Iterable
 
+from learning_atlas.contract.builds_on import builds_on_problems
 from learning_atlas.contract.case_assets import check_asset_folder, describe_file_kind
 from learning_atlas.contract.load_cache import CaseLoadCache
+from learning_atlas.contract.learning_collections import (
+    CollectionSchemaError,
+    LoadedCollection,
+    collection_case_problems,
+    collection_files,
+    load_collection,
+    load_collection_schema,
+)
 from learning_atlas.contract.loader import CASE_SUFFIX, LoadedCase, collection_problems, load_case
 from learning_atlas.contract.near_duplicates import near_duplicate_problems
 from learning_atlas.contract.problems import Problem, Severity, in_order
@@ -24,6 +33,8 @@ class CheckResult:
     """What a check found: the cases read and every problem, in file and line order."""
 
     cases: list[LoadedCase] = field(default_factory=list)
+    collections: list[LoadedCollection] = field(default_factory=list)
+    """The learning collections read (``collections/<slug>.yaml``), when the check covered them."""
     problems: list[Problem] = field(default_factory=list)
     ranks: dict[Path, tuple[int, int]] = field(default_factory=dict)
     """Each file's place in the reports' order (see :func:`~learning_atlas.contract.problems.in_order`)."""
@@ -46,7 +57,10 @@ class CheckResult:
 
     def summary(self) -> str:
         """``12 cases checked: 2 errors, 1 warning in 2 files``."""
-        checked = _plural(len(self.cases), "case") + " checked"
+        checked = _plural(len(self.cases), "case")
+        if self.collections:
+            checked += " and " + _plural(len(self.collections), "collection")
+        checked += " checked"
         if not self.problems:
             return f"{checked}: no problems found"
         counts = []
@@ -185,12 +199,14 @@ def check_paths(
     jobs: int = 1,
     cache: "CaseLoadCache | None" = None,
     cache_key: Hashable = None,
+    collections: Path | Iterable[Path] | None = None,
 ) -> CheckResult:
     """Check every case under ``paths`` against a loaded schema; never raises for bad input.
 
     ``jobs`` > 1 loads 50 cases or more in that many forked processes. With a ``cache`` (a
     long-running process's), only cases whose bytes changed are loaded again; ``cache_key``
-    stands for the schema's files (the date is added here).
+    stands for the schema's files (the date is added here). ``collections``, a folder of
+    learning collections (``collections/``) or collection files, is checked too, against the cases found.
     """
     result = CheckResult()
     found = case_files(list(paths))
@@ -216,7 +232,40 @@ def check_paths(
     for folder in found.orphan_folders:  # never published, but nothing under cases/ may be a link
         result.problems.extend(check_asset_folder(folder).problems)
     result.problems.extend(collection_problems(result.cases))
+    result.problems.extend(builds_on_problems(result.cases))
     result.problems.extend(near_duplicate_problems(result.cases, cache.near_duplicates if cache else None))
+    if collections is not None:
+        _check_collections(result, collections, case_schema, ranks)
     result.problems = in_order(result.problems, ranks)
     result.ranks = ranks
     return result
+
+
+def _check_collections(
+    result: CheckResult, given: Path | Iterable[Path], case_schema: CaseSchema, ranks: dict[Path, tuple[int, int]]
+) -> None:
+    """Check the collections ``given`` (folders, or files) against their schema and the cases of ``result``."""
+    files: list[Path] = []
+    for path in [given] if isinstance(given, Path) else list(given):
+        if not os.path.lexists(path):
+            continue  # an atlas without collections/ has none
+        if path.is_dir() and not path.is_symlink():
+            found, problems = collection_files(path)
+            files.extend(found)
+            result.problems.extend(problems)
+        elif path not in files:
+            files.append(path)
+    if not files:
+        return
+    try:
+        validator = load_collection_schema(case_schema.directory)
+    except CollectionSchemaError as exc:
+        result.problems.append(exc.problem)
+        return
+    first = len(result.cases)
+    for index, path in enumerate(files):
+        collection = load_collection(path, validator)
+        result.collections.append(collection)
+        result.problems.extend(collection.problems)
+        ranks[path] = (first + index, 0)
+    result.problems.extend(collection_case_problems(result.collections, result.cases))

@@ -28,6 +28,7 @@ from learning_atlas.contract.html_scan import (
 from learning_atlas.contract.placeholders import placeholder_problems
 from learning_atlas.contract.problems import Problem, Severity, format_key_path, in_order
 from learning_atlas.contract.reader_text import reader_text, source_offset
+from learning_atlas.contract.series_checks import series_problems
 from learning_atlas.contract.source import FORBIDDEN_CHARACTERS, forbidden_character_kind
 
 PROSE_KEYS = ("leading_change", "where_to_look", "what_to_change", "how_to_change", "challenges")
@@ -109,6 +110,7 @@ def domain_problems(fm: FrontMatter, path: Path, slug: str, *, today: dt.date) -
         *unsafe_html_problems(fm, path, text, urls),
         *relative_link_problems(fm, path, slug, text, urls),
         *placeholder_problems(fm, path),
+        *series_problems(fm, path),
         *controls,
     ]
     return in_order(problems)

@@ -191,7 +191,7 @@ def parse_yaml_mapping(text: str) -> tuple[YamlDocument | None, list[NodeProblem
 
 
 def _read_mapping(yaml_text: str, doc: Any, *, what: str) -> tuple[Any, list[NodeProblem]]:
-    root = _compose(yaml_text, doc.first_line)
+    root = _compose(yaml_text, doc.first_line, what)
     if root is None:
         raise SourceError(
             f"{what} is empty: add the fields" + (" between the '---' lines" if what == "front matter" else ""),
@@ -217,30 +217,31 @@ def _read_mapping(yaml_text: str, doc: Any, *, what: str) -> tuple[Any, list[Nod
     return doc, []
 
 
-def _compose(yaml_text: str, first_line: int) -> yaml.Node | None:
+def _compose(yaml_text: str, first_line: int, what: str = "front matter") -> yaml.Node | None:
     direct = (
         len(yaml_text) <= _DIRECT_COMPOSE_CHARS
         and yaml_text.count("[") + yaml_text.count("{") <= _DIRECT_COMPOSE_BRACKETS
     )
     try:
         if not direct:
-            _refuse_oversized_structure(yaml_text, first_line)
+            _refuse_oversized_structure(yaml_text, first_line, what)
         return yaml.compose(yaml_text, Loader=yaml.CSafeLoader)
     except yaml.MarkedYAMLError as exc:
-        raise _yaml_error(exc, yaml_text, first_line) from None
+        raise _yaml_error(exc, yaml_text, first_line, what) from None
     except yaml.YAMLError as exc:  # pragma: no cover - libyaml always gives marks
-        raise SourceError(f"front matter is not valid YAML: {exc}", line=first_line, rule="yaml.syntax") from None
+        raise SourceError(f"{what} is not valid YAML: {exc}", line=first_line, rule="yaml.syntax") from None
 
 
-def _refuse_oversized_structure(yaml_text: str, first_line: int) -> None:
+def _refuse_oversized_structure(yaml_text: str, first_line: int, what: str = "front matter") -> None:
     depth = nodes = 0
     for event in yaml.parse(yaml_text, Loader=yaml.CSafeLoader):
         if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
             nodes += 1
             if nodes > MAX_NODES:
                 raise SourceError(
-                    f"front matter holds more than {MAX_NODES:,} values; a case study needs a few hundred "
-                    "at most: move long detail into the Markdown body",
+                    f"{what} holds more than {MAX_NODES:,} values; a case study needs a few hundred "
+                    "at most: move long detail into the Markdown body" if what == "front matter" else
+                    f"{what} holds more than {MAX_NODES:,} values; it needs far fewer",
                     line=first_line + event.start_mark.line,
                     column=event.start_mark.column + 1,
                     rule="yaml.too-large",
@@ -249,8 +250,8 @@ def _refuse_oversized_structure(yaml_text: str, first_line: int) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 raise SourceError(
-                    f"front matter is nested more than {MAX_DEPTH} levels deep; "
-                    "a case study needs only a few levels",
+                    f"{what} is nested more than {MAX_DEPTH} levels deep; "
+                    + ("a case study needs only a few levels" if what == "front matter" else "it needs only a few"),
                     line=first_line + event.start_mark.line,
                     column=event.start_mark.column + 1,
                     rule="yaml.too-deep",
@@ -259,7 +260,7 @@ def _refuse_oversized_structure(yaml_text: str, first_line: int) -> None:
             depth -= 1
 
 
-def _yaml_error(exc: yaml.MarkedYAMLError, yaml_text: str, first_line: int) -> SourceError:
+def _yaml_error(exc: yaml.MarkedYAMLError, yaml_text: str, first_line: int, what: str = "front matter") -> SourceError:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or "is not valid YAML"
     line = first_line + (mark.line if mark else 0)
@@ -267,7 +268,7 @@ def _yaml_error(exc: yaml.MarkedYAMLError, yaml_text: str, first_line: int) -> S
     hint = ""
     if mark is not None and 0 <= mark.index < len(yaml_text) and yaml_text[mark.index] == "\t":
         return SourceError(
-            "front matter is not valid YAML: a tab is used for indentation; indent with spaces instead",
+            f"{what} is not valid YAML: a tab is used for indentation; indent with spaces instead",
             line=line,
             column=column,
             rule="yaml.syntax",
@@ -277,10 +278,10 @@ def _yaml_error(exc: yaml.MarkedYAMLError, yaml_text: str, first_line: int) -> S
     elif "could not find expected ':'" in problem or "expected <block end>" in problem:
         hint = "; check the indentation and that every field is written 'key: value'"
     elif "expected a single document" in problem:
-        hint = "; the front matter must be one document between the two '---' lines"
+        hint = "; the front matter must be one document between the two '---' lines" if what == "front matter" else "; write one YAML document"
     context = f"{exc.context} " if exc.context and "document" not in problem else ""
     return SourceError(
-        f"front matter is not valid YAML: {context}{problem}{hint}",
+        f"{what} is not valid YAML: {context}{problem}{hint}",
         line=line,
         column=column,
         rule="yaml.syntax",

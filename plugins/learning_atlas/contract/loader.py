@@ -40,6 +40,8 @@ class LoadedCase:
     problems: list[Problem] = field(default_factory=list)
     redirect_positions: list[tuple[int, int]] = field(default_factory=list)
     """Line and column of each ``redirect_from`` entry, for the checks between cases."""
+    builds_on_positions: list[tuple[int, int]] = field(default_factory=list)
+    """Line and column of each ``builds_on`` entry's ``case`` (or of the entry), for the checks between cases."""
     assets: list[Asset] = field(default_factory=list)
     """The files of the case's own folder that the check allowed the site to publish."""
 
@@ -91,6 +93,9 @@ def load_case(path: Path, case_schema: CaseSchema, *, today: dt.date | None = No
     redirects = case.data.get("redirect_from")
     if isinstance(redirects, list):
         case.redirect_positions = [fm.position(["redirect_from", i]) for i in range(len(redirects))]
+    builds_on = case.data.get("builds_on")
+    if isinstance(builds_on, list):
+        case.builds_on_positions = [fm.position(["builds_on", i, "case"]) for i in range(len(builds_on))]
     # The YAML nodes are many small objects; holding a thousand cases' worth makes every
     # garbage collection slower. Everything that needed them has run.
     fm.release_nodes()

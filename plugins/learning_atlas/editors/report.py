@@ -1,9 +1,11 @@
 """``atlas report``'s engine: what editors need to keep the atlas current, from the shared loader.
 
 The report lists cases past ``review_by``, drafts, archived cases, cases
-without ``measures``, organisation names that look like variants of one
-another, vocabulary terms with no published case, and how many published
-cases each facet has; :func:`render` shows it as text, Markdown (for a pull
+without ``measures``, published cases no case has built on after two years,
+learning collections that hold archived cases, ``builds_on`` links (and
+collections' entries) that name a renamed or missing case, organisation names
+that look like variants of one another, vocabulary terms with no published
+case, and how many published cases each facet has; :func:`render` shows it as text, Markdown (for a pull
 request comment) or JSON.
 """
 
@@ -18,10 +20,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from learning_atlas.contract.atlas_folders import DEFAULT_COLLECTIONS_DIR
 from learning_atlas.contract.case import Case
 from learning_atlas.contract.checker import check_paths
+from learning_atlas.contract.problems import Problem
 from learning_atlas.contract.schema import CaseSchema
 from learning_atlas.contract.vocabularies import VOCABULARY_NAMES, Term, Vocabulary
+from learning_atlas.site.learning_collections import Collection, build_collections
+from learning_atlas.site.lineage import Lineage
+
+NOT_BUILT_ON_YEARS = 2
+"""A published case no other case has built on this many years after publication is reported."""
+BROKEN_LINK_RULES = ("builds_on.redirected", "builds_on.unknown", "collection.redirected", "collection.unknown-case")
+"""The check's findings the report lists as links to a renamed or missing case."""
 
 FORMATS = ("text", "markdown", "json")
 
@@ -168,6 +179,12 @@ class EditorReport:
     drafts: list[Case] = field(default_factory=list)
     archived: list[Case] = field(default_factory=list)
     without_measures: list[Case] = field(default_factory=list)
+    not_built_on: list[Case] = field(default_factory=list)
+    """Published cases at least two years old that no case builds on."""
+    archived_in_collections: list[tuple[Collection, list[Case]]] = field(default_factory=list)
+    """Each learning collection that holds archived cases, with those cases."""
+    broken_links: list[Problem] = field(default_factory=list)
+    """``builds_on`` entries and collections' entries that name a renamed (old) slug or no case at all."""
     variants: list[OrganisationVariants] = field(default_factory=list)
     unused: dict[str, list[Term]] = field(default_factory=dict)
     counts: dict[str, list[FacetCount]] = field(default_factory=dict)
@@ -197,6 +214,14 @@ class EditorReport:
             "drafts": [brief(c) for c in self.drafts],
             "archived": [brief(c) for c in self.archived],
             "without_measures": [brief(c) for c in self.without_measures],
+            "not_built_on": [{**brief(c), "published": c.published.isoformat()} for c in self.not_built_on],
+            "collections_with_archived_cases": [
+                {"collection": collection.slug, "title": collection.title, "archived": [brief(c) for c in cases]}
+                for collection, cases in self.archived_in_collections
+            ],
+            "broken_links": [
+                {"file": str(p.path), "line": p.line, "key": p.key, "message": p.message} for p in self.broken_links
+            ],
             "organisation_variants": [group.to_json() for group in self.variants],
             "unused_terms": {name: [str(t.slug) for t in terms] for name, terms in self.unused.items()},
             "counts": {name: {c.key: c.count for c in counts} for name, counts in self.counts.items()},
@@ -209,7 +234,9 @@ def build_report(folder: Path, case_schema: CaseSchema, *, today: dt.date, jobs:
 
     Cases with errors are left out (and listed); counts and unused terms are of published cases.
     """
-    result = check_paths([folder], case_schema, today=today, jobs=jobs)
+    result = check_paths(
+        [folder], case_schema, today=today, jobs=jobs, collections=folder.parent / DEFAULT_COLLECTIONS_DIR
+    )
     cases = [Case.from_loaded(loaded) for loaded in result.cases if not loaded.has_errors]
     cases.sort(key=lambda c: c.slug)
     report = EditorReport(folder=folder, today=today, cases=cases, vocabularies=case_schema.vocabularies)
@@ -222,6 +249,7 @@ def build_report(folder: Path, case_schema: CaseSchema, *, today: dt.date, jobs:
     report.archived = [c for c in cases if c.is_archived]
     report.without_measures = [c for c in cases if not c.measures and not c.is_archived]
     report.variants = organisation_variants(cases)
+    _spread_findings(report, result.collections, result.problems)
     published = report.published
     for name in VOCABULARY_NAMES:
         counter = collections.Counter(str(slug) for case in published for slug in case.terms(name))
@@ -235,6 +263,29 @@ def build_report(folder: Path, case_schema: CaseSchema, *, today: dt.date, jobs:
     years = collections.Counter(case.year for case in published)
     report.counts["years"] = [FacetCount(str(y), str(y), years[y]) for y in sorted(years, reverse=True)]
     return report
+
+
+def _two_years_before(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - NOT_BUILT_ON_YEARS)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - NOT_BUILT_ON_YEARS, day=28)
+
+
+def _spread_findings(report: EditorReport, collections, problems: list[Problem]) -> None:
+    """Learning that spreads: cases no one has built on, collections with archived cases, broken links."""
+    cases = report.cases
+    lineage = Lineage.of(cases)
+    cutoff = _two_years_before(report.today)
+    report.not_built_on = sorted(
+        (c for c in cases if c.status == "published" and c.published <= cutoff and not lineage.built_on_by.get(c.slug)),
+        key=lambda c: (c.published, c.slug),
+    )
+    addresses = {old: case for case in cases for old in case.redirect_from}
+    for collection in build_collections(collections, {**addresses, **{c.slug: c for c in cases}}):
+        if collection.archived:
+            report.archived_in_collections.append((collection, collection.archived))
+    report.broken_links = [p for p in problems if p.rule in BROKEN_LINK_RULES]
 
 
 # --- output ------------------------------------------------------------------------------------
@@ -275,6 +326,16 @@ def render_text(report: EditorReport) -> str:
     section("Drafts", [f"{c.source}  {c.title}" for c in report.drafts])
     section("Archived", [f"{c.source}  {c.title}" for c in report.archived])
     section("Without measures", [f"{c.source}  {c.title}" for c in report.without_measures])
+    section(f"Not built on after {NOT_BUILT_ON_YEARS} years", [
+        f"{c.source}  published {c.published.isoformat()}  {c.title}" for c in report.not_built_on
+    ])
+    section("Learning collections with archived cases", [
+        f"{collection.title}: " + "; ".join(f"{c.source}" for c in archived)
+        for collection, archived in report.archived_in_collections
+    ])
+    section("Links to a renamed or missing case", [
+        f"{p.path}:{p.line}  {p.key}: {p.message}" for p in report.broken_links
+    ])
     section("Organisation names that look like variants", [
         " | ".join(f"{name!r} ({_plural(len(slugs), 'case')})" for name, slugs in group.names.items())
         + f"  [{group.reason}]"
@@ -323,6 +384,16 @@ def render_markdown(report: EditorReport) -> str:
     section("Drafts", ["Case"], [[case_cell(c)] for c in report.drafts])
     section("Archived", ["Case"], [[case_cell(c)] for c in report.archived])
     section("Without measures", ["Case", "Status"], [[case_cell(c), c.status] for c in report.without_measures])
+    section(f"Not built on after {NOT_BUILT_ON_YEARS} years", ["Case", "Published"], [
+        [case_cell(c), c.published.isoformat()] for c in report.not_built_on
+    ])
+    section("Learning collections with archived cases", ["Collection", "Archived cases"], [
+        [_md(collection.title), "<br>".join(case_cell(c) for c in archived)]
+        for collection, archived in report.archived_in_collections
+    ])
+    section("Links to a renamed or missing case", ["File and line", "Problem"], [
+        [_md(f"{p.path}:{p.line}"), _md(f"{p.key}: {p.message}")] for p in report.broken_links
+    ])
     section("Organisation names that look like variants", ["Names (cases)", "Why"], [
         ["<br>".join(f"{_md(name)} ({len(slugs)})" for name, slugs in group.names.items()), group.reason]
         for group in report.variants

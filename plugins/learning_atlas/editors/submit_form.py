@@ -25,7 +25,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from learning_atlas.contract import domain_checks, placeholders, reader_text, validation
+from learning_atlas.contract import domain_checks, placeholders, reader_text, series_checks, validation
+from learning_atlas.contract import series_statistics as stats
 from learning_atlas.contract.case import ADDING_VALUE_PARTS, DIMENSIONS, SECTIONS
 from learning_atlas.contract.front_matter import parse_front_matter
 from learning_atlas.contract.loader import MAX_SLUG, MIN_SLUG, SLUG_PATTERN
@@ -127,6 +128,28 @@ FORM_FIELDS: dict[str, dict[str, str]] = {
     "measures[].baseline": {"hint": "The figure before the change, as a number only."},
     "measures[].period": {"hint": "When the figure was measured, for example \"2019 to 2020\"."},
     "measures[].dimension": {"label": "Part of the triple aim", "hint": "Which part of the triple aim the figure shows."},
+    "measures[].series": {
+        "label": "The measure over time",
+        "hint": (
+            "If you measured it week by week, month by month or quarter by quarter, paste two columns from "
+            "your spreadsheet here: the date of each point (the first day of its week, month or quarter, "
+            "such as 2024-01-01 or 01/01/2024), then its value. One point a line, oldest first. The page "
+            "draws them as a chart."
+        ),
+    },
+    "measures[].change_date": {
+        "label": "Date of the change",
+        "hint": "When the change was introduced, for example 2024-01-01. The points before it are the baseline.",
+    },
+    "measures[].improvement": {"label": "Which way is better", "hint": "Whether a higher or a lower figure is better."},
+    "measures[].target": {"hint": "The figure the team aimed for, as a number only. Drawn on the chart as a line."},
+    "measures[].chart": {
+        "label": "Kind of chart",
+        "hint": (
+            "A run chart, or an SPC chart as in Making Data Count, which needs at least 12 points before "
+            "the change and 12 after."
+        ),
+    },
     "challenges": {"hint": "The challenges you met, and the lessons you learnt that would help another team."},
     "contact": {"hint": "Who readers can contact to find out more. This is the only place for an email address."},
     "contact.name": {"hint": "A person's or a team's name."},
@@ -148,6 +171,22 @@ FORM_FIELDS: dict[str, dict[str, str]] = {
             "address, written as in \"Web address of your case study\". Links to an old address then lead here."
         ),
     },
+    "builds_on": {
+        "label": "Case studies this work builds on",
+        "hint": (
+            "If your team took up a change described in another case study on the atlas, name it here, so that "
+            "its page shows your work under \"Built on by\". Leave it empty otherwise."
+        ),
+    },
+    "builds_on[].case": {
+        "label": "Web address of the case study",
+        "hint": "The end of its web address on the atlas, for example learning-lessons-framework-north-staffordshire.",
+    },
+    "builds_on[].how": {
+        "label": "How you took it up",
+        "hint": "adopted: as it was; adapted: changed to fit; inspired: the idea, done your own way.",
+    },
+    "builds_on[].note": {"label": "Note", "hint": "What your work took from it, in a sentence (optional)."},
     "redirect_from[]": {"label": "Old address", "hint": "The end of a web address this case study had before."},
     "body": {
         "label": "More detail",
@@ -195,6 +234,7 @@ LAYOUT: tuple[dict[str, Any], ...] = (
     {"id": "value", "heading": "Adding value", "fields": ("adding_value", "measures")},
     {"id": "challenges", "heading": "Challenges and lessons learnt", "fields": ("challenges",)},
     {"id": "contact", "heading": "Find out more", "fields": ("contact", "links")},
+    {"id": "builds-on", "heading": "Building on other case studies", "fields": ("builds_on",), "collapsed": True},
     {"id": "more", "heading": "More detail", "fields": ("body",)},
     {"id": "editors", "heading": "For editors: old addresses", "fields": ("redirect_from",), "collapsed": True},
     {"id": "consent", "heading": "Consent", "fields": ("consent_confirmed",)},
@@ -221,7 +261,7 @@ def form_data(case_schema: CaseSchema) -> str:
         "messages": {
             "schema": validation.MESSAGES,
             "types": validation.TYPE_NAMES,
-            "domain": domain_checks.MESSAGES,
+            "domain": {**domain_checks.MESSAGES, **series_checks.MESSAGES},
             "placeholder": placeholder_messages(),
             "form": FORM_MESSAGES,
         },
@@ -231,6 +271,17 @@ def form_data(case_schema: CaseSchema) -> str:
         "forbiddenCharacters": [list(pair) for pair in FORBIDDEN_RANGES],
         "readerBlocks": sorted(reader_text.BLOCK_TAGS),
         "proseKeys": list(domain_checks.PROSE_KEYS),
+        "series": {
+            "keys": list(series_checks.SERIES_KEYS),
+            "spcMinPoints": stats.SPC_MIN_POINTS,
+            "shift": stats.SHIFT_POINTS,
+            "trend": stats.TREND_POINTS,
+            "spcShift": stats.SPC_SHIFT_POINTS,
+            "spcTrend": stats.SPC_TREND_POINTS,
+            "limitFactor": stats.LIMIT_FACTOR,
+            "screenFactor": stats.SCREEN_FACTOR,
+            "runsLimits": {str(n): list(pair) for n, pair in stats.RUNS_LIMITS.items()},
+        },
         "fields": FORM_FIELDS,
         "formattingHint": FORMATTING_HINT,
         "layout": LAYOUT,

@@ -7,7 +7,7 @@ import re
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config, ValidationError
 
-from learning_atlas.contract.atlas_folders import DEFAULT_CASES_DIR, DEFAULT_SCHEMAS_DIR
+from learning_atlas.contract.atlas_folders import DEFAULT_CASES_DIR, DEFAULT_COLLECTIONS_DIR, DEFAULT_SCHEMAS_DIR
 
 
 class TitlesConfig(Config):
@@ -21,6 +21,8 @@ class TitlesConfig(Config):
     organisations = c.Type(str, default="Organisations")
     years = c.Type(str, default="Years")
     submit = c.Type(str, default="Submit a case study")
+    collections = c.Type(str, default="Learning collections")
+    most_taken_up = c.Type(str, default="Most taken up")
 
 
 class _Titles(c.SubConfig[TitlesConfig]):
@@ -64,6 +66,8 @@ class AtlasConfig(Config):
     # Inputs, relative to mkdocs.yml.
     cases_dir = c.Type(str, default=str(DEFAULT_CASES_DIR))
     schemas_dir = c.Type(str, default=str(DEFAULT_SCHEMAS_DIR))
+    # Learning collections (<slug>.yaml), checked with the cases; a missing folder has none.
+    collections_dir = c.Type(str, default=str(DEFAULT_COLLECTIONS_DIR))
 
     # What a build does with a case that fails `atlas check`: "warn" skips it
     # with a warning (a --strict build still fails), "fail" stops the build.

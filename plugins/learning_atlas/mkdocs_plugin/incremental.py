@@ -41,6 +41,7 @@ from learning_atlas.contract.load_cache import CaseLoadCache
 from learning_atlas.contract.loader import LoadedCase
 from learning_atlas.search.key_terms import RelatedListsJob
 from learning_atlas.search.related import RelateEntry, related_slugs
+from learning_atlas.site.pagefind_records import PagefindRecords
 
 log = logging.getLogger("mkdocs.plugins.atlas")
 
@@ -275,6 +276,49 @@ class IncrementalBuilds:
         wanted, self._rebuild_wanted = self._rebuild_wanted, False
         return wanted
 
+    def key_build(self, files: Files, config: Any, atlas: Any, schema_files: list[Path], collections_dir: Path,
+                  *, settings: Any) -> str:
+        """The keys of this build: the global key, every case's, and the atlas's (returned).
+
+        The site's own pages are rendered every build (the home page shows the latest cases).
+        A case's page shows the cases that build on it, and collections name cases: both go into
+        the global key (a change there rebuilds every page: slower, never stale).
+        """
+        own = [f for f in files if f.generated_by is None]
+        self.set_global_key(config_file=config.config_file_path, schema_files=schema_files, docs=own,
+                            settings=settings, organisations=atlas.organisation_slugs)
+        for file in own:
+            if file.is_documentation_page():
+                self.always_rebuild(file)
+        atlas_key = self.atlas_key(atlas.cases)
+        self.widen_global_key(getattr(atlas, "lineage", None), sorted(collections_dir.rglob("*")))
+        return atlas_key
+
+    def mark_generated(self, generated: list[File], pages: Mapping[str, Any], atlas_key: str, *, skip: bool) -> None:
+        """Mark each generated file (pages by their specs in ``pages``, data by contents); with ``skip``
+        False (Material's own search, which indexes only the pages built) every file is written."""
+        for file in generated:
+            if not isinstance(file, AtlasFile):
+                continue
+            spec = pages.get(file.src_uri)
+            if spec is None:
+                self.mark(file, content_key(file.content_bytes) if skip else None)
+            else:
+                key = self.page_key(spec, spec.kind.value, atlas_key)
+                self.mark(file, key if skip else None, whole_atlas=spec.kind.value not in LOCAL_KINDS)
+        self.put_off_whole_atlas_pages()
+
+    def widen_global_key(self, *inputs: Any) -> None:
+        """Fold more of what every page may show into the global key (after :meth:`atlas_key`): objects
+        are keyed as pages' specs are, paths by their contents."""
+        parts = [self.global_key]
+        for value in inputs:
+            if isinstance(value, list) and all(isinstance(v, Path) for v in value):
+                parts.extend(str(v) + "\0" + (_read(v) if v.is_file() else "") for v in value)
+            else:
+                parts.append(self._value_key(value))
+        self.global_key = _hash(*parts)
+
     # --- files -----------------------------------------------------------------------------
 
     def mark(self, file: File, key: str | None, *, whole_atlas: bool = False) -> None:
@@ -385,3 +429,53 @@ def _remove_empty_parents(folder: Path) -> None:
         except OSError:
             return
         folder = folder.parent
+
+
+class IncrementalHooks:
+    """The atlas plugin's part in ``atlas serve``'s incremental builds (mixed into ``AtlasPlugin``)."""
+
+    incremental: IncrementalBuilds | None
+    search_records: PagefindRecords | None
+
+    def on_shutdown(self) -> None:
+        """Stop the background indexing of ``atlas serve`` and remove its records."""
+        if self.search_records is not None:
+            self.search_records.close()
+            self.search_records = None
+
+    def _key_atlas(self, files: Files, config) -> str:
+        """``atlas serve``: the keys of this build (see :mod:`~learning_atlas.mkdocs_plugin.incremental`)."""
+        assert self.incremental is not None and self.atlas is not None
+        return self.incremental.key_build(
+            files, config, self.atlas, self._schema_files(), self._path(self.config.collections_dir),
+            settings=(sorted(self.config.items(), key=str), config.site_url, list(config.theme.dirs)),
+        )
+
+    def _memo(self, name: str, inputs: list, produce: Callable[[], str]) -> str:
+        """``produce()``; under ``atlas serve``, remembered while ``inputs`` are unchanged."""
+        return produce() if self.incremental is None else self.incremental.memo(name, inputs, produce)
+
+    def _mark_unchanged(self, files: Files, generated: list[File], config, atlas_key: str) -> None:
+        """``atlas serve``: mark the generated files whose output is up to date, and update Pagefind's records."""
+        inc, atlas = self.incremental, self.atlas
+        assert inc is not None and atlas is not None
+        # Material's own search indexes the pages built in this build: with it, every page is built.
+        skip = self.config.reader_search == "pagefind"
+        inc.mark_generated(generated, self.pages, atlas_key, skip=skip)
+        if skip:
+            self.search_records = self.search_records or PagefindRecords()
+            articles = {slug: prepared[0] for slug, prepared in self.articles.items() if prepared}
+            keys = {slug: key + inc.global_key for slug, key in inc.case_keys.items()}
+            self.search_records.update(atlas, articles, Path(config.site_dir) / "pagefind", keys)
+
+    def _relate_incrementally(self) -> None:
+        """``atlas serve``: the last build's related lists now, the index's in a build to follow (the first waits)."""
+        inc, atlas, job = self.incremental, self.atlas, self.related_job
+        assert inc is not None and atlas is not None and job is not None
+        if inc.related is None or inc.request_build is None:  # nothing would ask for the next build
+            self._relate_from_job()
+            inc.related = {case.slug: [other.slug for other in case.related] for case in atlas.cases}
+            return
+        self.related_job = None
+        atlas.apply_related(inc.related)
+        inc.follow_related(job, self.relate_entries, self.config.related_count)

@@ -33,17 +33,15 @@ from learning_atlas.contract.checker import CheckResult, check_paths
 from learning_atlas.contract.schema import CaseSchema, SchemaLoadError, load_case_schema, schema_files
 from learning_atlas.editors.submit_form import form_data
 from learning_atlas.mkdocs_plugin.config import AtlasConfig
-from learning_atlas.mkdocs_plugin.incremental import (
-    LOCAL_KINDS,
-    AtlasFile,
-    IncrementalBuilds,
-    content_key,
-    schema_key,
-)
+from learning_atlas.mkdocs_plugin.incremental import AtlasFile, IncrementalBuilds, IncrementalHooks, schema_key
 from learning_atlas.processes.background import remove_leftovers
 from learning_atlas.processes.parallel import parallel_map
 from learning_atlas.search.key_terms import RelatedListsJob
 from learning_atlas.site import explore, exports
+from learning_atlas.site.case_metadata import CaseCitations
+from learning_atlas.site.charts import example_charts
+from learning_atlas.site.learning_collections import Collection
+from learning_atlas.site.lineage import lineage_svg
 from learning_atlas.site.model import Atlas, Listing
 from learning_atlas.site.pagefind_records import PagefindRecords, PagefindRun, ReaderSearchError
 from learning_atlas.site.rendering import (
@@ -64,6 +62,7 @@ OVERRIDES = TEMPLATES / "overrides"  # replaces Material partials (search box) u
 THEME = TEMPLATES / "theme"  # the atlas's layout over Material's: main.html, 404.html, header, footer
 ASSETS = HERE / "assets"
 STYLESHEET = "assets/atlas/atlas.css"
+SPREAD_STYLESHEET = "assets/atlas/spread.css"  # lineage, collections, most taken up: on case and listing pages
 JOBS = os.cpu_count() or 1
 """Processes that load and render cases: one a core."""
 
@@ -76,11 +75,15 @@ class PageKind(str, enum.Enum):
     SECTION = "section"
     EXPLORE = "explore"
     SUBMIT = "submit"
+    COLLECTION = "collection"
+    COLLECTIONS = "collections"
+    TAKEN_UP = "most-taken-up"
 
 
 _SKIP_TARGETS = {  # where Material's skip link goes on pages drawn by our templates
     PageKind.LISTING: "case-studies", PageKind.SECTION: "section-title", PageKind.EXPLORE: "explore-title",
-    PageKind.SUBMIT: "submit-title",
+    PageKind.SUBMIT: "submit-title", PageKind.COLLECTION: "collection-title",
+    PageKind.COLLECTIONS: "collections-title", PageKind.TAKEN_UP: "taken-up-title",
 }
 
 
@@ -95,6 +98,7 @@ class GeneratedPage:
     section: str = ""
     listings: list[Listing] = field(default_factory=list)
     feed: str | None = None
+    collection: Collection | None = None
 
 
 def _strict_warnings(config) -> int:
@@ -127,10 +131,12 @@ def theme_metadata(spec: GeneratedPage) -> dict[str, Markup]:
         meta["description"] = theme_text(spec.case.summary)
     elif spec.listing is not None and spec.listing.description:
         meta["description"] = theme_text(spec.listing.description)
+    elif spec.collection is not None:
+        meta["description"] = theme_text(" ".join(spec.collection.purpose.split()))
     return meta
 
 
-class AtlasPlugin(BasePlugin[AtlasConfig]):
+class AtlasPlugin(IncrementalHooks, BasePlugin[AtlasConfig]):
     """Turns ``cases/*.md`` into the atlas: case pages, listings, explore, feeds, open data."""
 
     def __init__(self) -> None:
@@ -152,6 +158,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         self.case_schema: CaseSchema | None = None
         self.invalid_slugs: set[str] = set()
         self.relate_entries: list = []
+        self.citations: CaseCitations | None = None
         self.root = Path.cwd()
 
     # --- hooks -------------------------------------------------------------------------------
@@ -176,8 +183,9 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         self._insert_overrides(config, THEME)
         if self.config.reader_search == "pagefind":
             self._insert_overrides(config, OVERRIDES)
-        if STYLESHEET not in config.extra_css:
-            config.extra_css.append(STYLESHEET)
+        for stylesheet in (STYLESHEET, SPREAD_STYLESHEET):
+            if stylesheet not in config.extra_css:
+                config.extra_css.append(stylesheet)
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -195,6 +203,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         result = check_paths(
             [self._path(self.config.cases_dir)], case_schema, jobs=JOBS,
             cache=inc.load_cache if inc else None, cache_key=inc and schema_key(self._schema_files()),
+            collections=self._path(self.config.collections_dir),
         )
         self.invalid_slugs = {p.path.name.removesuffix(".md") for p in result.problems if p.is_error}
         try:
@@ -231,7 +240,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         """Give generated pages their title and description, escaped, and case pages their edit link."""
         spec = self.pages.get(page.file.src_uri)
         if spec is None:
-            return markdown
+            return example_charts(markdown)
         page.meta.update(theme_metadata(spec))
         if self.config.reader_search == "pagefind":
             page.meta["search"] = {"exclude": True}  # Pagefind indexes these; Material's index stays small
@@ -249,13 +258,14 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             # Material's skip link somewhere to go. A contents list of that one entry is no use to
             # a reader, so on listings and indexes Material hides it (its "hide: [toc]").
             page.toc = get_toc([{"level": 2, "id": _SKIP_TARGETS[spec.kind], "name": escape(spec.title), "children": []}])
-            if spec.kind in (PageKind.LISTING, PageKind.SECTION):
+            if spec.kind in (PageKind.LISTING, PageKind.SECTION, PageKind.COLLECTION, PageKind.COLLECTIONS,
+                             PageKind.TAKEN_UP):
                 hide = page.meta.setdefault("hide", [])
                 if "toc" not in hide:
                     hide.append("toc")
             return html
         article, toc_tokens = self.articles[spec.case.slug]
-        page.toc = get_toc(toc_tokens)
+        page.toc = get_toc(toc_tokens + self._spread_toc(spec.case))
         return article
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
@@ -271,6 +281,9 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             env.filters["atlas_number"] = format_number
             env.filters["atlas_org_slug"] = self.atlas.organisation_slug
             env.filters["atlas_mailto"] = mailto
+            env.filters["atlas_lineage_svg"] = lambda case: Markup(lineage_svg(case, self.atlas.lineage))
+        if self.citations is not None:
+            env.globals["atlas_citations"] = self.citations  # "Cite this case" and the head's metadata
         return env
 
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation) -> TemplateContext:
@@ -314,15 +327,11 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             self.incremental.request_build = server.request_rebuild
         if self.config.enabled:
             server.watch(str(self._path(self.config.cases_dir)))
+            if self._path(self.config.collections_dir).is_dir():
+                server.watch(str(self._path(self.config.collections_dir)))
             for path in self._schema_files():
                 server.watch(str(path))
         return server
-
-    def on_shutdown(self) -> None:
-        """Stop the background indexing of ``atlas serve`` and remove its records."""
-        if self.search_records is not None:
-            self.search_records.close()
-            self.search_records = None
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -353,6 +362,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         self.atlas = Atlas(
             cases, case_schema.vocabularies,
             related_count=self.config.related_count, relate=self.config.related == "facets",
+            collections=result.collections,
         )
 
     @staticmethod
@@ -361,48 +371,6 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
     def _schema_files(self) -> list[Path]:
         return schema_files(self._path(self.config.schemas_dir))
-
-    def _key_atlas(self, files: Files, config) -> str:
-        """``atlas serve``: the keys of this build (see :mod:`~learning_atlas.mkdocs_plugin.incremental`)."""
-        inc, atlas = self.incremental, self.atlas
-        assert inc is not None and atlas is not None
-        own = [f for f in files if f.generated_by is None]
-        inc.set_global_key(
-            config_file=config.config_file_path, schema_files=self._schema_files(), docs=own,
-            settings=(sorted(self.config.items(), key=str), config.site_url, list(config.theme.dirs)),
-            organisations=atlas.organisation_slugs,
-        )
-        for file in own:
-            if file.is_documentation_page():
-                inc.always_rebuild(file)  # the home page shows the latest cases, say
-        return inc.atlas_key(atlas.cases)
-
-    def _memo(self, name: str, inputs: list, produce: Callable[[], str]) -> str:
-        """``produce()``; under ``atlas serve``, remembered while ``inputs`` are unchanged."""
-        return produce() if self.incremental is None else self.incremental.memo(name, inputs, produce)
-
-    def _mark_unchanged(self, files: Files, generated: list[File], config, atlas_key: str) -> None:
-        """``atlas serve``: mark the generated files whose output is up to date, and update Pagefind's records."""
-        inc, atlas = self.incremental, self.atlas
-        assert inc is not None and atlas is not None
-        # Material's own search indexes the pages built in this build: with it, every page is built.
-        skip = self.config.reader_search == "pagefind"
-        for file in generated:
-            if not isinstance(file, AtlasFile):
-                continue
-            spec = self.pages.get(file.src_uri)
-            if spec is None:
-                inc.mark(file, content_key(file.content_bytes) if skip else None)
-            else:
-                key = inc.page_key(spec, spec.kind.value, atlas_key)
-                inc.mark(file, key if skip else None, whole_atlas=spec.kind.value not in LOCAL_KINDS)
-        inc.put_off_whole_atlas_pages()
-        if skip:
-            if self.search_records is None:
-                self.search_records = PagefindRecords()
-            articles = {slug: prepared[0] for slug, prepared in self.articles.items() if prepared}
-            keys = {slug: key + inc.global_key for slug, key in inc.case_keys.items()}
-            self.search_records.update(atlas, articles, Path(config.site_dir) / "pagefind", keys)
 
     def _stage_site(self, config) -> None:
         """Build into a staging folder beside site_dir (not for serve, nor --dirty, which reuses site_dir)."""
@@ -459,18 +427,6 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                 self._path(self.config.cases_dir), self._path(self.config.index_dir),
                 self._path(self.config.schemas_dir), self.config.related_count,
             )
-
-    def _relate_incrementally(self) -> None:
-        """``atlas serve``: the last build's related lists now, the index's in a build to follow (the first waits)."""
-        inc, atlas, job = self.incremental, self.atlas, self.related_job
-        assert inc is not None and atlas is not None and job is not None
-        if inc.related is None or inc.request_build is None:  # nothing would ask for the next build
-            self._relate_from_job()
-            inc.related = {case.slug: [other.slug for other in case.related] for case in atlas.cases}
-            return
-        self.related_job = None
-        atlas.apply_related(inc.related)
-        inc.follow_related(job, self.relate_entries, self.config.related_count)
 
     def _relate_from_job(self) -> None:
         job, self.related_job = self.related_job, None
@@ -539,11 +495,13 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         site_url = config.site_url or ""
         size = self.config.feed_size
         ids = exports.FeedIds(self.config.feed_tagging_entity)
+        self.citations = self._citations(config, ids)
         out: list[File] = []
         for case in atlas.cases:
             out.append(self._page(config, f"cases/{case.slug}.md", case.title, "atlas/case.html",
                                   GeneratedPage(PageKind.CASE, case=case)))
             out.extend(self._case_assets(config, case))
+            out.extend(self._data(config, path, text) for path, text in self.citations.files(case).items())
         for section, listings in atlas.listings.items():
             title = titles[section]
             out.append(self._page(config, f"{section}/index.md", title, "atlas/section.html",
@@ -556,23 +514,26 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                 if feed:
                     out.append(self._data(config, feed, self._memo("feed", [listing, feed], lambda: exports.atom_feed(
                         f"{listing.label}: {config.site_name}", f"{site_url}{feed}",
-                        f"{site_url}{listing.url}", listing.cases, site_url, size, ids=ids, path=feed))))
+                        f"{site_url}{listing.url}", listing.cases, site_url, size, ids=ids, path=feed,
+                        lineage=atlas.lineage))))
         pages = explore.explore_pages(atlas)  # explore/, then explore/page/N/: the list without JavaScript
         for listing in pages:
             title = titles["explore"] + (f" (page {listing.number} of {len(pages)})" if listing.number > 1 else "")
             out.append(self._page(config, f"{listing.url}index.md", title, "atlas/explore.html",
                                   GeneratedPage(PageKind.EXPLORE, listing=listing, listings=pages)))
         out.extend(self._data(config, path, text) for path, text in explore.explore_data(atlas).items())
+        out.extend(self._spread_files(config, ids))
         out.append(self._page(config, "submit/index.md", titles["submit"], "atlas/submit.html", GeneratedPage(PageKind.SUBMIT)))
         out.append(self._data(config, "submit/case-form.json",
                               self._memo("form", [], lambda: form_data(self.case_schema))))
         out.append(self._data(config, "feed.xml", self._memo("feed", [atlas.cases], lambda: exports.atom_feed(
-            config.site_name, f"{site_url}feed.xml", site_url, atlas.cases, site_url, size, ids=ids))))
+            config.site_name, f"{site_url}feed.xml", site_url, atlas.cases, site_url, size, ids=ids,
+            lineage=atlas.lineage))))
         out.append(self._data(config, "robots.txt", exports.robots_txt(site_url)))
         out.append(self._data(config, "cases.json", exports.cases_json(atlas, site_url, line=lambda case: self._memo(
-            "json", [case, site_url], lambda: exports.json_line(case, site_url)))))
+            "json", [case, site_url], lambda: exports.json_line(case, site_url, atlas.lineage)))))
         out.append(self._data(config, "cases.csv", exports.cases_csv(atlas, site_url, row=lambda case: self._memo(
-            "csv", [case, site_url], lambda: exports.csv_row(case, site_url)))))
+            "csv", [case, site_url], lambda: exports.csv_row(case, site_url, atlas.lineage)))))
         out.extend(self._data(config, path, page) for path, page in exports.redirect_pages(atlas, site_url).items())
         for asset in sorted(ASSETS.rglob("*")):
             if asset.is_file():
@@ -581,6 +542,41 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                 file.generated_by = "atlas"
                 out.append(file)
         return out
+
+    def _spread_toc(self, case: Case) -> list[dict]:
+        """The table-of-contents entries of what atlas/partials/case_spread.html adds to a case page."""
+        atlas = self.atlas
+        entries = []
+        if atlas.lineage.builds_on.get(case.slug) or atlas.lineage.built_on_by.get(case.slug):
+            entries.append(("learning-spread", "How this learning spread"))
+        if atlas.in_collections.get(case.slug):
+            entries.append(("in-collections", "In learning collections"))
+        return [{"level": 2, "id": anchor, "name": name, "children": []} for anchor, name in entries]
+
+    def _spread_files(self, config, ids: exports.FeedIds) -> list[File]:
+        """Learning that spreads: the collections' index, each collection's page and feed, and "Most taken up"."""
+        atlas, titles, site_url = self.atlas, self.config.titles, config.site_url or ""
+        out = [
+            self._page(config, "collections/index.md", titles["collections"], "atlas/collections.html",
+                       GeneratedPage(PageKind.COLLECTIONS)),
+            self._page(config, "most-taken-up/index.md", titles["most_taken_up"], "atlas/taken_up.html",
+                       GeneratedPage(PageKind.TAKEN_UP)),
+        ]
+        for collection in atlas.collections:
+            out.append(self._page(config, f"{collection.url}index.md", collection.title, "atlas/collection.html",
+                                  GeneratedPage(PageKind.COLLECTION, collection=collection, feed=collection.feed)))
+            out.append(self._data(config, collection.feed, exports.atom_feed(
+                f"{collection.title}: {config.site_name}", f"{site_url}{collection.feed}", f"{site_url}{collection.url}",
+                collection.cases, site_url, len(collection.entries), ids=ids, path=collection.feed,
+                lineage=atlas.lineage)))
+        return out
+
+    def _citations(self, config, ids: exports.FeedIds) -> CaseCitations:
+        """Each case's citation: its permanent address from site_url, its lasting id the feeds' (tag: URI)."""
+        assert self.atlas is not None
+        language = config.theme["language"] if "language" in config.theme else "en"
+        return CaseCitations(self.atlas, site_url=config.site_url or "", site_name=config.site_name,
+                             language=language or "en", identifier=ids.entry)
 
     def _case_assets(self, config, case: Case) -> list[File]:
         """The files of the case's folder that the check allowed (images and PDFs, links never followed)."""

@@ -5,7 +5,8 @@ first: ``explore/`` is its first page and ``explore/page/N/`` the others (:func:
 each linking to the next with plain links. The page's script refines that list in place from
 compact data (:func:`explore_data`):
 
-- ``explore/data/index.json``: for every term of every facet, a bitset of the cases that have it
+- ``explore/data/index.json``: for every term of every facet (and "Taken up by others", the cases
+  some other case builds on), a bitset of the cases that have it
   (bit *i* is the *i*-th case, newest first, as :class:`~learning_atlas.site.model.Atlas` orders
   them), the archived cases' bitset, the cases in title order, and the terms' labels. Filtering
   and counting are then a few thousand word operations, whatever the number of cases.
@@ -34,7 +35,15 @@ PAGE_SIZE = 20
 CHUNK_SIZE = 25
 """Cases in a chunk of cards (``cards-N.json``)."""
 FACETS = ("themes", "settings", "regions", "commitments")
-"""The facets Explore filters on, in the order the filters show them."""
+"""The vocabularies Explore filters on, in the order the filters show them."""
+UPTAKE = "uptake"
+"""Explore's filter that is not a vocabulary: "Taken up by others", the cases another case builds on."""
+TAKEN_UP = ("taken-up", "Taken up by others")
+"""The uptake filter's one option: its value in the address and its label."""
+SIGNAL_FACET = "signal"
+"""One more group of filters, after the vocabularies': what a case's measures over time show."""
+SIGNAL_TERMS = (("improvement", "Shows a signal of improvement"),)
+"""Its one option: a case with a measure whose series shows a signal of improvement after the change."""
 INDEX_PATH = "explore/data/index.json"
 
 FLAG_ARCHIVED = 1
@@ -81,6 +90,8 @@ def explore_pages(atlas: Atlas, size: int = PAGE_SIZE) -> list[ExplorePage]:
         for name in FACETS:
             for key in case.terms(name):
                 counts[name][str(key)] = counts[name].get(str(key), 0) + 1
+    counts[UPTAKE] = {TAKEN_UP[0]: sum(1 for case in current if atlas.lineage.built_on_by.get(case.slug))}
+    counts[SIGNAL_FACET] = {key: sum(1 for c in current if c.signal == key) for key, _ in SIGNAL_TERMS}
     return [
         ExplorePage("explore", str(n), f"Page {n} of {count}", "", current[(n - 1) * size: n * size],
                     first=(n - 1) * size, total=len(current),
@@ -145,6 +156,11 @@ def explore_data(atlas: Atlas) -> dict[str, str]:
         ]
         for name in FACETS
     }
+    taken_up = [i for i, case in enumerate(cases) if atlas.lineage.built_on_by.get(case.slug)]
+    facets[UPTAKE] = [[TAKEN_UP[0], TAKEN_UP[1], _bits(taken_up, count)]]
+    facets[SIGNAL_FACET] = [
+        [key, label, _bits([i for i, c in enumerate(cases) if c.signal == key], count)] for key, label in SIGNAL_TERMS
+    ]
     title_order = sorted(range(count), key=lambda i: title_key(cases[i]))
     index = {
         "version": version,

@@ -12,19 +12,40 @@ from typing import Callable, Iterable
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
-from learning_atlas.contract.case import Case
+from learning_atlas.contract.case import Case, Measure
 from learning_atlas.contract.source import FORBIDDEN_CHARACTERS
+from learning_atlas.site.lineage import Lineage
 from learning_atlas.site.model import Atlas, Listing
 
 EXPORT_FIELDS = (
     "slug", "url", "title", "summary", "organisations", "region", "settings", "themes", "commitments",
     "published", "updated", "review_by", "status", "lead_role", "lead_name", "contact_name", "contact_role",
-    "contact_organisation", "contact_email", "links", "measures",
+    "contact_organisation", "contact_email", "links", "measures", "signal", "builds_on", "built_on_by",
+    "taken_up_by",
 )
 
 
-def case_record(case: Case, url: str) -> dict:
-    """Every structured field of a case, dates in ISO form (the prose sections are on the page)."""
+def measure_record(measure: Measure) -> dict:
+    """A measure's fields; with a series, its points, dates in ISO form, and what they show (``signal``)."""
+    record = {
+        k: v for k, v in vars(measure).items()
+        if v is not None and k not in ("series", "change_date", "analysis")
+    }
+    analysis = measure.analysis
+    if analysis is None:
+        return record
+    record["series"] = [{"date": p.date.isoformat(), "value": p.value} for p in measure.series]
+    record["change_date"] = measure.change_date.isoformat() if measure.change_date else None
+    record["signal"] = {"chart": analysis.chart, "reading": analysis.verdict, "sentence": analysis.sentence}
+    return record
+
+
+def case_record(case: Case, url: str, lineage: Lineage | None = None) -> dict:
+    """Every structured field of a case, dates in ISO form (the prose sections are on the page).
+
+    With the build's ``lineage``: the cases it builds on (resolved to their current slugs), the
+    cases that build on it, and the organisations that have taken its change up."""
+    lineage = lineage or Lineage()
     return {
         "slug": case.slug,
         "url": url,
@@ -46,15 +67,20 @@ def case_record(case: Case, url: str) -> dict:
         "contact_organisation": case.contact.get("organisation"),
         "contact_email": case.contact.get("email"),
         "links": [{"title": link.title, "url": link.url} for link in case.links],
-        "measures": [
-            {k: v for k, v in vars(m).items() if v is not None} for m in case.measures
+        "measures": [measure_record(m) for m in case.measures],
+        "signal": case.signal,
+        "builds_on": [
+            {"case": link.case.slug, "how": link.how, **({"note": link.note} if link.note else {})}
+            for link in lineage.builds_on.get(case.slug, ())
         ],
+        "built_on_by": [link.case.slug for link in lineage.built_on_by.get(case.slug, ())],
+        "taken_up_by": list(lineage.taken_up_by.get(case.slug, ())),
     }
 
 
-def json_line(case: Case, site_url: str) -> str:
+def json_line(case: Case, site_url: str, lineage: Lineage | None = None) -> str:
     """A case's line of ``cases.json``."""
-    return json.dumps(case_record(case, f"{site_url}cases/{case.slug}/"), ensure_ascii=False)
+    return json.dumps(case_record(case, f"{site_url}cases/{case.slug}/", lineage), ensure_ascii=False)
 
 
 def cases_json(atlas: Atlas, site_url: str, line: Callable[[Case], str] | None = None) -> str:
@@ -64,7 +90,7 @@ def cases_json(atlas: Atlas, site_url: str, line: Callable[[Case], str] | None =
     (Indented output would go through the json module's pure-Python encoder, five
     times slower; a line per case is as easy to read and to diff.)
     """
-    line = line or (lambda case: json_line(case, site_url))
+    line = line or (lambda case: json_line(case, site_url, atlas.lineage))
     lines = ",\n".join(line(c) for c in atlas.cases)
     head = json.dumps({"generated": dt.date.today().isoformat(), "count": len(atlas.cases)})
     return f'{head[:-1]}, "cases": [\n{lines}\n]}}\n'
@@ -94,16 +120,18 @@ def _csv_cell(value: object) -> str:
     return spreadsheet_text(text)
 
 
-def csv_row(case: Case, site_url: str) -> list[str]:
-    """A case's row of ``cases.csv``."""
-    record = case_record(case, f"{site_url}cases/{case.slug}/")
+def csv_row(case: Case, site_url: str, lineage: Lineage | None = None) -> list[str]:
+    """A case's row of ``cases.csv``: a measure's series is left out (a row a case stays readable): its
+    ``signal`` summarises it, and ``cases.json`` has its points."""
+    record = case_record(case, f"{site_url}cases/{case.slug}/", lineage)
+    record["measures"] = [{k: v for k, v in m.items() if k != "series"} for m in record["measures"]]
     return [_csv_cell(record[f]) for f in EXPORT_FIELDS]
 
 
 def cases_csv(atlas: Atlas, site_url: str, row: Callable[[Case], list[str]] | None = None) -> str:
     """``cases.csv``: the same records, lists joined with '; ', measures and links as JSON
     (each case's ``row(case)`` if given, as :func:`csv_row` makes it)."""
-    row = row or (lambda case: csv_row(case, site_url))
+    row = row or (lambda case: csv_row(case, site_url, atlas.lineage))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_FIELDS)
@@ -153,9 +181,13 @@ class FeedIds:
 
 def atom_feed(
     title: str, feed_url: str, page_url: str, cases: Iterable[Case], site_url: str, size: int,
-    *, ids: FeedIds = FeedIds(), path: str = "feed.xml",
+    *, ids: FeedIds = FeedIds(), path: str = "feed.xml", lineage: Lineage | None = None,
 ) -> str:
-    """An Atom feed of the newest ``size`` cases (archived ones left out), at ``path`` in the site."""
+    """An Atom feed of the newest ``size`` cases (archived ones left out), at ``path`` in the site.
+
+    With the build's ``lineage``, an entry links (``rel="related"``) to each case it builds on and
+    each case built on it, titled "Builds on: …" or "Built on by: …"."""
+    lineage = lineage or Lineage()
     chosen = sorted((c for c in cases if not c.is_archived), key=lambda c: (c.latest, c.slug), reverse=True)[:size]
     updated = _atom_date(max((c.latest for c in chosen), default=dt.date(2000, 1, 1)))
     entries = []
@@ -163,10 +195,16 @@ def atom_feed(
         url = f"{site_url}cases/{case.slug}/"
         categories = "".join(f"<category term={xml_attribute(t)}/>" for t in case.themes)
         authors = "".join(f"<author><name>{xml_text(o)}</name></author>" for o in case.organisations)
+        related = "".join(
+            f'<link rel="related" type="text/html" href={xml_attribute(f"{site_url}cases/{link.case.slug}/")} '
+            f"title={xml_attribute(f'{words}: {link.case.title}')}/>"
+            for words, links in (("Builds on", lineage.builds_on), ("Built on by", lineage.built_on_by))
+            for link in links.get(case.slug, ())
+        )
         entries.append(
             "<entry>"
             f"<title>{xml_text(case.title)}</title>"
-            f"<link rel=\"alternate\" type=\"text/html\" href={xml_attribute(url)}/>"
+            f"<link rel=\"alternate\" type=\"text/html\" href={xml_attribute(url)}/>{related}"
             f"<id>{xml_text(ids.entry(case, url))}</id>"
             f"<published>{_atom_date(case.published)}</published>"
             f"<updated>{_atom_date(case.latest)}</updated>"

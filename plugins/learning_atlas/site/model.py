@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 from learning_atlas.contract.case import Case
+from learning_atlas.contract.learning_collections import LoadedCollection
 from learning_atlas.contract.vocabularies import VOCABULARY_NAMES, Term, Vocabulary
 from learning_atlas.search.related import RelateEntry, facet_keys, related_slugs
+from learning_atlas.site.learning_collections import Collection, build_collections, collections_by_case
+from learning_atlas.site.lineage import Lineage
 
 
 def slugify(text: str) -> str:
@@ -58,9 +61,13 @@ class Atlas:
         *,
         related_count: int = 5,
         relate: bool = True,
+        collections: Iterable[LoadedCollection] = (),
     ) -> None:
         """Related cases come from shared facets; with ``relate=False`` the lists are left empty until
-        :meth:`relate` or :meth:`apply_related` (lists made from the search index's key terms) fills them."""
+        :meth:`relate` or :meth:`apply_related` (lists made from the search index's key terms) fills them.
+
+        The cases' lineage (``builds_on`` both ways) and the learning ``collections`` (as ``atlas
+        check`` read them) are resolved here, once per build."""
         self.vocabularies = vocabularies
         self.cases = sorted(cases, key=lambda c: (c.published, c.slug), reverse=True)
         self.by_slug = {case.slug: case for case in self.cases}
@@ -70,6 +77,10 @@ class Atlas:
         }
         self.listings["organisations"] = self._organisation_listings()
         self.listings["years"] = self._year_listings()
+        self.lineage = Lineage.of(self.cases)
+        addresses = {old: case for case in self.cases for old in case.redirect_from}
+        self.collections: list[Collection] = build_collections(collections, {**addresses, **self.by_slug})
+        self.in_collections = collections_by_case(self.collections)
         self.related_count = related_count
         for case in self.cases:
             case.related = []

@@ -12,6 +12,7 @@ facets, dates, article) and the filters and sort key the search box uses.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -31,6 +32,15 @@ from learning_atlas.site.rendering import escape, format_date
 
 FILTERS = (("themes", "theme"), ("settings", "setting"), ("regions", "region"))
 """Vocabularies readers can narrow results by, and the filter name each has in the search box."""
+
+
+_CHART_DETAIL = re.compile(
+    r'<svg class="atlas-chart__svg".*?</svg>|<ul class="atlas-chart__legend".*?</ul>'
+    r'|<details class="atlas-chart__data".*?</details>',
+    re.DOTALL,
+)
+"""A chart's drawing, legend and table of figures (``site/charts.py``'s own markup): left out of its record,
+which keeps the chart's caption and sentence, so that Pagefind reads a record a chart makes no longer."""
 
 
 class ReaderSearchError(Exception):
@@ -64,6 +74,8 @@ def record_html(case: Case, atlas: Atlas, article: str) -> str:
         for label in labels(vocabulary)
     )
     banner = "<p>Archived.</p>" if case.is_archived else ""
+    if "atlas-chart__svg" in article:
+        article = _CHART_DETAIL.sub("", article)
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(case.title)}</title></head>"

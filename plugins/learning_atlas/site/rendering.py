@@ -26,6 +26,7 @@ from markupsafe import Markup
 from learning_atlas.contract.case import ADDING_VALUE_PARTS, DIMENSIONS, SECTIONS, Case
 from learning_atlas.contract.domain_checks import URL_SCHEME
 from learning_atlas.contract.reader_text import markdown_to_html
+from learning_atlas.site.charts import chart_figure
 
 if TYPE_CHECKING:
     from learning_atlas.site.model import Atlas
@@ -173,6 +174,8 @@ RESERVED_ANCHORS = frozenset({
     *(key.replace("_", "-") for key, _ in SECTIONS), "find-out-more", "more-detail", "key-facts",
     "related-case-studies", "content", "main", "maincontent", "main-content", "top", "header", "footer",
     "search", "skip", "toc",
+    "learning-spread", "builds-on", "built-on-by", "in-collections",  # atlas/partials/case_spread.html
+    "cite-this-case",  # the page's "Cite this case" (atlas/partials/case-cite.html)
 })
 """Ids on a case page that a heading of the free body never takes: the page's own, and the usual landmarks'."""
 
@@ -198,6 +201,9 @@ def _adding_value(case: Case, parts: tuple[tuple[str, str, str], ...]) -> list[s
             out.append(f'<dl class="atlas-figures" aria-label="Impact figures: {escape(label.lower())}">')
             out.extend(_figure(m) for m in measures)
             out.append("</dl>")
+            charts = [chart_figure(m, f"atlas-chart-{case.measures.index(m) + 1}") for m in measures if m.series]
+            if charts:
+                out.append(f'<div class="atlas-value__charts">{"".join(charts)}</div>')
         out.append("</section>")
     return out
 

@@ -7,7 +7,7 @@
    click is a few thousand word operations whatever the size of the atlas; the cards of the cases on
    the page shown come from small chunks, fetched when first needed.
 
-   The state lives in the address: explore/?themes=a&themes=b&regions=c&sort=title&archived=1&page=2
+   The state lives in the address: explore/?themes=a&themes=b&regions=c&uptake=taken-up&signal=improvement&sort=title&archived=1&page=2
    (any choice within a group, every group used). The unfiltered list's pages are real pages,
    explore/page/N/, which work without JavaScript; a click on their links simply goes there.
    After each drawing the container gets data-state="ready" and the document an "atlas-explore:drawn"
@@ -19,7 +19,9 @@
   const form = document.getElementById("atlas-explore");
   const list = document.getElementById("atlas-results");
   if (!script || !box || !form || !list) return;
-  const FACETS = ["themes", "settings", "regions", "commitments"];
+  // The vocabularies' groups; "uptake": "Taken up by others"; "signal": cases whose measures over
+  // time show a signal of improvement.
+  const FACETS = ["themes", "settings", "regions", "commitments", "uptake", "signal"];
   const SORTS = ["newest", "oldest", "title"];
   const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December"];
@@ -453,6 +455,9 @@
     el.toggle.setAttribute("aria-expanded", "false");
     html.classList.remove("atlas-x-locked");
     document.removeEventListener("keydown", onPanelKey);
+    // A drawing finished while the panel was open left the results' status line alone: say the
+    // count there now that the results are back in view (else it depends on which came first).
+    if (!list.hasAttribute("aria-busy")) setText(el.status, el.count.textContent);
     if (focusTo) focusTo.focus();
   }
 

@@ -3,6 +3,7 @@ import { F, existing } from "./shared.js";
 import { DATE_KEYS, ISO_DATE, format, keyPath, regex, slugify } from "./text.js";
 import { problem, schemaProblems } from "./schema-checks.js";
 import { collect } from "./fields.js";
+import { seriesProblems } from "./series.js";
 
 var SEPARATOR = "\n\u0000\n"; // as domain_checks joins the texts of a case
 
@@ -390,7 +391,8 @@ function fileProblems(slug, title) {
 /* Every problem atlas check would report on the file the form makes now. */
 export function check(current) {
   var c = current || collect();
-  var problems = fileProblems(c.slug, c.data.title).concat(schemaProblems(c.data), domainProblems(c.data, c.body, c.slug));
+  var problems = fileProblems(c.slug, c.data.title).concat(schemaProblems(c.data), domainProblems(c.data, c.body, c.slug),
+    seriesProblems(c.data));
   var seen = {};
   problems = problems.filter(function (p) {
     var marker = p.key + "\u0000" + p.message;

@@ -32,6 +32,7 @@ function readField(parts, node, values) {
     // An empty object with required fields stays, so the messages name the fields to fill in.
     return Object.keys(obj).length || (node.required || []).length ? obj : undefined;
   }
+  if (node.type === "array" && parts[parts.length - 1] === "series") return parseSeries(values[name]);
   if (node.type === "array") {
     var list = [];
     if (node.items["x-vocabulary"]) {
@@ -53,6 +54,27 @@ function readField(parts, node, values) {
   if (isProse(parts.filter(function (p) { return !/^\d+$/.test(p); }))) return prose(raw);
   if (parts[0] === "summary") return plainText(raw);
   return oneLine(raw);
+}
+
+/* A measure's series from two columns pasted from a spreadsheet: a point a line, its date then its value,
+   split by a tab, a comma, a semicolon or spaces. A date may be written YYYY-MM-DD or DD/MM/YYYY (as a UK
+   spreadsheet shows it); a first line that is not a point is taken for the columns' headings. Anything
+   else is kept as written, for the checks to name it. */
+export function parseSeries(raw) {
+  var points = [];
+  String(raw || "").split(/\r\n|\r|\n/).forEach(function (text, index) {
+    var line = text.trim();
+    if (!line) return;
+    var by = line.indexOf("\t") >= 0 ? "\t" : line.indexOf(";") >= 0 ? ";" : line.indexOf(",") >= 0 ? "," : /\s+/;
+    var cells = line.split(by).map(function (c) { return c.trim(); }).filter(function (c) { return c !== ""; });
+    var date = cells[0] || "";
+    var uk = /^(\d{1,2})[\/.](\d{1,2})[\/.](\d{4})$/.exec(date);
+    if (uk) date = uk[3] + "-" + ("0" + uk[2]).slice(-2) + "-" + ("0" + uk[1]).slice(-2);
+    var value = number((cells[1] || "").replace(/%$/, ""));
+    if (index === 0 && points.length === 0 && !/^\d{4}-\d{2}-\d{2}$/.test(date) && typeof value !== "number") return;
+    points.push({ date: date, value: value === undefined ? "" : value });
+  });
+  return points.length ? points : undefined;
 }
 
 /* The case as the file will hold it: data in the schema's order, the body, the slug. */
@@ -241,6 +263,7 @@ function vocabularyOptions(name) {
 }
 
 var DIMENSION_LABELS = {};
+var CHOICE_LABELS = { higher: "Higher is better", lower: "Lower is better", run: "Run chart", spc: "SPC chart" };
 
 /* A list whose rows a person adds and removes: organisations, measures, links, old slugs. */
 function listField(parts, node) {
@@ -295,8 +318,10 @@ function renderRow(name, itemNode, index, count) {
     var fields = Object.keys(itemNode.properties).map(function (key) {
       var sub = itemNode.properties[key];
       var subParts = parts.concat([key]);
+      if (key === "series") return textField(subParts, sub, { multiline: true, rows: 6, spellcheck: "false" });
+      if (sub.format === "date") return textField(subParts, sub, { width: "10", inputmode: "numeric" });
       if (sub.enum) {
-        return selectField(subParts, sub, sub.enum.map(function (v) { return { value: v, label: DIMENSION_LABELS[v] || v }; }), "Choose one");
+        return selectField(subParts, sub, sub.enum.map(function (v) { return { value: v, label: DIMENSION_LABELS[v] || CHOICE_LABELS[v] || v }; }), "Choose one");
       }
       var opts = { width: sub.type === "number" ? "10" : null, inputmode: sub.type === "number" ? "decimal" : null };
       if (key === "url") { opts.type = "url"; opts.spellcheck = "false"; }

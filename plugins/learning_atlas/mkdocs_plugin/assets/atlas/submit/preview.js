@@ -3,6 +3,7 @@ import { F } from "./shared.js";
 import { MONTHS, regex } from "./text.js";
 import { isoDate } from "./domain-checks.js";
 import { collect, h } from "./fields.js";
+import { analyse, chartFigure, seriesPoints, seriesProblems } from "./series.js";
 
 // --- preview ------------------------------------------------------------------------------
 
@@ -128,6 +129,14 @@ export function renderPreview() {
           impact.appendChild(figures);
         });
         article.appendChild(impact);
+        var broken = seriesProblems(d).filter(function (p) { return p.severity === "error"; });
+        d.measures.forEach(function (m, index) {
+          var points = seriesPoints(m);
+          var bad = broken.some(function (p) { return p.parts[1] === index; });
+          if (!points || points.length < 2 || bad || !m.change_date || !m.improvement) return;
+          article.appendChild(chartFigure(m, analyse(points, m.change_date, m.improvement, m.chart || "run"),
+            "atlas-preview-chart-" + (index + 1)));
+        });
       }
     } else {
       article.appendChild(markdown(value, 5));

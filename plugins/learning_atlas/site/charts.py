@@ -1,0 +1,236 @@
+"""A measure's series as a chart built into the page: a static SVG, its sentence, a legend and its data.
+
+Our own small template rather than a charting library: a run chart or an XmR chart is a
+polyline, a few lines and some markers, and writing them as text costs a fraction of a
+millisecond a chart (``bench/charts_bench.py``), where a plotting library would import and
+lay out a figure for each case, and would write its own styles and ids we would then have to
+clean. The SVG draws with the page's colours (classes styled by ``case.css``), so it follows
+the light and dark schemes and prints in black.
+
+Reader search (Pagefind) indexes the chart's caption and sentence, not its ticks, legend or table of
+figures: the case's search record leaves them out (``pagefind_records``), and they are marked
+``data-pagefind-ignore`` besides. A search for "shift" finds it, one for "2023" does not.
+
+Readable without colour: the signal's points are shapes (a diamond for an improvement, a
+square for a concern, a triangle for a signal with no direction), the lines are told apart
+by dashes and named in the legend, and the change is labelled. Readable without the picture:
+``<title>`` names the chart, ``<desc>`` carries the sentence of what it shows, which the page
+also prints, and a table in a ``<details>`` gives every point. Every text from the case is
+escaped; nothing else in the SVG comes from the case but numbers and dates.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+
+import yaml
+
+from learning_atlas.contract.case import Measure
+from learning_atlas.contract.series_statistics import Analysis, format_value
+
+WIDTH, HEIGHT = 640, 300
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 24, 44
+"""The SVG's viewBox and the margins of its plotting area, in its own units."""
+
+RULE_NAMES = {
+    "shift": "shift", "trend": "trend", "too-few-runs": "too few runs", "too-many-runs": "too many runs",
+    "astronomical": "astronomical point", "outside-limits": "outside the limits",
+    "two-of-three": "2 of 3 near a limit",
+}
+READING_NAMES = {"improvement": "improvement", "concern": "concern", "neither": "signal, no direction"}
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _nice_step(span: float) -> float:
+    raw = span / 4 if span > 0 else 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        if raw <= factor * power:
+            return factor * power
+    return 10 * power
+
+
+def _fmt(number: float) -> str:
+    return f"{number:.1f}"  # a tenth of a unit of a 640-unit chart: finer than any screen or printer shows
+
+
+def _marker(reading: str, x: float, y: float) -> str:
+    at = f"{_fmt(x)},{_fmt(y)}"
+    if reading == "improvement":
+        return f'<path class="atlas-chart__signal atlas-chart__signal--improvement" d="M{at}m0,-7l7,7l-7,7l-7,-7z"/>'
+    if reading == "concern":
+        return f'<path class="atlas-chart__signal atlas-chart__signal--concern" d="M{at}m-5.5,-5.5h11v11h-11z"/>'
+    if reading == "neither":
+        return f'<path class="atlas-chart__signal atlas-chart__signal--neither" d="M{at}m0,-7l6.5,11h-13z"/>'
+    return f'<circle class="atlas-chart__point" cx="{_fmt(x)}" cy="{_fmt(y)}" r="3.5"/>'
+
+
+def chart_svg(measure: Measure, analysis: Analysis, chart_id: str) -> str:
+    """The chart as an inline SVG, with ``<title>`` and ``<desc>`` referenced by ``chart_id``."""
+    points = analysis.points
+    values = [p.value for p in points]
+    lines = [analysis.centre]
+    for phase in analysis.phases:
+        lines += [phase.mean, phase.lower, phase.upper]
+    if measure.target is not None:
+        lines.append(float(measure.target))
+    low, high = min(values + lines), max(values + lines)
+    step = _nice_step(high - low)
+    low, high = math.floor(low / step) * step, math.ceil(high / step) * step
+    if high == low:
+        low, high = low - step, high + step
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    count = len(points)
+
+    def x(index: float) -> float:
+        return LEFT + (plot_w * index / (count - 1) if count > 1 else plot_w / 2)
+
+    def y(value: float) -> float:
+        return TOP + plot_h * (high - value) / (high - low)
+
+    title = f"{'SPC (XmR)' if analysis.chart == 'spc' else 'Run'} chart: {measure.label}"
+    out = [
+        f'<svg class="atlas-chart__svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" data-pagefind-ignore="all" '
+        f'aria-labelledby="{chart_id}-title" aria-describedby="{chart_id}-desc" focusable="false">',
+        f'<title id="{chart_id}-title">{_e(title)}</title>',
+        f'<desc id="{chart_id}-desc">{_e(analysis.sentence)}</desc>',
+        '<g class="atlas-chart__axes" aria-hidden="true">',
+    ]
+    ticks = round((high - low) / step)
+    for i in range(ticks + 1):
+        value = low + i * step
+        ty = y(value)
+        out.append(f'<line class="atlas-chart__grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{_fmt(ty)}" y2="{_fmt(ty)}"/>')
+        out.append(f'<text class="atlas-chart__tick" x="{LEFT - 8}" y="{_fmt(ty + 4)}" text-anchor="end">'
+                   f"{format_value(round(value, 10))}</text>")
+    last = count - 1
+    for index in sorted({0, analysis.change_index if analysis.change_index < count else 0, last}):
+        anchor = "start" if index == 0 else "end" if index == last else "middle"
+        out.append(f'<text class="atlas-chart__tick" x="{_fmt(x(index))}" y="{HEIGHT - BOTTOM + 20}" '
+                   f'text-anchor="{anchor}">{points[index].date:%b %Y}</text>')
+    out.append("</g>")
+    if analysis.change_index < count:
+        cx = x(analysis.change_index - 0.5)
+        out.append(f'<line class="atlas-chart__change" x1="{_fmt(cx)}" x2="{_fmt(cx)}" y1="{TOP - 6}" '
+                   f'y2="{HEIGHT - BOTTOM}"/>')
+        out.append(f'<text class="atlas-chart__label" x="{_fmt(cx + 4)}" y="{TOP - 10}">Change</text>')
+    if analysis.chart == "spc":
+        for phase in analysis.phases:
+            x1, x2 = _fmt(x(max(phase.start - 0.5, 0))), _fmt(x(min(phase.end + 0.5, last)))
+            for value, kind in ((phase.mean, "centre"), (phase.lower, "limit"), (phase.upper, "limit")):
+                out.append(f'<line class="atlas-chart__{kind}" x1="{x1}" x2="{x2}" '
+                           f'y1="{_fmt(y(value))}" y2="{_fmt(y(value))}"/>')
+    else:
+        cy = _fmt(y(analysis.centre))
+        out.append(f'<line class="atlas-chart__centre" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{cy}" y2="{cy}"/>')
+    if measure.target is not None:
+        ty = _fmt(y(float(measure.target)))
+        out.append(f'<line class="atlas-chart__target" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty}" y2="{ty}"/>')
+    path = " ".join(f"{_fmt(x(i))},{_fmt(y(v))}" for i, v in enumerate(values))
+    out.append(f'<polyline class="atlas-chart__line" points="{path}"/>')
+    out.extend(_marker(analysis.point_readings[i], x(i), y(v)) for i, v in enumerate(values))
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _legend(measure: Measure, analysis: Analysis) -> str:
+    centre = "Median of the points before the change" if analysis.chart == "run" else "Mean"
+    items = [
+        ('<line class="atlas-chart__line" x1="0" x2="28" y1="7" y2="7"/>'
+         '<circle class="atlas-chart__point" cx="14" cy="7" r="3.5"/>', "The measure"),
+        ('<line class="atlas-chart__centre" x1="0" x2="28" y1="7" y2="7"/>',
+         f"{centre} ({_e(format_value(analysis.centre))}{' before the change' if analysis.chart == 'spc' else ''})"),
+    ]
+    if analysis.chart == "spc":
+        items.append(('<line class="atlas-chart__limit" x1="0" x2="28" y1="7" y2="7"/>',
+                      "Process limits, recalculated at the change"))
+    if measure.target is not None:
+        items.append(('<line class="atlas-chart__target" x1="0" x2="28" y1="7" y2="7"/>',
+                      f"Target ({_e(format_value(float(measure.target)))})"))
+    items.append(('<line class="atlas-chart__change" x1="14" x2="14" y1="0" y2="14"/>',
+                  f"Change, {analysis.points[analysis.change_index].date:%B %Y}"
+                  if analysis.change_index < len(analysis.points) else "Change"))
+    shapes = {"improvement": '<path class="atlas-chart__signal atlas-chart__signal--improvement" d="M14,0l7,7l-7,7l-7,-7z"/>',
+              "concern": '<path class="atlas-chart__signal atlas-chart__signal--concern" d="M8.5,1.5h11v11h-11z"/>',
+              "neither": '<path class="atlas-chart__signal atlas-chart__signal--neither" d="M14,1l6.5,11h-13z"/>'}
+    for reading in ("improvement", "concern", "neither"):
+        if reading in analysis.point_readings:
+            items.append((shapes[reading], f"Signal: {READING_NAMES[reading]}"))
+    return '<ul class="atlas-chart__legend" data-pagefind-ignore="all">' + "".join(
+        f'<li><svg viewBox="0 0 28 14" width="28" height="14" aria-hidden="true" focusable="false">{glyph}</svg>'
+        f"{text}</li>" for glyph, text in items
+    ) + "</ul>"
+
+
+def _table(measure: Measure, analysis: Analysis) -> str:
+    unit = f" ({_e(measure.unit)})" if measure.unit else ""
+    signal_at: dict[int, list[str]] = {}
+    for signal in analysis.signals:
+        if signal.rule in ("too-few-runs", "too-many-runs"):
+            continue
+        for index in range(signal.start, signal.end + 1):
+            signal_at.setdefault(index, []).append(
+                f"{RULE_NAMES[signal.rule]}, {READING_NAMES[signal.reading]}"
+            )
+    rows = []
+    for index, point in enumerate(analysis.points):
+        when = "before" if index < analysis.change_index else "after"
+        signals = signal_at.get(index)
+        rows.append(  # dates, figures and the rules' own words: nothing here needs escaping
+            f"<tr><td>{point.date.isoformat()}</td><td>{format_value(point.value)}</td>"
+            f"<td>{when}</td><td>{'; '.join(signals) if signals else ''}</td></tr>"
+        )
+    return (
+        '<details class="atlas-chart__data" data-pagefind-ignore="all"><summary>The data behind the chart</summary>'
+        f'<table><caption>{_e(measure.label)}{unit}</caption>'
+        '<thead><tr><th scope="col">Date</th><th scope="col">Value</th>'
+        '<th scope="col">Change</th><th scope="col">Signal</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></details>"
+    )
+
+
+def chart_figure(measure: Measure, chart_id: str) -> str:
+    """A measure's chart, sentence, legend and data table as one ``<figure>``, or "" without a series."""
+    analysis = measure.analysis
+    if analysis is None:
+        return ""
+    kind = "SPC (XmR) chart" if analysis.chart == "spc" else "Run chart"
+    return (
+        f'<figure class="atlas-chart atlas-chart--{analysis.verdict}" id="{chart_id}">'
+        f'<figcaption class="atlas-chart__caption"><span class="atlas-chart__kind">{kind}</span> '
+        f"{_e(measure.label)}</figcaption>"
+        f"{chart_svg(measure, analysis, chart_id)}"
+        f'<p class="atlas-chart__sentence">{_e(analysis.sentence)}</p>'
+        f"{_legend(measure, analysis)}{_table(measure, analysis)}</figure>"
+    )
+
+
+EXAMPLE_MARKER = "<!-- atlas:series-example -->"
+_EXAMPLE = re.compile(r"```yaml\n(?P<yaml>[^`]*)```\s*\n" + re.escape(EXAMPLE_MARKER))
+
+
+def example_measure(yaml_text: str) -> Measure:
+    """The first measure of a guide's YAML example (``measures:`` and its items), as a case would give it."""
+    data = yaml.load(yaml_text, Loader=yaml.CSafeLoader)  # noqa: S506 - CSafeLoader is the safe loader
+    item = dict(data["measures"][0])
+    item["series"] = [{"date": str(p["date"]), "value": p["value"]} for p in item["series"]]
+    item["change_date"] = str(item["change_date"])
+    return Measure.from_data(item)
+
+
+def example_charts(markdown: str) -> str:
+    """A documentation page's Markdown with the chart of each YAML example followed by
+    :data:`EXAMPLE_MARKER` drawn in its place, so the guide's worked example shows its chart as a case would."""
+    if EXAMPLE_MARKER not in markdown:
+        return markdown
+
+    def draw(match: re.Match[str]) -> str:
+        figure = chart_figure(example_measure(match["yaml"]), "atlas-chart-example")
+        return match[0].replace(EXAMPLE_MARKER, f'<div class="atlas-example-chart">{figure}</div>')
+
+    return _EXAMPLE.sub(draw, markdown)
