@@ -47,8 +47,9 @@ lock: $(UV)       ## refresh requirements/*.txt from pyproject.toml (LOCK_OPTION
 	$(BUILD_REQUIRES) | $(COMPILE) pyproject.toml - --constraint requirements/test.txt -o requirements/atlas.txt
 	echo uv | $(COMPILE) - -o requirements/uv.txt
 
+# atlas serve rebuilds only what a save changes (learning_atlas/mkdocs_plugin/serve.py)
 serve: $(STAMP)   ## build the atlas and serve it at http://$(HOST)/atlas/ (site_url's path; / leads there)
-	$(VENV)/bin/$(ENGINE) serve -f mkdocs.yml --dev-addr $(HOST)
+	$(VENV)/bin/atlas serve -f mkdocs.yml --dev-addr $(HOST) --engine $(ENGINE)
 
 build: $(STAMP)   ## build the atlas into site/, failing on any invalid case
 	$(VENV)/bin/$(ENGINE) build --strict -f mkdocs.yml
@@ -72,6 +73,7 @@ bench: $(STAMP)   ## run the benchmarks and rewrite BENCHMARKS.md
 	ATLAS_ENGINE=$(ENGINE) $(PYTHON) bench/reader_search_bench.py
 	ATLAS_ENGINE=$(ENGINE) $(PYTHON) bench/submit_bench.py
 	ATLAS_ENGINE=$(ENGINE) $(PYTHON) bench/explore_bench.py
+	ATLAS_ENGINE=$(ENGINE) $(PYTHON) bench/preview_bench.py
 	ATLAS_ENGINE=$(ENGINE) $(PYTHON) bench/charts_bench.py
 
 clean:

@@ -10,6 +10,7 @@ from learning_atlas.cli.check import check, schema
 from learning_atlas.cli.new import new
 from learning_atlas.cli.report import report
 from learning_atlas.cli.search import index_command, search
+from learning_atlas.cli.serve import serve
 
 
 @click.group(name="atlas", context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,7 +19,7 @@ def cli() -> None:
     """Shared Learning Atlas: check, index and publish improvement case studies."""
 
 
-for _command in (check, schema, index_command, search, new, report):
+for _command in (check, schema, index_command, search, new, report, serve):
     cli.add_command(_command)
 
 

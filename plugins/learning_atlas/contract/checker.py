@@ -8,10 +8,11 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Hashable, Iterable
 
 from learning_atlas.contract.builds_on import builds_on_problems
 from learning_atlas.contract.case_assets import check_asset_folder, describe_file_kind
+from learning_atlas.contract.load_cache import CaseLoadCache
 from learning_atlas.contract.learning_collections import (
     CollectionSchemaError,
     LoadedCollection,
@@ -196,18 +197,26 @@ def check_paths(
     *,
     today: dt.date | None = None,
     jobs: int = 1,
+    cache: "CaseLoadCache | None" = None,
+    cache_key: Hashable = None,
     collections: Path | Iterable[Path] | None = None,
 ) -> CheckResult:
     """Check every case under ``paths`` against a loaded schema; never raises for bad input.
 
-    ``jobs`` > 1 loads 50 cases or more in that many forked processes. ``collections``, a folder
-    of learning collections (``collections/``) or collection files, is checked too, against the cases found.
+    ``jobs`` > 1 loads 50 cases or more in that many forked processes. With a ``cache`` (a
+    long-running process's), only cases whose bytes changed are loaded again; ``cache_key``
+    stands for the schema's files (the date is added here). ``collections``, a folder of
+    learning collections (``collections/``) or collection files, is checked too, against the cases found.
     """
     result = CheckResult()
     found = case_files(list(paths))
     result.problems.extend(found.problems)
     ranks: dict[Path, tuple[int, int]] = {}
-    loaded = parallel_map(functools.partial(load_case, case_schema=case_schema, today=today), found.files, jobs=jobs)
+    load = functools.partial(load_case, case_schema=case_schema, today=today)
+    if cache is None:
+        loaded = parallel_map(load, found.files, jobs=jobs)
+    else:
+        loaded = cache.load_all(found.files, load, key=(cache_key, today or dt.date.today()), jobs=jobs)
     for index, case in enumerate(loaded):
         result.cases.append(case)
         result.problems.extend(case.problems)
@@ -218,11 +227,13 @@ def check_paths(
             case.assets = assets.assets
             result.problems.extend(assets.problems)
             ranks.update({p.path: (index, 1) for p in assets.problems})
+        else:
+            case.assets = []  # a cached case may have had a folder when it was loaded
     for folder in found.orphan_folders:  # never published, but nothing under cases/ may be a link
         result.problems.extend(check_asset_folder(folder).problems)
     result.problems.extend(collection_problems(result.cases))
     result.problems.extend(builds_on_problems(result.cases))
-    result.problems.extend(near_duplicate_problems(result.cases))
+    result.problems.extend(near_duplicate_problems(result.cases, cache.near_duplicates if cache else None))
     if collections is not None:
         _check_collections(result, collections, case_schema, ranks)
     result.problems = in_order(result.problems, ranks)

@@ -100,9 +100,17 @@ def newer_and_older(a: LoadedCase, b: LoadedCase) -> tuple[LoadedCase, LoadedCas
     return (a, b) if _age(a) > _age(b) else (b, a)
 
 
+def _cached_fingerprint(case: LoadedCase) -> frozenset[int]:
+    """:func:`fingerprint`, kept on the case: ``atlas serve`` checks the same loaded cases on every save."""
+    prints = case.__dict__.get("_sentence_hashes")
+    if prints is None:
+        prints = case.__dict__["_sentence_hashes"] = fingerprint(case)
+    return prints
+
+
 def find_near_duplicates(cases: list[LoadedCase]) -> list[NearDuplicate]:
     """Each pair of near-duplicate cases once, the newer named as the copy (see :func:`newer_and_older`)."""
-    prints = [fingerprint(case) for case in cases]
+    prints = [_cached_fingerprint(case) for case in cases]
     owners: dict[int, list[int]] = collections.defaultdict(list)
     for index, sentences in enumerate(prints):
         for sentence in sentences:
@@ -123,8 +131,64 @@ def find_near_duplicates(cases: list[LoadedCase]) -> list[NearDuplicate]:
     return found
 
 
-def near_duplicate_problems(cases: list[LoadedCase]) -> list[Problem]:
-    """A warning on the newer of two cases that read alike, naming the older as the original."""
+class NearDuplicateFinder:
+    """:func:`find_near_duplicates` for a long-running process (``atlas serve``), checking the same cases again.
+
+    Whether two cases read alike depends on their two sets of sentences alone, so a pair of
+    cases neither of which changed keeps its answer; only the changed cases are compared
+    with the others. The pairs come out in the order :func:`find_near_duplicates` gives.
+    """
+
+    def __init__(self) -> None:
+        self._prints: dict[str, frozenset[int]] = {}
+        self._pairs: dict[tuple[str, str], int] = {}
+
+    def find(self, cases: list[LoadedCase]) -> list[NearDuplicate]:
+        prints = [_cached_fingerprint(case) for case in cases]
+        paths = [str(case.path) for case in cases]
+        position = {path: index for index, path in enumerate(paths)}
+        # A case loaded again (its file changed) has a new set of sentences, even if equal.
+        changed = {path for path, sentences in zip(paths, prints) if self._prints.get(path) is not sentences}
+        pairs = {
+            pair: count for pair, count in self._pairs.items()
+            if pair[0] in position and pair[1] in position and not (changed & set(pair))
+        }
+        if changed:
+            owners: dict[int, list[int]] = collections.defaultdict(list)
+            for index, sentences in enumerate(prints):
+                for sentence in sentences:
+                    owners[sentence].append(index)
+            for path in changed:
+                index = position[path]
+                shared: collections.Counter[int] = collections.Counter()
+                for sentence in prints[index]:
+                    holders = owners[sentence]
+                    if len(holders) > 1:
+                        shared.update(other for other in holders if other != index)
+                for other, count in shared.items():
+                    if _alike(count, prints[index], prints[other]):
+                        pairs[tuple(sorted((path, paths[other])))] = count
+        self._prints = dict(zip(paths, prints))
+        self._pairs = pairs
+        found = []
+        order = sorted(((max(position[a], position[b]), min(position[a], position[b])), count)
+                       for (a, b), count in pairs.items())
+        for (index, other), count in order:
+            newer, older = newer_and_older(cases[index], cases[other])
+            found.append(NearDuplicate(newer, older, count, count / min(len(prints[index]), len(prints[other]))))
+        return found
+
+
+def _alike(count: int, one: frozenset[int], other: frozenset[int]) -> bool:
+    smaller = min(len(one), len(other))
+    share = count / smaller if smaller else 0.0
+    return count >= MIN_SHARED and share >= THRESHOLD
+
+
+def near_duplicate_problems(cases: list[LoadedCase], finder: NearDuplicateFinder | None = None) -> list[Problem]:
+    """A warning on the newer of two cases that read alike, naming the older as the original
+    (found by ``finder`` when a long-running process keeps one)."""
+    found = finder.find(cases) if finder is not None else find_near_duplicates(cases)
     return [
         Problem(
             dup.case.path, 1, 1, Severity.WARNING, "",
@@ -132,5 +196,5 @@ def near_duplicate_problems(cases: list[LoadedCase]) -> list[Problem]:
             "shorter case, are the same); if it is a new version, edit that file instead",
             "collection.near-duplicate",
         )
-        for dup in find_near_duplicates(cases)
+        for dup in found
     ]

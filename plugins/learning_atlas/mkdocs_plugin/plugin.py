@@ -33,6 +33,7 @@ from learning_atlas.contract.checker import CheckResult, check_paths
 from learning_atlas.contract.schema import CaseSchema, SchemaLoadError, load_case_schema, schema_files
 from learning_atlas.editors.submit_form import form_data
 from learning_atlas.mkdocs_plugin.config import AtlasConfig
+from learning_atlas.mkdocs_plugin.incremental import AtlasFile, IncrementalBuilds, IncrementalHooks, schema_key
 from learning_atlas.processes.background import remove_leftovers
 from learning_atlas.processes.parallel import parallel_map
 from learning_atlas.search.key_terms import RelatedListsJob
@@ -42,7 +43,7 @@ from learning_atlas.site.charts import example_charts
 from learning_atlas.site.learning_collections import Collection
 from learning_atlas.site.lineage import lineage_svg
 from learning_atlas.site.model import Atlas, Listing
-from learning_atlas.site.pagefind_records import PagefindRun, ReaderSearchError
+from learning_atlas.site.pagefind_records import PagefindRecords, PagefindRun, ReaderSearchError
 from learning_atlas.site.rendering import (
     CardRenderer,
     escape,
@@ -135,12 +136,14 @@ def theme_metadata(spec: GeneratedPage) -> dict[str, Markup]:
     return meta
 
 
-class AtlasPlugin(BasePlugin[AtlasConfig]):
+class AtlasPlugin(IncrementalHooks, BasePlugin[AtlasConfig]):
     """Turns ``cases/*.md`` into the atlas: case pages, listings, explore, feeds, open data."""
 
     def __init__(self) -> None:
         self.is_serve = False
         self.is_dirty = False
+        self.incremental: IncrementalBuilds | None = None  # kept between the builds of `atlas serve`
+        self.search_records: PagefindRecords | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -153,6 +156,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         self.assets: dict[str, list[Asset]] = {}
         self.pages: dict[str, GeneratedPage] = {}
         self.case_schema: CaseSchema | None = None
+        self.invalid_slugs: set[str] = set()
+        self.relate_entries: list = []
         self.citations: CaseCitations | None = None
         self.root = Path.cwd()
 
@@ -162,6 +167,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         """Remember whether this is ``mkdocs serve`` (drafts are built only there) and a dirty build."""
         self.is_serve = command == "serve"
         self.is_dirty = dirty
+        if self.is_serve and dirty and self.incremental is None:
+            self.incremental = IncrementalBuilds()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Reset state left from a previous build (serve) and add our templates and stylesheet."""
@@ -192,16 +199,22 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         remove_leftovers()  # temporary folders of earlier builds that were killed
         self._start_related_job()
         case_schema = self._load_schema()
-        result = check_paths([self._path(self.config.cases_dir)], case_schema, jobs=JOBS,
-                             collections=self._path(self.config.collections_dir))
+        inc = self.incremental
+        result = check_paths(
+            [self._path(self.config.cases_dir)], case_schema, jobs=JOBS,
+            cache=inc.load_cache if inc else None, cache_key=inc and schema_key(self._schema_files()),
+            collections=self._path(self.config.collections_dir),
+        )
+        self.invalid_slugs = {p.path.name.removesuffix(".md") for p in result.problems if p.is_error}
         try:
             self._report(result, strict=bool(config.strict))
         except PluginError:
             self._stop_background_work()
             raise
         self._make_atlas(result, case_schema)
+        self.relate_entries = self.atlas.relate_entries() if self.related_job is not None else []
         if self.related_job is not None:
-            self.related_job.send(self.atlas.relate_entries())
+            self.related_job.send(self.relate_entries)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Add every generated page, asset and data file (never written into docs_dir).
@@ -210,8 +223,14 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         """
         if not self.config.enabled or self.atlas is None:
             return files
+        if self.incremental is not None:
+            if self.related_job is not None:
+                self._relate_incrementally()  # what is rebuilt depends on the related lists
+            atlas_key = self._key_atlas(files, config)
         generated = [f for f in self._generate_files(config) if files.get_file_from_path(f.src_uri) is None]
-        if self.config.reader_search == "pagefind":
+        if self.incremental is not None:
+            self._mark_unchanged(files, generated, config, atlas_key)
+        elif self.config.reader_search == "pagefind":
             articles = {slug: prepared[0] for slug, prepared in self.articles.items() if prepared}
             self.pagefind = PagefindRun.start(self.atlas, articles, Path(config.site_dir) / "pagefind")
         # Case pages last (a stable sort): their related lists are made in the background.
@@ -251,6 +270,9 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         """Give templates the atlas and its formatting filters."""
+        if self.incremental is not None:
+            self.incremental.record_outputs(files)
+            env.bytecode_cache = self.incremental.bytecode_cache
         if self.atlas is not None:
             env.globals["atlas"] = self.atlas
             env.globals["atlas_cards"] = CardRenderer(self.atlas)
@@ -283,20 +305,31 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                 run.wait()
             except ReaderSearchError as exc:
                 raise PluginError(f"atlas: {exc}") from None
+        if self.incremental is not None:
+            inc = self.incremental
+            for path in inc.commit(self.invalid_slugs):
+                log.debug(f"atlas: removed {path}")
+            log.info(f"atlas: wrote {inc.rendered} of {inc.rendered + inc.skipped} generated files; the rest were unchanged")
+            inc.rendered = inc.skipped = 0
+            inc.ask_for_build()
         self._publish_site(config)
 
     def on_build_error(self, *, error: Exception) -> None:
         """Stop the background work if the build failed part-way, and leave the site folder as it was."""
         self._stop_background_work()
         self._discard_staging()
+        if self.incremental is not None:
+            self.incremental.fail()
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable) -> LiveReloadServer:
         """Rebuild when a case, a vocabulary or the schema changes."""
+        if self.incremental is not None and hasattr(server, "request_rebuild"):
+            self.incremental.request_build = server.request_rebuild
         if self.config.enabled:
             server.watch(str(self._path(self.config.cases_dir)))
             if self._path(self.config.collections_dir).is_dir():
                 server.watch(str(self._path(self.config.collections_dir)))
-            for path in schema_files(self._path(self.config.schemas_dir)):
+            for path in self._schema_files():
                 server.watch(str(path))
         return server
 
@@ -316,17 +349,30 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         """The atlas of valid cases (drafts only under serve), each case's article rendered on every core."""
         valid = [c for c in result.cases if not c.has_errors]
         self.assets = {c.slug: c.assets for c in valid}
-        cases = [Case.from_loaded(c) for c in valid]
+        if self.incremental is not None:
+            cases = self.incremental.cases_from(valid)  # the same objects while their files are unchanged
+        else:
+            cases = [Case.from_loaded(c) for c in valid]
         if not self.is_serve:
             cases = [c for c in cases if not c.is_draft]
         for case in cases:  # read each series once, here: the render workers inherit the reading, the Atlas reuses it
             _ = case.signal
-        self.articles = dict(zip((c.slug for c in cases), parallel_map(render_case_article, cases, jobs=JOBS)))
+        if self.incremental is not None:
+            self.articles = self.incremental.render_articles(cases, self._render_articles)
+        else:
+            self.articles = dict(zip((c.slug for c in cases), self._render_articles(cases)))
         self.atlas = Atlas(
             cases, case_schema.vocabularies,
             related_count=self.config.related_count, relate=self.config.related == "facets",
             collections=result.collections,
         )
+
+    @staticmethod
+    def _render_articles(cases: list[Case]) -> list[tuple[str, list[dict]]]:
+        return parallel_map(render_case_article, cases, jobs=JOBS)
+
+    def _schema_files(self) -> list[Path]:
+        return schema_files(self._path(self.config.schemas_dir))
 
     def _stage_site(self, config) -> None:
         """Build into a staging folder beside site_dir (not for serve, nor --dirty, which reuses site_dir)."""
@@ -434,12 +480,13 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         # The title is handed to the theme in on_page_markdown, escaped (theme_metadata).
         content = f"---\ntemplate: {template}\n---\n"
         inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
-        file = File.generated(config, src_uri, content=content, inclusion=inclusion)
+        file = AtlasFile.generated(config, src_uri, content=content, inclusion=inclusion)
         file.generated_by = "atlas"
+        file.atlas_case = spec.case.slug if spec.case is not None else None
         return file
 
     def _data(self, config, src_uri: str, content: str) -> File:
-        file = File.generated(config, src_uri, content=content)
+        file = AtlasFile.generated(config, src_uri, content=content)
         file.generated_by = "atlas"
         return file
 
@@ -467,10 +514,10 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                                       "atlas/listing.html",
                                       GeneratedPage(PageKind.LISTING, listing=listing, section=section, feed=feed)))
                 if feed:
-                    out.append(self._data(config, feed, exports.atom_feed(
+                    out.append(self._data(config, feed, self._memo("feed", [listing, feed], lambda: exports.atom_feed(
                         f"{listing.label}: {config.site_name}", f"{site_url}{feed}",
                         f"{site_url}{listing.url}", listing.cases, site_url, size, ids=ids, path=feed,
-                        lineage=atlas.lineage)))
+                        lineage=atlas.lineage))))
         pages = explore.explore_pages(atlas)  # explore/, then explore/page/N/: the list without JavaScript
         for listing in pages:
             title = titles["explore"] + (f" (page {listing.number} of {len(pages)})" if listing.number > 1 else "")
@@ -480,13 +527,15 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         out.extend(self._spread_files(config, ids))
         out.append(self._page(config, "submit/index.md", titles["submit"], "atlas/submit.html", GeneratedPage(PageKind.SUBMIT)))
         out.append(self._data(config, "submit/case-form.json",
-                              form_data(self.case_schema)))
-        out.append(self._data(config, "feed.xml", exports.atom_feed(
+                              self._memo("form", [], lambda: form_data(self.case_schema))))
+        out.append(self._data(config, "feed.xml", self._memo("feed", [atlas.cases], lambda: exports.atom_feed(
             config.site_name, f"{site_url}feed.xml", site_url, atlas.cases, site_url, size, ids=ids,
-            lineage=atlas.lineage)))
+            lineage=atlas.lineage))))
         out.append(self._data(config, "robots.txt", exports.robots_txt(site_url)))
-        out.append(self._data(config, "cases.json", exports.cases_json(atlas, site_url)))
-        out.append(self._data(config, "cases.csv", exports.cases_csv(atlas, site_url)))
+        out.append(self._data(config, "cases.json", exports.cases_json(atlas, site_url, line=lambda case: self._memo(
+            "json", [case, site_url], lambda: exports.json_line(case, site_url, atlas.lineage)))))
+        out.append(self._data(config, "cases.csv", exports.cases_csv(atlas, site_url, row=lambda case: self._memo(
+            "csv", [case, site_url], lambda: exports.csv_row(case, site_url, atlas.lineage)))))
         out.extend(self._data(config, path, page) for path, page in exports.redirect_pages(atlas, site_url).items())
         for asset in sorted(ASSETS.rglob("*")):
             if asset.is_file():
@@ -535,7 +584,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         """The files of the case's folder that the check allowed (images and PDFs, links never followed)."""
         files = []
         for asset in self.assets.get(case.slug, ()):
-            file = File.generated(config, f"cases/{case.slug}/{asset.uri}", abs_src_path=str(asset.path))
+            file = AtlasFile.generated(config, f"cases/{case.slug}/{asset.uri}", abs_src_path=str(asset.path))
             file.generated_by = "atlas"
+            file.atlas_case = case.slug
             files.append(file)
         return files

@@ -110,7 +110,15 @@ def _bits(indices: Sequence[int], count: int) -> str:
 
 
 def title_key(case: Case) -> tuple[str, str]:
-    """How "Title, A to Z" orders cases: accents and case ignored, then the slug."""
+    """How "Title, A to Z" orders cases: accents and case ignored, then the slug (kept on the case:
+    ``atlas serve`` keeps a case's object while its file is unchanged)."""
+    known = case.__dict__.get("_title_key")
+    if known is None:
+        known = case.__dict__["_title_key"] = _title_key(case)
+    return known
+
+
+def _title_key(case: Case) -> tuple[str, str]:
     folded = unicodedata.normalize("NFKD", case.title)
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).casefold()
     return (" ".join(folded.split()), case.slug)

@@ -8,7 +8,7 @@ import html
 import io
 import json
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
@@ -78,15 +78,20 @@ def case_record(case: Case, url: str, lineage: Lineage | None = None) -> dict:
     }
 
 
-def cases_json(atlas: Atlas, site_url: str) -> str:
-    """``cases.json``: one record per case, newest first, a line each.
+def json_line(case: Case, site_url: str, lineage: Lineage | None = None) -> str:
+    """A case's line of ``cases.json``."""
+    return json.dumps(case_record(case, f"{site_url}cases/{case.slug}/", lineage), ensure_ascii=False)
+
+
+def cases_json(atlas: Atlas, site_url: str, line: Callable[[Case], str] | None = None) -> str:
+    """``cases.json``: one record per case, newest first, a line each (``line(case)`` if given, as
+    :func:`json_line` makes it: a server keeping them between builds passes its own).
 
     (Indented output would go through the json module's pure-Python encoder, five
     times slower; a line per case is as easy to read and to diff.)
     """
-    lines = ",\n".join(
-        json.dumps(case_record(c, f"{site_url}cases/{c.slug}/", atlas.lineage), ensure_ascii=False) for c in atlas.cases
-    )
+    line = line or (lambda case: json_line(case, site_url, atlas.lineage))
+    lines = ",\n".join(line(c) for c in atlas.cases)
     head = json.dumps({"generated": dt.date.today().isoformat(), "count": len(atlas.cases)})
     return f'{head[:-1]}, "cases": [\n{lines}\n]}}\n'
 
@@ -115,18 +120,23 @@ def _csv_cell(value: object) -> str:
     return spreadsheet_text(text)
 
 
-def cases_csv(atlas: Atlas, site_url: str) -> str:
-    """``cases.csv``: the same records, lists joined with '; ', measures and links as JSON.
+def csv_row(case: Case, site_url: str, lineage: Lineage | None = None) -> list[str]:
+    """A case's row of ``cases.csv``: a measure's series is left out (a row a case stays readable): its
+    ``signal`` summarises it, and ``cases.json`` has its points."""
+    record = case_record(case, f"{site_url}cases/{case.slug}/", lineage)
+    record["measures"] = [{k: v for k, v in m.items() if k != "series"} for m in record["measures"]]
+    return [_csv_cell(record[f]) for f in EXPORT_FIELDS]
 
-    A measure's series is left out (a row a case stays readable): its ``signal`` summarises it, and
-    ``cases.json`` has its points."""
+
+def cases_csv(atlas: Atlas, site_url: str, row: Callable[[Case], list[str]] | None = None) -> str:
+    """``cases.csv``: the same records, lists joined with '; ', measures and links as JSON
+    (each case's ``row(case)`` if given, as :func:`csv_row` makes it)."""
+    row = row or (lambda case: csv_row(case, site_url, atlas.lineage))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_FIELDS)
     for case in atlas.cases:
-        record = case_record(case, f"{site_url}cases/{case.slug}/", atlas.lineage)
-        record["measures"] = [{k: v for k, v in m.items() if k != "series"} for m in record["measures"]]
-        writer.writerow([_csv_cell(record[f]) for f in EXPORT_FIELDS])
+        writer.writerow(row(case))
     return out.getvalue()
 
 

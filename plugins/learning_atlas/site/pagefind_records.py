@@ -11,6 +11,7 @@ facets, dates, article) and the filters and sort key the search box uses.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import threading
@@ -188,4 +189,118 @@ class PagefindRun:
         if process is not None:
             process.kill()
         self._thread.join()
+        shutil.rmtree(self.records_dir, ignore_errors=True)
+
+
+class PagefindRecords:
+    """Pagefind's records kept between builds of ``atlas serve``: a save rewrites only the changed cases' records.
+
+    :meth:`update` writes the records whose text changed (and removes those of cases that
+    are gone), then reindexes in the background into a fresh folder that takes the place of
+    ``output_dir`` when Pagefind has finished, so the page a reader reloads never waits for it.
+    A newer :meth:`update` stops an older run. :meth:`wait` waits for the latest (tests do).
+    """
+
+    def __init__(self) -> None:
+        self.records_dir = make_temp_folder("pagefind", memory_folder())
+        self._written: dict[str, str] = {}
+        self._texts: dict[str, str] = {}
+        self._run: threading.Thread | None = None
+        self._process: subprocess.Popen | None = None
+        self._lock = threading.Lock()
+        self._generation = 0
+        self.error = ""
+
+    def update(self, atlas: Atlas, articles: Mapping[str, str], output_dir: Path,
+               keys: Mapping[str, str] | None = None) -> int:
+        """Bring the records up to date with ``atlas`` and start reindexing; how many records changed.
+
+        ``keys``: for each slug, a key of everything its record shows (the case, the
+        vocabularies, its article); a record whose key is unchanged is not made again.
+        """
+        changed = 0
+        keys = keys or {}
+        texts: dict[str, str] = {}
+        records = {}
+        for case in atlas.cases:
+            key = keys.get(case.slug)
+            text = self._texts.get(key) if key is not None else None
+            if text is None:
+                text = record_html(case, atlas, articles.get(case.slug, ""))
+            if key is not None:
+                texts[key] = text
+            records[case.slug] = text
+        self._texts = texts
+        if list(records) != list(self._written):
+            # Pagefind numbers pages in the order the folder lists them, which is the order they were
+            # made in: when cases come, go or move, the records are made again in the atlas's order,
+            # as a clean build makes them, so that the index is the same.
+            self._stop()
+            shutil.rmtree(self.records_dir / "cases", ignore_errors=True)
+            self._written = {}
+        for slug, text in records.items():
+            if self._written.get(slug) != text:
+                path = self.records_dir / "cases" / slug / "index.html"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+                changed += 1
+        self._written = records
+        if changed or not output_dir.is_dir():
+            self._start(output_dir)
+        return changed
+
+    def _start(self, output_dir: Path) -> None:
+        self._stop()
+        with self._lock:
+            self._generation += 1
+            generation = self._generation
+        self._run = threading.Thread(target=self._index, args=(output_dir, generation), name="atlas-pagefind", daemon=True)
+        self._run.start()
+
+    def _index(self, output_dir: Path, generation: int) -> None:
+        lower_priority()
+        fresh = output_dir.parent / f".{output_dir.name}-{generation}-new"
+        shutil.rmtree(fresh, ignore_errors=True)
+        try:
+            with self._lock:
+                if generation != self._generation:
+                    return
+                self._process = subprocess.Popen(
+                    module_command("pagefind", "--site", str(self.records_dir), "--output-path", str(fresh), "--silent"),
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                )
+            _, errors = self._process.communicate()
+            with self._lock:
+                if generation != self._generation or self._process.returncode != 0:
+                    if generation == self._generation:
+                        self.error = f"Pagefind could not index the case studies:\n{errors.strip()}"
+                    return
+                self.error = ""
+                old = output_dir.parent / f".{output_dir.name}-{generation}-old"
+                if output_dir.exists():
+                    os.replace(output_dir, old)
+                os.replace(fresh, output_dir)
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError as exc:
+            self.error = f"Pagefind's index of the case studies could not be made: {exc}"
+        finally:
+            shutil.rmtree(fresh, ignore_errors=True)
+
+    def _stop(self) -> None:
+        with self._lock:
+            self._generation += 1
+            process = self._process
+        if process is not None and process.poll() is None:
+            process.kill()
+        if self._run is not None:
+            self._run.join()
+
+    def wait(self) -> None:
+        """Wait until the latest index is in place."""
+        if self._run is not None:
+            self._run.join()
+
+    def close(self) -> None:
+        """Stop Pagefind and remove the records (the server is stopping)."""
+        self._stop()
         shutil.rmtree(self.records_dir, ignore_errors=True)

@@ -1,0 +1,46 @@
+"""``atlas serve`` in Chromium: a saved case reloads the page a reader is on, at the same place.
+
+The page reloads (MkDocs' live reload); a script the server adds to each page keeps the
+scroll position across that reload, and only across a reload.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from serve_helpers import atlas_serve, copy_sample_atlas, wait_until
+
+pytestmark = pytest.mark.browser
+
+
+def _quiet(log, seconds: float = 2.5) -> bool:
+    """True when the server has written nothing for ``seconds`` (no build under way)."""
+    return time.time() - log.stat().st_mtime >= seconds
+
+
+def test_a_save_shows_on_the_open_page_at_the_same_scroll_position(tmp_path, browser):
+    root = copy_sample_atlas(tmp_path / "atlas")
+    case = max((root / "cases").glob("*.md"), key=lambda p: p.stat().st_size)  # a long page
+    log = tmp_path / "serve.log"
+    with atlas_serve(root, log) as (base, process):
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        try:
+            page = context.new_page()
+            page.goto(base + f"cases/{case.stem}/")
+            page.wait_for_load_state("load")
+            page.evaluate("window.scrollTo(0, 900)")
+            page.wait_for_function("Math.abs(window.scrollY - 900) < 2")
+            with case.open("a", encoding="utf-8") as f:
+                f.write("\nA sentence saved while the page was open: zqreloaded.\n")
+            page.wait_for_function("document.body && document.body.innerText.includes('zqreloaded')", timeout=120_000)
+            # A build may follow (Explore, related lists), reloading the page again: each reload keeps the place.
+            wait_until(lambda: _quiet(log), 120, "the builds to end")
+            page.wait_for_load_state("load")
+            page.wait_for_function("Math.abs(window.scrollY - 900) < 2", timeout=15_000)
+            # Following a link to another page starts at its top, as usual.
+            page.goto(base + "about/")
+            assert page.evaluate("window.scrollY") == 0
+            assert process.poll() is None
+        finally:
+            context.close()

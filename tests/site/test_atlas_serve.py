@@ -1,0 +1,102 @@
+"""``atlas serve`` against hostile edits: it reports, keeps the last good pages, and never dies.
+
+The real server (``python -m learning_atlas.mkdocs_plugin.serve``) serves a copy of the
+sample atlas while the test edits it: a case made invalid and fixed, a vocabulary that no
+longer loads, rapid saves, a case deleted and one added.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from serve_helpers import atlas_serve, copy_sample_atlas, get, wait_until
+
+_LIVERELOAD = re.compile(r"<script>(?:(?!</script>).)*?livereload\((?:(?!</script>).)*</script>", re.DOTALL)
+
+
+def _page(url: str) -> tuple[int, str]:
+    """The page as built: without the reloading script the server adds to each response (its ids vary)."""
+    status, text = get(url)
+    return status, _LIVERELOAD.sub("", text)
+
+
+@pytest.fixture
+def served(tmp_path):
+    root = copy_sample_atlas(tmp_path / "atlas")
+    log = tmp_path / "serve.log"
+    with atlas_serve(root, log) as (base, process):
+        yield root, base, log, process
+
+
+def _builds(log: Path) -> int:
+    return log.read_text().count("Documentation built") + log.read_text().count("the site was not rebuilt")
+
+
+def test_an_invalid_case_is_reported_once_and_its_page_keeps_its_last_good_version(served):
+    root, base, log, process = served
+    case = sorted((root / "cases").glob("*.md"))[0]
+    url = base + f"cases/{case.stem}/"
+    status, before = _page(url)
+    assert status == 200
+    good = case.read_text(encoding="utf-8")
+    builds = _builds(log)
+    case.write_text(good.replace("\ntitle:", "\ntitle: [an unclosed list\nsummary_x:", 1), encoding="utf-8")
+    wait_until(lambda: _builds(log) > builds, what="a rebuild")
+    text = log.read_text()
+    assert process.poll() is None
+    assert "Traceback" not in text
+    assert text.count(f"{case.name}:") >= 1  # the error names the file and its line
+    assert _page(url) == (200, before)  # the last good version
+    builds = _builds(log)
+    case.write_text(good + "\nFixed sentence zqfixed.\n", encoding="utf-8")
+    wait_until(lambda: "zqfixed" in get(url)[1], what="the fixed page")
+    assert process.poll() is None
+
+
+def test_a_vocabulary_that_no_longer_loads_leaves_the_site_as_it_was(served):
+    root, base, log, process = served
+    vocabulary = root / "schemas/vocabularies/themes.yaml"
+    good = vocabulary.read_text(encoding="utf-8")
+    builds = _builds(log)
+    vocabulary.write_text(good + "\n  - slug: [broken\n", encoding="utf-8")
+    wait_until(lambda: _builds(log) > builds, what="a failed rebuild")
+    text = log.read_text()
+    assert "the case schema cannot be loaded" in text
+    assert "themes.yaml" in text
+    assert "Traceback" not in text
+    assert process.poll() is None
+    assert get(base)[0] == 200
+    vocabulary.write_text(good.replace("label: Patient safety", "label: Patient safety zqlabel", 1), encoding="utf-8")
+    wait_until(lambda: "zqlabel" in get(base + "themes/")[1], what="the new label")
+
+
+def test_rapid_saves_end_with_the_last_one_served(served):
+    root, base, log, process = served
+    case = sorted((root / "cases").glob("*.md"))[1]
+    url = base + f"cases/{case.stem}/"
+    good = case.read_text(encoding="utf-8")
+    for number in range(25):
+        case.write_text(good + f"\nSave number zqsave{number}q.\n", encoding="utf-8")
+        time.sleep(0.01)
+    wait_until(lambda: "zqsave24q" in get(url)[1], what="the last save")
+    assert process.poll() is None
+    assert "Traceback" not in log.read_text()
+
+
+def test_a_deleted_case_goes_and_an_added_one_comes(served):
+    root, base, log, process = served
+    cases = sorted((root / "cases").glob("*.md"))
+    gone = cases[2]
+    text = gone.read_text(encoding="utf-8")
+    gone.unlink()
+    shutil.rmtree(gone.with_suffix(""), ignore_errors=True)
+    wait_until(lambda: get(base + f"cases/{gone.stem}/")[0] == 404, what="the deleted case's page to go")
+    added = root / "cases" / f"{gone.stem}-again.md"
+    added.write_text(text, encoding="utf-8")
+    wait_until(lambda: get(base + f"cases/{added.stem}/")[0] == 200, what="the added case's page")
+    assert process.poll() is None
+    assert "Traceback" not in log.read_text()
