@@ -8,18 +8,16 @@ a synthetic atlas of 45 cases (three pages of 20), three of them archived, built
 
 from __future__ import annotations
 
-import functools
 import json
 import re
-import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import ROOT as REPO
 from playwright.sync_api import expect
 from site_engine import build_site
+from site_server import serve_site
 from synthetic import generate
 
 from learning_atlas.site.explore import PAGE_SIZE
@@ -402,11 +400,6 @@ def test_no_script_error_and_no_failed_request(new_context, base_url):
 # --- paging, sorting and archived cases, on a synthetic atlas of three pages ------------------------------
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def paged(tmp_path_factory):
     """A synthetic atlas of 45 cases (three pages), three archived, built and served; yields (URL, cases)."""
@@ -427,14 +420,8 @@ def paged(tmp_path_factory):
     assert done.returncode == 0, done.stderr
     cases = json.loads((root / "site" / "cases.json").read_text(encoding="utf-8"))["cases"]
     assert sum(c["status"] == "archived" for c in cases) == len(ARCHIVED)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root / "site")))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", cases
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_site(root / "site") as url:
+        yield url, cases
 
 
 @pytest.fixture

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from conftest import ROOT as REPO
 from hostile import write_hostile_atlas
 from playwright.sync_api import expect
 from site_engine import build_site
+from site_server import serve_site
 
 NOT_LOCAL = re.compile(r"^(?!http://127\.0\.0\.1[:/]).*")  # as the browser conftest: never the network
 
@@ -30,11 +28,6 @@ TRAP = """
 """
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     """The hostile atlas (12 cases), built with --strict and served; yields (base URL, values by slug)."""
@@ -49,15 +42,8 @@ def hostile(tmp_path_factory):
     )
     done = build_site(root / "mkdocs.yml", root / "site", "--strict")
     assert done.returncode == 0, done.stderr
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root / "site")))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", values
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_site(root / "site") as url:
+        yield url, values
 
 
 @pytest.fixture

@@ -8,10 +8,7 @@ page, whose addresses start from the server's root, is read as readers get it.
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -42,27 +39,11 @@ PAGES = {
 }
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
-def site_root(built_site: Path, tmp_path_factory) -> str:
-    """The built site served at /atlas/ of a server of its own; the URL of the site, ending in "/"."""
-    path = urlsplit(_config()["site_url"]).path.strip("/")
-    root = tmp_path_factory.mktemp("served")
-    (root / path).symlink_to(built_site, target_is_directory=True)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root)))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/{path}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+def site_root(base_url: str) -> str:
+    """The built site's URL, ending in "/": served under site_url's path (/atlas/) by tests/site_server.py."""
+    assert urlsplit(base_url).path == "/" + urlsplit(_config()["site_url"]).path.strip("/") + "/"
+    return base_url
 
 
 def _config() -> dict:

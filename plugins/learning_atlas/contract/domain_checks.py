@@ -28,7 +28,7 @@ from learning_atlas.contract.html_scan import (
 from learning_atlas.contract.placeholders import placeholder_problems
 from learning_atlas.contract.problems import Problem, Severity, format_key_path, in_order
 from learning_atlas.contract.reader_text import reader_text, source_offset
-from learning_atlas.contract.series_checks import series_problems
+from learning_atlas.contract.series_checks import iso_date, series_problems
 from learning_atlas.contract.source import FORBIDDEN_CHARACTERS, forbidden_character_kind
 
 PROSE_KEYS = ("leading_change", "where_to_look", "what_to_change", "how_to_change", "challenges")
@@ -201,19 +201,10 @@ def control_character_problems(fm: FrontMatter, path: Path, spans: list[TextSpan
 # --- dates -------------------------------------------------------------------------------------
 
 
-def _date(value: Any) -> dt.date | None:
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
 def date_problems(fm: FrontMatter, path: Path, *, today: dt.date) -> Iterator[Problem]:
     """``published`` not in the future; ``updated`` on or after it; ``review_by`` after it, and not past."""
     data = fm.data if isinstance(fm.data, dict) else {}
-    published, updated, review_by = (_date(data.get(k)) for k in ("published", "updated", "review_by"))
+    published, updated, review_by = (iso_date(data.get(k)) for k in ("published", "updated", "review_by"))
 
     def problem(key: str, severity: Severity, message: str, rule: str) -> Problem:
         line, column = fm.position([key])

@@ -45,7 +45,8 @@ MESSAGES: dict[str, str] = {
 """The wording of each series check, by rule, as ``str.format`` templates (shipped to the submission form)."""
 
 
-def _date(value: Any) -> dt.date | None:
+def iso_date(value: Any) -> dt.date | None:
+    """A front-matter date written ``YYYY-MM-DD`` (as the schema's dates are), or None for anything else."""
     if isinstance(value, str) and len(value) == 10:
         try:
             return dt.date.fromisoformat(value)
@@ -94,7 +95,7 @@ def _measure_problems(fm: FrontMatter, path: Path, index: int, measure: dict) ->
     previous: dt.date | None = None
     numbers = True  # every value a number
     for number, item in enumerate(series):
-        date = _date(item.get("date")) if isinstance(item, dict) else None
+        date = iso_date(item.get("date")) if isinstance(item, dict) else None
         if date is None:
             return  # not a real date: the schema's error
         if date in seen:
@@ -106,7 +107,7 @@ def _measure_problems(fm: FrontMatter, path: Path, index: int, measure: dict) ->
         seen[date], previous = number, date
         numbers = numbers and _number(item.get("value"))
     dates = list(seen)  # in the series' order: each is new and later than the one before
-    change = _date(measure.get("change_date"))
+    change = iso_date(measure.get("change_date"))
     if not numbers or len(dates) < 2 or change is None:
         return
     first, last = dates[0], dates[-1]
