@@ -94,3 +94,8 @@ class AtlasConfig(Config):
     # Edit links of case pages: repo_url + this + the case's path in the
     # repository. Default: edit_uri with a trailing "docs/" removed.
     cases_edit_uri = c.Optional(c.Type(str))
+
+    # Layout blocks that depend only on where a page sits (header, navigation, footer, scripts)
+    # rendered once for neighbouring pages outside the navigation; false renders them for every
+    # page (the pages are the same byte for byte; it is only slower).
+    shared_layout = c.Type(bool, default=True)

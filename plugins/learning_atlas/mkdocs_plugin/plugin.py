@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import material
 from jinja2 import Environment
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
@@ -34,6 +35,7 @@ from learning_atlas.contract.schema import CaseSchema, SchemaLoadError, load_cas
 from learning_atlas.editors.submit_form import form_data
 from learning_atlas.mkdocs_plugin.config import AtlasConfig
 from learning_atlas.mkdocs_plugin.incremental import AtlasFile, IncrementalBuilds, IncrementalHooks, schema_key
+from learning_atlas.mkdocs_plugin.shared_layout import SharedLayoutHooks
 from learning_atlas.processes.background import remove_leftovers
 from learning_atlas.processes.parallel import parallel_map
 from learning_atlas.search.key_terms import RelatedListsJob
@@ -58,6 +60,7 @@ log = logging.getLogger("mkdocs.plugins.atlas")
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
+MATERIAL_TEMPLATES = str(Path(material.__file__).resolve().parent / "templates")
 OVERRIDES = TEMPLATES / "overrides"  # replaces Material partials (search box) unless a site overrides them
 THEME = TEMPLATES / "theme"  # the atlas's layout over Material's: main.html, 404.html, header, footer
 ASSETS = HERE / "assets"
@@ -136,7 +139,7 @@ def theme_metadata(spec: GeneratedPage) -> dict[str, Markup]:
     return meta
 
 
-class AtlasPlugin(IncrementalHooks, BasePlugin[AtlasConfig]):
+class AtlasPlugin(IncrementalHooks, SharedLayoutHooks, BasePlugin[AtlasConfig]):
     """Turns ``cases/*.md`` into the atlas: case pages, listings, explore, feeds, open data."""
 
     def __init__(self) -> None:
@@ -282,6 +285,7 @@ class AtlasPlugin(IncrementalHooks, BasePlugin[AtlasConfig]):
             env.filters["atlas_org_slug"] = self.atlas.organisation_slug
             env.filters["atlas_mailto"] = mailto
             env.filters["atlas_lineage_svg"] = lambda case: Markup(lineage_svg(case, self.atlas.lineage))
+            env.globals["atlas_layout"] = self.shared_layout(env, config, [MATERIAL_TEMPLATES, str(TEMPLATES)])
         if self.citations is not None:
             env.globals["atlas_citations"] = self.citations  # "Cite this case" and the head's metadata
         return env
