@@ -40,6 +40,7 @@ def _build_in_process(config_file: Path, site: Path, *, shared: bool) -> dict[st
     try:
         config = load_config(config_file=str(config_file), site_dir=str(site))
         config.plugins["atlas"].config.shared_layout = shared
+        config.plugins["atlas"].config.parallel_pages = shared
         build(config)
     finally:
         option.plugin_cache.clear()
@@ -60,14 +61,15 @@ def test_hostile_layouts_are_the_same_byte_for_byte(atlas_project, tmp_path):
     """A nav entry inside a case's folder, cases named like sections; built both ways, by the engine."""
     cases = {f"{name}.md": _case(f"Daily huddles, case {name}") for name in ("index", "explore", "cases", "ward-a", "ward-b")}
     cases["nested-ward.md"] = _case("A nested ward")
+    cases.update({f"ward-{n}.md": _case(f"Daily huddles on ward {n}") for n in range(50)})  # enough to draw ahead
     config = atlas_project(cases)
     text = config.read_text(encoding="utf-8")
     config.write_text(text + "nav:\n  - Home: index.md\n  - Ward A: cases/ward-a.md\n"
                       "  - A file in ward B's folder: cases/ward-b/report/\n  - Explore: explore/index.md\n")
     sites = {}
     for shared in (True, False):
-        config.write_text(re.sub(r"\n      shared_layout: \w+", "", config.read_text()).replace(
-            "  - atlas:\n", f"  - atlas:\n      shared_layout: {str(shared).lower()}\n"))
+        config.write_text(re.sub(r"\n      (shared_layout|parallel_pages): \w+", "", config.read_text()).replace(
+            "  - atlas:\n", f"  - atlas:\n      shared_layout: {str(shared).lower()}\n      parallel_pages: {str(shared).lower()}\n"))
         site = tmp_path / f"site-{shared}"
         done = build_site(config, site)
         assert done.returncode == 0, done.stderr
@@ -91,6 +93,25 @@ def test_a_site_that_overrides_a_layout_partial_shares_nothing(atlas_project, tm
     for slug in ("ward-a", "ward-b"):
         html = (site / f"cases/{slug}/index.html").read_text(encoding="utf-8")
         assert f'<p class="where">This page: cases/{slug}/</p>' in html
+
+
+def test_a_template_error_is_reported_as_mkdocs_reports_it(atlas_project, tmp_path):
+    """A case page template that fails: the build stops naming the page, whether pages are drawn ahead or not."""
+    config = atlas_project({f"ward-{n}.md": _case(f"Daily huddles on ward {n}") for n in range(60)})
+    overrides = tmp_path / "overrides" / "atlas"
+    overrides.mkdir(parents=True)
+    case_template = (ROOT / "plugins/learning_atlas/mkdocs_plugin/templates/atlas/case.html").read_text()
+    (overrides / "case.html").write_text(case_template.replace(
+        "{% set case = atlas_page.case %}", "{% set case = atlas_page.case %}{% if case.slug == 'ward-7' %}{{ case.no.such }}{% endif %}"))
+    base = config.read_text().replace("  name: material\n", "  name: material\n  custom_dir: overrides\n")
+    errors = {}
+    for parallel in ("true", "false"):
+        config.write_text(base.replace("  - atlas:\n", f"  - atlas:\n      parallel_pages: {parallel}\n"))
+        done = build_site(config, tmp_path / f"site-{parallel}")
+        assert done.returncode != 0
+        assert "Error building page 'cases/ward-7.md'" in done.stderr, done.stderr[-2000:]
+        errors[parallel] = [line for line in done.stderr.splitlines() if "ERROR" in line or "Error" in line]
+    assert errors["true"] == errors["false"]
 
 
 def test_every_shared_block_is_drawn_through_the_layout_cache():

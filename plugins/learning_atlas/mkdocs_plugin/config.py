@@ -99,3 +99,6 @@ class AtlasConfig(Config):
     # rendered once for neighbouring pages outside the navigation; false renders them for every
     # page (the pages are the same byte for byte; it is only slower).
     shared_layout = c.Type(bool, default=True)
+    # In a full build, the generated pages drawn ahead by their templates on every core, then
+    # written by MkDocs in its order (the same pages); false draws them one by one as MkDocs does.
+    parallel_pages = c.Type(bool, default=True)

@@ -25,7 +25,6 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
-from mkdocs.utils import CountHandler
 from mkdocs.utils.templates import TemplateContext
 
 from learning_atlas.contract.case import Case
@@ -34,8 +33,9 @@ from learning_atlas.contract.checker import CheckResult, check_paths
 from learning_atlas.contract.schema import CaseSchema, SchemaLoadError, load_case_schema, schema_files
 from learning_atlas.editors.submit_form import form_data
 from learning_atlas.mkdocs_plugin.config import AtlasConfig
+from learning_atlas.mkdocs_plugin.fast_pages import FastPagesHooks
 from learning_atlas.mkdocs_plugin.incremental import AtlasFile, IncrementalBuilds, IncrementalHooks, schema_key
-from learning_atlas.mkdocs_plugin.shared_layout import SharedLayoutHooks
+from learning_atlas.mkdocs_plugin.site_staging import SiteStagingHooks
 from learning_atlas.processes.background import remove_leftovers
 from learning_atlas.processes.parallel import parallel_map
 from learning_atlas.search.key_terms import RelatedListsJob
@@ -54,7 +54,6 @@ from learning_atlas.site.rendering import (
     mailto,
     render_case_article,
 )
-from learning_atlas.site.site_folder import StagedSite
 
 log = logging.getLogger("mkdocs.plugins.atlas")
 
@@ -104,19 +103,6 @@ class GeneratedPage:
     collection: Collection | None = None
 
 
-def _strict_warnings(config) -> int:
-    """How many warnings the engine has counted so far in a --strict build (it aborts after on_post_build)."""
-    if not config.strict:
-        return 0
-    # The engine counts on its own top-level logger: "mkdocs", or "properdocs" under ProperDocs,
-    # which serves every mkdocs.* import (CountHandler's too) from its own modules.
-    engine = CountHandler.__module__.partition(".")[0]
-    for handler in logging.getLogger(engine).handlers:
-        if isinstance(handler, CountHandler):
-            return sum(count for _, count in handler.get_counts())
-    return 0
-
-
 def theme_text(value: object) -> Markup:
     """``value`` escaped for HTML, once: what the adapter hands the theme.
 
@@ -139,7 +125,7 @@ def theme_metadata(spec: GeneratedPage) -> dict[str, Markup]:
     return meta
 
 
-class AtlasPlugin(IncrementalHooks, SharedLayoutHooks, BasePlugin[AtlasConfig]):
+class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin[AtlasConfig]):
     """Turns ``cases/*.md`` into the atlas: case pages, listings, explore, feeds, open data."""
 
     def __init__(self) -> None:
@@ -153,7 +139,7 @@ class AtlasPlugin(IncrementalHooks, SharedLayoutHooks, BasePlugin[AtlasConfig]):
         self.atlas: Atlas | None = None
         self.pagefind: PagefindRun | None = None
         self.related_job: RelatedListsJob | None = None
-        self.staged: StagedSite | None = None
+        self.staged = None
         self.site_dir = ""
         self.articles: dict[str, tuple[str, list[dict]]] = {}
         self.assets: dict[str, list[Asset]] = {}
@@ -288,6 +274,10 @@ class AtlasPlugin(IncrementalHooks, SharedLayoutHooks, BasePlugin[AtlasConfig]):
             env.globals["atlas_layout"] = self.shared_layout(env, config, [MATERIAL_TEMPLATES, str(TEMPLATES)])
         if self.citations is not None:
             env.globals["atlas_citations"] = self.citations  # "Cite this case" and the head's metadata
+        if self.atlas is not None and self.incremental is None:
+            if self.related_job is not None:
+                self._relate_from_job()  # the workers that draw the pages ahead need the related lists
+            self.start_drawing(env, config, files, jobs=JOBS, serve=self.is_serve)
         return env
 
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation) -> TemplateContext:
@@ -296,11 +286,13 @@ class AtlasPlugin(IncrementalHooks, SharedLayoutHooks, BasePlugin[AtlasConfig]):
         if spec is not None and spec.case is not None and self.related_job is not None:
             self._relate_from_job()  # before the first case page (they are rendered last)
         context["atlas_page"] = spec
+        self.drawn_page(context, page)
         return context
 
     @event_priority(-100)  # after every other plugin has written its files: the staged site is then whole
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Wait for Pagefind's index of the cases (the header's search box), then put the staged site in place."""
+        self.stop_drawing()
         if self.related_job is not None:  # a site without case pages never needed them
             self._relate_from_job()
         if self.pagefind is not None:
@@ -378,39 +370,6 @@ class AtlasPlugin(IncrementalHooks, SharedLayoutHooks, BasePlugin[AtlasConfig]):
     def _schema_files(self) -> list[Path]:
         return schema_files(self._path(self.config.schemas_dir))
 
-    def _stage_site(self, config) -> None:
-        """Build into a staging folder beside site_dir (not for serve, nor --dirty, which reuses site_dir)."""
-        if self.is_serve or self.is_dirty:
-            return
-        self.site_dir = config.site_dir
-        try:
-            self.staged = StagedSite(Path(config.site_dir))
-        except OSError as exc:
-            raise PluginError(f"atlas: cannot make a staging folder beside {config.site_dir}: {exc}") from None
-        for path in self.staged.removed:
-            log.info(f"atlas: removed {path}, left by a build that was stopped")
-        config.site_dir = str(self.staged.staging)
-
-    def _publish_site(self, config) -> None:
-        """Put the staged site in place, unless --strict has counted a warning (MkDocs then aborts)."""
-        staged, self.staged = self.staged, None
-        if staged is None:
-            return
-        config.site_dir = self.site_dir
-        if _strict_warnings(config):
-            staged.discard()
-            return
-        try:
-            staged.publish()
-        except OSError as exc:
-            staged.discard()
-            raise PluginError(f"atlas: the new site could not be put in place of {self.site_dir}: {exc}") from None
-
-    def _discard_staging(self) -> None:
-        staged, self.staged = self.staged, None
-        if staged is not None:
-            staged.discard()
-
     def _insert_overrides(self, config, folder: Path) -> None:
         """Put ``folder`` just before Material's templates: it overrides them, a site's custom_dir overrides it."""
         dirs = config.theme.dirs
@@ -448,6 +407,7 @@ class AtlasPlugin(IncrementalHooks, SharedLayoutHooks, BasePlugin[AtlasConfig]):
             self.atlas.apply_related(related)
 
     def _stop_background_work(self) -> None:
+        self.stop_drawing()
         if self.related_job is not None:
             self.related_job.cancel()
             self.related_job = None

@@ -189,25 +189,3 @@ def _layout_is_ours(env: Environment, theme_dirs: list[str]) -> bool:
             return False
     return True
 
-
-class SharedLayoutHooks:
-    """The plugin's hooks for drawing generated pages faster (mixed into ``AtlasPlugin``)."""
-
-    config: "object"
-    pages: dict
-
-    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
-        """Keep the navigation for :class:`SharedLayout`; generated pages skip Markdown."""
-        self.nav = nav
-        if self.config.enabled:
-            for uri in self.pages:
-                file = files.get_file_from_path(uri)
-                if file is not None and getattr(file, "generated_by", None) == "atlas" and file.page is not None:
-                    template_only(file.page)
-        return nav
-
-    def shared_layout(self, env: Environment, config: MkDocsConfig, theme_dirs: list[str]) -> SharedLayout | None:
-        """A new :class:`SharedLayout` for this build's pages, unless ``shared_layout: false``."""
-        if not self.config.shared_layout:
-            return None
-        return SharedLayout(env, config, getattr(self, "nav", None), theme_dirs)
