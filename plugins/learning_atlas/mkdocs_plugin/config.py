@@ -86,6 +86,9 @@ class AtlasConfig(Config):
     related_count = c.Type(int, default=5)
     related = c.Choice(("index", "facets", "none"), default="index")
     index_dir = c.Type(str, default=".atlas/index")
+    # Other caches of this machine's builds (Pagefind's indexes of unchanged cases): never
+    # committed (a build refuses a cache the repository tracks), always safe to remove.
+    cache_dir = c.Type(str, default=".atlas/cache")
 
     # Reader search in the header: "pagefind" indexes the case pages after the
     # build (loaded in chunks by the browser); "material" keeps Material's own.

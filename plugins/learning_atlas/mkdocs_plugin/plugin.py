@@ -37,6 +37,7 @@ from learning_atlas.mkdocs_plugin.fast_pages import FastPagesHooks
 from learning_atlas.mkdocs_plugin.incremental import AtlasFile, IncrementalBuilds, IncrementalHooks, schema_key
 from learning_atlas.mkdocs_plugin.site_staging import SiteStagingHooks
 from learning_atlas.processes.background import remove_leftovers
+from learning_atlas.processes.committed import committed_files
 from learning_atlas.processes.parallel import parallel_map
 from learning_atlas.search.key_terms import RelatedListsJob
 from learning_atlas.site import explore, exports
@@ -45,7 +46,7 @@ from learning_atlas.site.charts import example_charts
 from learning_atlas.site.learning_collections import Collection
 from learning_atlas.site.lineage import lineage_svg
 from learning_atlas.site.model import Atlas, Listing
-from learning_atlas.site.pagefind_records import PagefindRecords, PagefindRun, ReaderSearchError
+from learning_atlas.site.pagefind_records import PagefindCache, PagefindRecords, PagefindRun, ReaderSearchError
 from learning_atlas.site.rendering import (
     CardRenderer,
     escape,
@@ -186,6 +187,7 @@ class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin
         if not self.config.enabled:
             return
         remove_leftovers()  # temporary folders of earlier builds that were killed
+        self._refuse_committed_caches()
         self._start_related_job()
         case_schema = self._load_schema()
         inc = self.incremental
@@ -221,7 +223,8 @@ class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin
             self._mark_unchanged(files, generated, config, atlas_key)
         elif self.config.reader_search == "pagefind":
             articles = {slug: prepared[0] for slug, prepared in self.articles.items() if prepared}
-            self.pagefind = PagefindRun.start(self.atlas, articles, Path(config.site_dir) / "pagefind")
+            cache = PagefindCache(self._path(self.config.cache_dir) / "pagefind")
+            self.pagefind = PagefindRun.start(self.atlas, articles, Path(config.site_dir) / "pagefind", cache)
         # Case pages last (a stable sort): their related lists are made in the background.
         return Files(list(files) + sorted(generated, key=self._is_case_page))
 
@@ -384,6 +387,16 @@ class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin
 
     def _path(self, value: str) -> Path:
         return (self.root / value).resolve()
+
+    def _refuse_committed_caches(self) -> None:
+        """Stop the build if a cache folder comes from the repository (see :mod:`learning_atlas.processes.committed`)."""
+        for option in ("index_dir", "cache_dir"):
+            found = committed_files(self._path(self.config[option]))
+            if found:
+                raise PluginError(
+                    f"atlas: {self.config[option]} ({option}) holds files committed to the repository, such as "
+                    f"{found[0]}. It is a cache of one machine's builds and must never come from the repository: "
+                    f"remove it with `git rm -r --cached {self.config[option]}`, commit, and build again.")
 
     def _start_related_job(self) -> None:
         """Start the index update, key terms and related lists in the background (``related: index``)."""

@@ -7,6 +7,7 @@ started them (:func:`~learning_atlas.processes.background.die_with_parent`).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from typing import Callable, Sequence, TypeVar
@@ -39,7 +40,9 @@ def parallel_map(function: Callable[[T], R], items: Sequence[T], *, jobs: int) -
     _TASK = (function, items)
     try:
         context = multiprocessing.get_context("fork")
+        gc.freeze()  # the workers' collections then leave the inherited objects' pages unwritten (fewer copies)
         with context.Pool(jobs, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+            gc.unfreeze()
             return pool.map(_run, range(len(items)), chunksize=max(1, len(items) // (jobs * 8)))
     finally:
         _TASK = None
@@ -71,8 +74,10 @@ class ParallelStream:
         _TASK = (function, items)  # inherited by the workers, forked now
         try:
             context = multiprocessing.get_context("fork")
+            gc.freeze()  # see parallel_map
             self._pool = context.Pool(jobs, initializer=die_with_parent, initargs=(os.getpid(),))
         finally:
+            gc.unfreeze()
             _TASK = None
         for _ in range(min(self.AHEAD, len(items))):
             self._ask()
