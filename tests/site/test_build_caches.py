@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 
@@ -36,6 +37,22 @@ def test_a_build_with_pagefinds_index_from_the_cache_is_the_same_site(atlas_proj
     sites = comparable_site(tmp_path / "edited"), comparable_site(tmp_path / "uncached")
     assert sites[0] == sites[1], describe_differences(*sites, ("edited", "uncached"))
     assert b"ward one" in sites[0]["cases/ward-1/index.html"]
+
+
+def test_a_damaged_article_cache_is_made_again_and_the_site_is_the_same(atlas_project, tmp_path):
+    config = atlas_project(_cases(2))
+    assert build_site(config, tmp_path / "first", "--strict").returncode == 0
+    articles = tmp_path / ".atlas" / "cache" / "articles.json"
+    kept = json.loads(articles.read_text())
+    assert len(kept) == 2
+    damaged = {key: ["<script>alert(1)</script>", [{"level": "two"}]] for key in kept}  # wrong shape: ignored
+    for text in (json.dumps(damaged), "[" * 100000, "not json", json.dumps([1, 2])):
+        articles.write_text(text)
+        done = build_site(config, tmp_path / "again", "--strict")
+        assert done.returncode == 0, done.stderr
+        sites = comparable_site(tmp_path / "first"), comparable_site(tmp_path / "again")
+        assert sites[0] == sites[1], describe_differences(*sites, ("first", "again"))
+    assert json.loads(articles.read_text()).keys() == kept.keys()
 
 
 def test_a_cache_committed_to_the_repository_stops_the_build(atlas_project, tmp_path):

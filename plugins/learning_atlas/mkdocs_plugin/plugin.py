@@ -41,6 +41,7 @@ from learning_atlas.processes.committed import committed_files
 from learning_atlas.processes.parallel import parallel_map
 from learning_atlas.search.key_terms import RelatedListsJob
 from learning_atlas.site import explore, exports
+from learning_atlas.site.article_cache import ArticleCache
 from learning_atlas.site.case_metadata import CaseCitations
 from learning_atlas.site.charts import example_charts
 from learning_atlas.site.learning_collections import Collection
@@ -358,8 +359,9 @@ class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin
             _ = case.signal
         if self.incremental is not None:
             self.articles = self.incremental.render_articles(cases, self._render_articles)
-        else:
-            self.articles = dict(zip((c.slug for c in cases), self._render_articles(cases)))
+        else:  # the articles of unchanged cases come from the last build's (cache_dir)
+            self.articles = ArticleCache(self._path(self.config.cache_dir) / "articles.json").articles(
+                cases, self._render_articles)
         self.atlas = Atlas(
             cases, case_schema.vocabularies,
             related_count=self.config.related_count, relate=self.config.related == "facets",
