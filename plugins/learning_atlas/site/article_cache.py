@@ -25,7 +25,7 @@ Article = tuple[str, list[dict]]
 """A case's article HTML and its table-of-contents tokens (site.rendering.render_case_article)."""
 
 PACKAGE = Path(__file__).resolve().parents[1]
-LIBRARIES = ("nh3", "markdown-it-py", "mdit-py-plugins", "markupsafe", "pyyaml")
+LIBRARIES = ("cmarkgfm", "nh3", "markupsafe", "pyyaml")
 
 
 @lru_cache(maxsize=1)
