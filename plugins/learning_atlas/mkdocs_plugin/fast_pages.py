@@ -1,12 +1,17 @@
 """The plugin's hooks for drawing its generated pages faster, byte for byte the same.
 
-Three savings (each module says why it is safe): a generated page's empty Markdown is not
-converted (:class:`~.shared_layout.TemplateOnlyPage`); the layout blocks neighbouring pages
-share are rendered once (:class:`~.shared_layout.SharedLayout`); and in a full build the
-generated pages are drawn ahead on every core (:class:`~.parallel_pages.PageDrawer`).
+Four savings (each says why it is safe): a generated page's empty Markdown is not converted
+(:class:`~.shared_layout.TemplateOnlyPage`); the layout blocks neighbouring pages share are
+rendered once (:class:`~.shared_layout.SharedLayout`); in a full build the generated pages are
+drawn ahead on every core (:class:`~.parallel_pages.PageDrawer`), and the data files (three
+citation files a case, feeds, open data) are written by threads while the pages are drawn
+(:class:`BackgroundWrites`).
 """
 
 from __future__ import annotations
+
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
@@ -19,11 +24,64 @@ from learning_atlas.mkdocs_plugin.shared_layout import SharedLayout, template_on
 from learning_atlas.processes.parallel import LEAST
 
 
+class BackgroundWrites:
+    """Data files written by a few threads (file-system calls let the build go on meanwhile).
+
+    :meth:`finish` waits for every write and raises the first error, so a file that could not be
+    written fails the build as MkDocs' own copying would; :meth:`cancel` drops what is left.
+    """
+
+    THREADS = 4
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(self.THREADS, thread_name_prefix="atlas-write")
+        self._writes: list[Future] = []
+
+    def write(self, path: str, content: str | bytes) -> None:
+        self._writes.append(self._pool.submit(_write_file, path, content))
+
+    def finish(self) -> None:
+        writes, self._writes = self._writes, []
+        try:
+            for write in writes:
+                write.result()
+        finally:
+            self._pool.shutdown(cancel_futures=True)
+
+    def cancel(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _write_file(path: str, content: str | bytes) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    with open(path, "wb") as out:
+        out.write(data)
+
+
 class FastPagesHooks:
     """Mixed into ``AtlasPlugin``: uses its ``config``, ``pages`` (generated pages by src_uri) and ``incremental``."""
 
     nav: Navigation | None = None
     drawer: PageDrawer | None = None
+    writes: BackgroundWrites | None = None
+
+    def start_writing(self) -> None:
+        """In a full build, write the data files in the background (``atlas serve`` keys them as they are)."""
+        self.stop_writing()
+        if self.incremental is None and self.config.parallel_pages:  # type: ignore[attr-defined]
+            self.writes = BackgroundWrites()
+
+    def finish_writing(self) -> None:
+        """Wait for the data files (before any plugin's ``on_post_build`` reads the site)."""
+        writes, self.writes = self.writes, None
+        if writes is not None:
+            writes.finish()
+
+    def stop_writing(self) -> None:
+        writes, self.writes = self.writes, None
+        if writes is not None:
+            writes.cancel()
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Keep the navigation for the layout blocks; generated pages skip Markdown."""

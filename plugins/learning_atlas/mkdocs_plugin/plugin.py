@@ -20,7 +20,7 @@ from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -219,6 +219,7 @@ class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin
             if self.related_job is not None:
                 self._relate_incrementally()  # what is rebuilt depends on the related lists
             atlas_key = self._key_atlas(files, config)
+        self.start_writing()
         generated = [f for f in self._generate_files(config) if files.get_file_from_path(f.src_uri) is None]
         if self.incremental is not None:
             self._mark_unchanged(files, generated, config, atlas_key)
@@ -293,8 +294,16 @@ class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin
         self.drawn_page(context, page)
         return context
 
+    @event_priority(100)  # before any plugin reads the site
+    def _post_build_data_files(self, *, config: MkDocsConfig) -> None:
+        """Wait for the data files written in the background (a full build's)."""
+        try:
+            self.finish_writing()
+        except OSError as exc:
+            raise PluginError(f"atlas: a data file could not be written: {exc}") from None
+
     @event_priority(-100)  # after every other plugin has written its files: the staged site is then whole
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
+    def _post_build_publish(self, *, config: MkDocsConfig) -> None:
         """Wait for Pagefind's index of the cases (the header's search box), then put the staged site in place."""
         self.stop_drawing()
         if self.related_job is not None:  # a site without case pages never needed them
@@ -313,6 +322,8 @@ class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin
             inc.rendered = inc.skipped = 0
             inc.ask_for_build()
         self._publish_site(config)
+
+    on_post_build = CombinedEvent(_post_build_data_files, _post_build_publish)
 
     def on_build_error(self, *, error: Exception) -> None:
         """Stop the background work if the build failed part-way, and leave the site folder as it was."""
@@ -423,6 +434,7 @@ class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin
 
     def _stop_background_work(self) -> None:
         self.stop_drawing()
+        self.stop_writing()
         if self.related_job is not None:
             self.related_job.cancel()
             self.related_job = None
@@ -467,6 +479,7 @@ class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin
     def _data(self, config, src_uri: str, content: str) -> File:
         file = AtlasFile.generated(config, src_uri, content=content)
         file.generated_by = "atlas"
+        file.atlas_writes = self.writes
         return file
 
     def _generate_files(self, config) -> list[File]:

@@ -58,7 +58,7 @@ class ParallelStream:
     stream that was not used up must be closed).
     """
 
-    AHEAD = 64
+    AHEAD = 512
     """Results the workers may have ready before the caller takes them."""
 
     def __init__(self, function: Callable[[T], R], items: Sequence[T], *, jobs: int) -> None:
