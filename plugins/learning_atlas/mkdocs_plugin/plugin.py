@@ -30,6 +30,7 @@ from mkdocs.utils.templates import TemplateContext
 from learning_atlas.contract.case import Case
 from learning_atlas.contract.case_assets import Asset
 from learning_atlas.contract.checker import CheckResult, check_paths
+from learning_atlas.contract.load_cache import CaseLoadCache
 from learning_atlas.contract.schema import CaseSchema, SchemaLoadError, load_case_schema, schema_files
 from learning_atlas.editors.submit_form import form_data
 from learning_atlas.mkdocs_plugin.config import AtlasConfig
@@ -191,12 +192,15 @@ class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin
         self._refuse_committed_caches()
         self._start_related_job()
         case_schema = self._load_schema()
-        inc = self.incremental
+        inc = self.incremental  # atlas serve's cache, in memory; a full build's is read from cache_dir
+        cache = inc.load_cache if inc else CaseLoadCache.read(self._path(self.config.cache_dir) / "checked-cases.pickle")
         result = check_paths(
             [self._path(self.config.cases_dir)], case_schema, jobs=JOBS,
-            cache=inc.load_cache if inc else None, cache_key=inc and schema_key(self._schema_files()),
+            cache=cache, cache_key=schema_key(self._schema_files()),
             collections=self._path(self.config.collections_dir),
         )
+        if inc is None:
+            cache.write(self._path(self.config.cache_dir) / "checked-cases.pickle")
         self.invalid_slugs = {p.path.name.removesuffix(".md") for p in result.problems if p.is_error}
         try:
             self._report(result, strict=bool(config.strict))

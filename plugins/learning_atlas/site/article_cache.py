@@ -2,45 +2,25 @@
 
 An article is kept under a key of everything it is made from: the case (its ``repr``, which
 holds every field the article shows, as ``atlas serve``'s in-memory keys use it) and the code
-that renders it (the atlas's own source files, the versions of the libraries it renders with,
-Python's). The file is JSON, read as data: an entry of the wrong shape is left out and made
-again, and a file that cannot be read or written only makes the build slower.
+that renders it (:func:`~learning_atlas.processes.code_version.code_key`). The file is JSON,
+read as data: an entry of the wrong shape is left out and made again, and a file that cannot
+be read or written only makes the build slower.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 import os
-import sys
 import tempfile
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from learning_atlas.contract.case import Case
+from learning_atlas.processes.code_version import code_key
 
 Article = tuple[str, list[dict]]
 """A case's article HTML and its table-of-contents tokens (site.rendering.render_case_article)."""
-
-PACKAGE = Path(__file__).resolve().parents[1]
-LIBRARIES = ("cmarkgfm", "nh3", "markupsafe", "pyyaml")
-
-
-@lru_cache(maxsize=1)
-def code_key() -> str:
-    """A key of the code that renders articles: every source file of the package, and the libraries' versions."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(sys.version.encode())
-    for name in LIBRARIES:
-        try:
-            digest.update(f"{name}={importlib.metadata.version(name)};".encode())
-        except importlib.metadata.PackageNotFoundError:
-            digest.update(f"{name}=;".encode())
-    for path in sorted(PACKAGE.rglob("*.py")):
-        digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 class ArticleCache:
