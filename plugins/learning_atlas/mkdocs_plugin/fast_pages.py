@@ -120,14 +120,37 @@ class FastPagesHooks:
         ours = {file.src_uri for file in self._generated_pages(files)}
         pages = [file.page for file in doc_files if file.src_uri in ours and not file.inclusion.is_excluded()]
         if jobs > 1 and len(pages) >= LEAST:
-            self.drawer = PageDrawer(pages, env=env, config=config, nav=self.nav, doc_files=doc_files, jobs=jobs)
+            self.drawer = PageDrawer(pages, env=env, config=config, nav=self.nav, doc_files=doc_files, jobs=jobs,
+                                     after=lambda page: self._write_side_files(page, config))
 
-    def drawn_page(self, context: TemplateContext, page) -> None:
-        """Hand the page a worker drew to ``atlas/drawn.html`` (from ``on_page_context``)."""
-        if self.drawer is not None:
-            html = self.drawer.html(page, context)
-            if html is not None:
-                context["atlas_drawn"] = html
+    def drawn_page(self, context: TemplateContext, page, config: MkDocsConfig) -> None:
+        """Hand the page a worker drew to ``atlas/drawn.html`` (from ``on_page_context``).
+
+        A page no drawer draws gets its side files (see :meth:`page_side_files`) written here."""
+        html = self.drawer.html(page, context) if self.drawer is not None else None
+        if html is not None:
+            context["atlas_drawn"] = html
+        else:
+            self._write_side_files(page, config)
+
+    def defer_side_files(self) -> bool:
+        """Whether a page's side files are written where the page is drawn, rather than listed as files.
+
+        In a full build they are (:meth:`page_side_files`: for a case page, its three citation files,
+        which drawing the page works out anyway); ``atlas serve`` keeps them as files it can key."""
+        return self.writes is not None
+
+    def page_side_files(self, page) -> dict[str, str]:
+        """``{path in the site: text}`` written beside ``page`` when it is drawn (the plugin says which)."""
+        return {}
+
+    def _write_side_files(self, page, config: MkDocsConfig) -> None:
+        if self.defer_side_files():
+            for path, text in self.page_side_files(page).items():
+                target = os.path.join(config.site_dir, *path.split("/"))
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with open(target, "wb") as out:
+                    out.write(text.encode("utf-8"))
 
     def stop_drawing(self) -> None:
         if self.drawer is not None:

@@ -13,7 +13,7 @@ with its own template, so an error in a template is reported as MkDocs reports i
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 from jinja2 import Environment
 from mkdocs.commands.build import get_context
@@ -32,8 +32,10 @@ class PageDrawer:
     """Draws ``pages`` ahead in ``jobs`` forked workers, in the order MkDocs will ask for them."""
 
     def __init__(self, pages: Sequence[Page], *, env: Environment, config: MkDocsConfig, nav: Navigation,
-                 doc_files: Sequence[File], jobs: int) -> None:
+                 doc_files: Sequence[File], jobs: int, after: Callable[[Page], None] | None = None) -> None:
+        """``after(page)``, if given, is called where each page was drawn, once it was (to write its files)."""
         self._env, self._config, self._nav, self._doc_files = env, config, nav, doc_files
+        self._after = after
         self._uris = [page.file.src_uri for page in pages]
         self._templates = {page.file.src_uri: page.meta.get("template", "main.html") for page in pages}
         self._drawn: dict[str, str | None] = {}
@@ -54,7 +56,10 @@ class PageDrawer:
             context = get_context(self._nav, self._doc_files, config, page)
             template = self._env.get_template(page.meta["template"])
             context = config.plugins.on_page_context(context, page=page, config=config, nav=self._nav)
-            return template.render(context)
+            html = template.render(context)
+            if self._after is not None:
+                self._after(page)
+            return html
         except Exception:  # noqa: BLE001 - drawn again in the build's process, which reports the error
             return None
         finally:
@@ -62,7 +67,9 @@ class PageDrawer:
             config._current_page = None
 
     def html(self, page: Page, context) -> str | None:
-        """The page drawn for ``page`` (None for a page this drawer does not draw); from ``on_page_context``."""
+        """The page drawn for ``page`` (None for a page this drawer does not draw); from ``on_page_context``.
+
+        A page no worker drew is drawn here, and ``after`` called for it here."""
         uri = page.file.src_uri
         if self._in_worker or uri not in self._templates:
             return None
@@ -76,6 +83,8 @@ class PageDrawer:
         html = self._drawn.pop(uri, None)
         if html is None:
             html = self._env.get_template(self._templates[uri]).render(context)
+            if self._after is not None:
+                self._after(page)
         return html
 
     def close(self) -> None:

@@ -295,7 +295,7 @@ class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin
         if spec is not None and spec.case is not None and self.related_job is not None:
             self._relate_from_job()  # before the first case page (they are rendered last)
         context["atlas_page"] = spec
-        self.drawn_page(context, page)
+        self.drawn_page(context, page, config)
         return context
 
     @event_priority(100)  # before any plugin reads the site
@@ -499,7 +499,8 @@ class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin
             out.append(self._page(config, f"cases/{case.slug}.md", case.title, "atlas/case.html",
                                   GeneratedPage(PageKind.CASE, case=case)))
             out.extend(self._case_assets(config, case))
-            out.extend(self._data(config, path, text) for path, text in self.citations.files(case).items())
+            if not self.defer_side_files():  # else written where the case page is drawn (page_side_files)
+                out.extend(self._data(config, path, text) for path, text in self.citations.files(case).items())
         for section, listings in atlas.listings.items():
             title = titles[section]
             out.append(self._page(config, f"{section}/index.md", title, "atlas/section.html",
@@ -540,6 +541,11 @@ class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin
                 file.generated_by = "atlas"
                 out.append(file)
         return out
+
+    def page_side_files(self, page: Page) -> dict[str, str]:
+        """A case page's citation files (BibTeX, RIS, CSL-JSON), written beside it when it is drawn."""
+        spec = self.pages.get(page.file.src_uri)
+        return self.citations.files(spec.case) if spec is not None and spec.case is not None and self.citations else {}
 
     def _spread_toc(self, case: Case) -> list[dict]:
         """The table-of-contents entries of what atlas/partials/case_spread.html adds to a case page."""
