@@ -13,6 +13,7 @@ with its own template, so an error in a template is reported as MkDocs reports i
 
 from __future__ import annotations
 
+import os
 from typing import Callable, Sequence
 
 from jinja2 import Environment
@@ -59,6 +60,8 @@ class PageDrawer:
             html = template.render(context)
             if self._after is not None:
                 self._after(page)
+            # The page's folder, made here on another core: MkDocs then finds it when it writes the page.
+            os.makedirs(os.path.dirname(page.file.abs_dest_path), exist_ok=True)
             return html
         except Exception:  # noqa: BLE001 - drawn again in the build's process, which reports the error
             return None
