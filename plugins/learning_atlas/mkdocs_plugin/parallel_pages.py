@@ -83,6 +83,7 @@ class PageDrawer:
                 drawn = None
             self._drawn[self._uris[self._taken]] = drawn
             self._taken += 1
+        page.meta["template"] = self._templates[uri]  # MkDocs has taken atlas/drawn.html; others see the page's own
         html = self._drawn.pop(uri, None)
         if html is None:
             html = self._env.get_template(self._templates[uri]).render(context)
