@@ -137,3 +137,18 @@ def test_a_generated_page_skips_only_the_conversion_of_nothing(tmp_path):
         page.render(config, Files([file]))
         assert content in page.content and (content or page.content == "")
         assert [item.title for item in page.toc] == ([] if not content else ["A heading"])
+
+
+def test_where_processes_cannot_fork_the_pages_are_drawn_one_by_one_the_same(tmp_path, monkeypatch):
+    """Without fork (Windows, say) no drawer starts, and the site is the same."""
+    import learning_atlas.mkdocs_plugin.fast_pages as fast_pages
+
+    drawers = []
+    original = fast_pages.PageDrawer
+    monkeypatch.setattr(fast_pages, "PageDrawer", lambda *a, **k: drawers.append(1) or original(*a, **k))
+    with_fork = _build_in_process(ROOT / "mkdocs.yml", tmp_path / "fork", shared=True)
+    assert drawers, "the sample atlas is drawn ahead where processes can fork"
+    monkeypatch.setattr(fast_pages.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    drawers.clear()
+    _same(_build_in_process(ROOT / "mkdocs.yml", tmp_path / "spawn", shared=True), with_fork)
+    assert not drawers

@@ -10,6 +10,7 @@ citation files a case, feeds, open data) are written by threads while the pages 
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -119,7 +120,7 @@ class FastPagesHooks:
         doc_files = files.documentation_pages(inclusion=InclusionLevel.is_in_serve if serve else InclusionLevel.is_included)
         ours = {file.src_uri for file in self._generated_pages(files)}
         pages = [file.page for file in doc_files if file.src_uri in ours and not file.inclusion.is_excluded()]
-        if jobs > 1 and len(pages) >= LEAST:
+        if jobs > 1 and len(pages) >= LEAST and "fork" in multiprocessing.get_all_start_methods():
             self.drawer = PageDrawer(pages, env=env, config=config, nav=self.nav, doc_files=doc_files, jobs=jobs,
                                      after=lambda page: self._write_side_files(page, config))
 

@@ -41,14 +41,13 @@ class PageDrawer:
         self._templates = {page.file.src_uri: page.meta.get("template", "main.html") for page in pages}
         self._drawn: dict[str, str | None] = {}
         self._taken = 0
-        self._in_worker = False
+        self._pid = os.getpid()  # a worker is a process other than this one
         self._stream: ParallelStream | None = ParallelStream(self._draw, list(pages), jobs=jobs)
         for page in pages:  # after the fork: the workers draw with the pages' own templates
             page.meta["template"] = DRAWN_TEMPLATE
 
     def _draw(self, page: Page) -> str | None:
         """In a worker: the page as MkDocs' ``_build_page`` draws it, or None if that failed."""
-        self._in_worker = True
         config = self._config
         config._current_page = page
         page.active = True
@@ -74,7 +73,7 @@ class PageDrawer:
 
         A page no worker drew is drawn here, and ``after`` called for it here."""
         uri = page.file.src_uri
-        if self._in_worker or uri not in self._templates:
+        if os.getpid() != self._pid or uri not in self._templates:  # in a worker, pages are drawn as usual
             return None
         while uri not in self._drawn and self._stream is not None and self._taken < len(self._uris):
             try:
