@@ -61,7 +61,7 @@ def test_the_workers_stay_a_bounded_number_of_results_ahead():
     try:
         stream.take()
         time.sleep(0.5)
-        assert done.value <= ParallelStream.AHEAD + 1
+        assert done.value <= ParallelStream.AHEAD + ParallelStream.CHUNK
     finally:
         stream.close()
 
