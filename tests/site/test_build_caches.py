@@ -55,6 +55,19 @@ def test_a_damaged_article_cache_is_made_again_and_the_site_is_the_same(atlas_pr
     assert json.loads(articles.read_text()).keys() == kept.keys()
 
 
+def test_damaged_compiled_templates_are_compiled_again(atlas_project, tmp_path):
+    config = atlas_project(_cases(2))
+    assert build_site(config, tmp_path / "first", "--strict").returncode == 0
+    compiled = sorted((tmp_path / ".atlas" / "cache" / "templates").iterdir())
+    assert compiled, "the first build keeps its compiled templates"
+    for number, path in enumerate(compiled):
+        path.write_bytes([b"", b"\x00" * 40, b"not marshal data at all"][number % 3])
+    done = build_site(config, tmp_path / "again", "--strict")
+    assert done.returncode == 0, done.stderr
+    sites = comparable_site(tmp_path / "first"), comparable_site(tmp_path / "again")
+    assert sites[0] == sites[1], describe_differences(*sites, ("first", "again"))
+
+
 def test_a_cache_committed_to_the_repository_stops_the_build(atlas_project, tmp_path):
     config = atlas_project(_cases(1))
     assert build_site(config, tmp_path / "site").returncode == 0

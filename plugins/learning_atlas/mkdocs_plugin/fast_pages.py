@@ -5,7 +5,8 @@ Four savings (each says why it is safe): a generated page's empty Markdown is no
 rendered once (:class:`~.shared_layout.SharedLayout`); in a full build the generated pages are
 drawn ahead on every core (:class:`~.parallel_pages.PageDrawer`), and the data files (three
 citation files a case, feeds, open data) are written by threads while the pages are drawn
-(:class:`BackgroundWrites`).
+(:class:`BackgroundWrites`). The compiled templates are kept between builds
+(:class:`TemplateCodeCache`), so neither the build nor its workers compile them again.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 
-from jinja2 import Environment
+from jinja2 import Environment, FileSystemBytecodeCache
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
@@ -71,6 +73,34 @@ def _write_files(batch: list[tuple[str, str | bytes]]) -> None:
         data = content.encode("utf-8") if isinstance(content, str) else content
         with open(path, "wb") as out:
             out.write(data)
+
+
+class TemplateCodeCache(FileSystemBytecodeCache):
+    """Compiled templates kept in the build caches' folder, for the next build and the drawing workers.
+
+    Jinja keeps each template's code with a checksum of its source and compiles an edited
+    template again. A cache that cannot be read or written only costs the compiling."""
+
+    @classmethod
+    def at(cls, folder: Path) -> "TemplateCodeCache | None":
+        """The cache in ``folder`` (made if need be), or None if it cannot be made: templates compiled every build."""
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+        return cls(str(folder))
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - damaged or unreadable: compiled again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
 
 
 class FastPagesHooks:

@@ -34,7 +34,7 @@ from learning_atlas.contract.load_cache import CaseLoadCache
 from learning_atlas.contract.schema import CaseSchema, SchemaLoadError, load_case_schema, schema_files
 from learning_atlas.editors.submit_form import form_data
 from learning_atlas.mkdocs_plugin.config import AtlasConfig
-from learning_atlas.mkdocs_plugin.fast_pages import FastPagesHooks
+from learning_atlas.mkdocs_plugin.fast_pages import FastPagesHooks, TemplateCodeCache
 from learning_atlas.mkdocs_plugin.incremental import AtlasFile, IncrementalBuilds, IncrementalHooks, schema_key
 from learning_atlas.mkdocs_plugin.site_staging import SiteStagingHooks
 from learning_atlas.processes.background import remove_leftovers
@@ -271,6 +271,8 @@ class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin
         if self.incremental is not None:
             self.incremental.record_outputs(files)
             env.bytecode_cache = self.incremental.bytecode_cache
+        elif self.config.enabled:
+            env.bytecode_cache = TemplateCodeCache.at(self._path(self.config.cache_dir) / "templates")
         if self.atlas is not None:
             env.globals["atlas"] = self.atlas
             env.globals["atlas_cards"] = CardRenderer(self.atlas)
