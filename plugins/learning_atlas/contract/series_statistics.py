@@ -310,29 +310,29 @@ def run_chart(points: Sequence[Point], change: int, improvement: str) -> Analysi
     )
 
 
+_READING_BITS = {"improvement": 1, "concern": 2, "neither": 4}
+_MARKS = ("", "improvement", "concern", "neither", "neither", "improvement", "concern", "neither")
+"""A point's mark for each set of readings of its top rank, as bits (improvement 1, concern 2, neither 4):
+improvement and concern together are "neither"; otherwise improvement, then concern, then neither."""
+
+
 def _point_readings(count: int, signals: Sequence[Signal]) -> tuple[str, ...]:
     """Each point's reading, the same whichever way is better: a rule about the point alone (an
     astronomical point) outranks a rule about a run it is in (a shift or a trend); rules of one rank
     that disagree (improvement and concern) leave the point marked "neither"."""
-    best: list[tuple[int, set[str]]] = [(0, set()) for _ in range(count)]
+    ranks = [0] * count
+    bits = [0] * count
     for signal in signals:
         if signal.rule in ("too-few-runs", "too-many-runs"):
             continue  # about the whole chart, not its points
         rank = 2 if signal.rule == "astronomical" else 1
+        bit = _READING_BITS[signal.reading]
         for index in range(signal.start, signal.end + 1):
-            if rank > best[index][0]:
-                best[index] = (rank, {signal.reading})
-            elif rank == best[index][0]:
-                best[index][1].add(signal.reading)
-    marks = []
-    for _, readings in best:
-        if not readings:
-            marks.append("")
-        elif {"improvement", "concern"} <= readings:
-            marks.append("neither")
-        else:
-            marks.append(next(r for r in ("improvement", "concern", "neither") if r in readings))
-    return tuple(marks)
+            if rank > ranks[index]:
+                ranks[index], bits[index] = rank, bit
+            elif rank == ranks[index]:
+                bits[index] |= bit
+    return tuple([_MARKS[b] for b in bits])
 
 
 # --- XmR chart (Making Data Count) ---------------------------------------------------------------
