@@ -195,3 +195,40 @@ def test_reader_search_reads_a_charts_caption_and_sentence_not_its_drawing_or_ta
     assert case.measures[0].analysis.sentence in record and "Falls per 1,000 bed days" in record
     assert "<svg" not in record and "<table" not in record and "atlas-chart__legend" not in record
     assert "<p>Before.</p>" in record and "<p>After.</p>" in record
+
+
+def test_the_site_draws_a_cases_charts_in_its_template_to_the_same_page_and_search_record(case_schema):
+    """The plugin's article leaves each chart as a place (so the theme scans a page without them); the
+    template's atlas_charts draws them where they were, and reader search's record reads them as before."""
+    from learning_atlas.site.model import Atlas
+    from learning_atlas.site.pagefind_records import record_html
+    from learning_atlas.site.rendering import render_case_article, render_case_page_article
+
+    case = _case(POSITIVE / "series-run-chart.md", case_schema)
+    full, toc = render_case_article(case)
+    placed, placed_toc = render_case_page_article(case)
+    assert "<svg" not in placed and charts.CHART_PLACE.format(number=1) in placed and placed_toc == toc
+    assert charts.draw_charts(placed, case.measures) == full
+    atlas = Atlas([case], case_schema.vocabularies)
+    assert record_html(case, atlas, placed) == record_html(case, atlas, full)
+
+
+@pytest.mark.parametrize("article", [
+    "<!--atlas-chart 0-->", "<!--atlas-chart 9-->", "<!--atlas-chart 99999-->", "<!--atlas-chart x-->",
+    "&lt;!--atlas-chart 1--&gt;", "<p>no charts</p>",
+])
+def test_a_place_with_no_measure_of_its_number_draws_nothing(article, case_schema):
+    case = _case(POSITIVE / "series-run-chart.md", case_schema)
+    drawn = charts.draw_charts(article, case.measures)
+    assert "<svg" not in drawn and "<figure" not in drawn
+
+
+def test_a_cases_own_text_cannot_write_a_place_for_a_chart(tmp_path, case_schema):
+    """The sanitiser strips comments, so a case's prose or body writing the place gets no chart drawn."""
+    from learning_atlas.site.rendering import render_case_page_article
+
+    text = (POSITIVE / "series-run-chart.md").read_text(encoding="utf-8")
+    path = tmp_path / "series-run-chart.md"
+    path.write_text(text + "\n\n<!--atlas-chart 1-->\n\nMore.\n", encoding="utf-8")
+    article, _ = render_case_page_article(_case(path, case_schema))
+    assert article.count(charts.CHART_PLACE.format(number=1)) == 1

@@ -39,7 +39,7 @@ from learning_atlas.processes.parallel import parallel_map
 from learning_atlas.search.key_terms import RelatedListsJob
 from learning_atlas.site import explore, exports
 from learning_atlas.site.case_metadata import CaseCitations
-from learning_atlas.site.charts import example_charts
+from learning_atlas.site.charts import draw_charts, example_charts
 from learning_atlas.site.learning_collections import Collection
 from learning_atlas.site.lineage import lineage_svg
 from learning_atlas.site.model import Atlas, Listing
@@ -50,7 +50,7 @@ from learning_atlas.site.rendering import (
     format_date,
     format_number,
     mailto,
-    render_case_article,
+    render_case_page_article,
 )
 from learning_atlas.site.site_folder import StagedSite
 
@@ -281,6 +281,7 @@ class AtlasPlugin(IncrementalHooks, BasePlugin[AtlasConfig]):
             env.filters["atlas_number"] = format_number
             env.filters["atlas_org_slug"] = self.atlas.organisation_slug
             env.filters["atlas_mailto"] = mailto
+            env.filters["atlas_charts"] = draw_charts  # a case's charts, drawn once Material has read the page
             env.filters["atlas_lineage_svg"] = lambda case: Markup(lineage_svg(case, self.atlas.lineage))
         if self.citations is not None:
             env.globals["atlas_citations"] = self.citations  # "Cite this case" and the head's metadata
@@ -369,7 +370,7 @@ class AtlasPlugin(IncrementalHooks, BasePlugin[AtlasConfig]):
 
     @staticmethod
     def _render_articles(cases: list[Case]) -> list[tuple[str, list[dict]]]:
-        return parallel_map(render_case_article, cases, jobs=JOBS)
+        return parallel_map(render_case_page_article, cases, jobs=JOBS)
 
     def _schema_files(self) -> list[Path]:
         return schema_files(self._path(self.config.schemas_dir))
