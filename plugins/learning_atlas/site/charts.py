@@ -56,6 +56,19 @@ def _nice_step(span: float) -> float:
     return 10 * power
 
 
+_VALUE_TEXTS: dict[float, str] = {}
+
+
+def _value_text(value: float) -> str:
+    """:func:`format_value`, remembered: the values of a thousand cases' tables repeat (a bounded memory)."""
+    text = _VALUE_TEXTS.get(value)
+    if text is None:
+        text = format_value(value)
+        if len(_VALUE_TEXTS) < 65536:
+            _VALUE_TEXTS[value] = text
+    return text
+
+
 def _fmt(number: float) -> str:
     return f"{number:.1f}"  # a tenth of a unit of a 640-unit chart: finer than any screen or printer shows
 
@@ -68,10 +81,11 @@ _SIGNAL_SHAPES = {
 """Each signal's marker: its class's modifier and its shape, drawn from the point."""
 
 
-def _markers(reading: str, xs: list[str], ys: list[str], readings: tuple[str, ...]) -> str:
-    """The markers of the points read ``reading``, a shape each, in a group whose classes colour them."""
+def _markers(reading: str, places: list[str], readings: tuple[str, ...]) -> str:
+    """The markers of the points read ``reading`` (at ``places``, each ``x,y``), a shape each, in a group
+    whose classes colour them."""
     kind, shape = _SIGNAL_SHAPES[reading]
-    shapes = [f'<path d="M{x},{y}{shape}"/>' for x, y, r in zip(xs, ys, readings) if r == reading]
+    shapes = [f'<path d="M{place}{shape}"/>' for place, r in zip(places, readings) if r == reading]
     if not shapes:
         return ""
     return f'<g class="atlas-chart__signal atlas-chart__signal--{kind}">{"".join(shapes)}</g>'
@@ -130,7 +144,7 @@ def chart_svg(measure: Measure, analysis: Analysis, chart_id: str) -> str:
         f'<desc id="{chart_id}-desc">{_e(analysis.sentence)}</desc>'
         f'<g class="atlas-chart__axes" aria-hidden="true"><path class="atlas-chart__grid" d="{grid}"/>'
         '<g class="atlas-chart__tick" text-anchor="end">',
-        *(f'<text x="{LEFT - 8}" y="{ty + 4:.1f}">{format_value(round(value, 10))}</text>' for ty, value in ticks),
+        *(f'<text x="{LEFT - 8}" y="{ty + 4:.1f}">{_value_text(round(value, 10))}</text>' for ty, value in ticks),
     ]
     last = count - 1
     for index in sorted({0, analysis.change_index if analysis.change_index < count else 0, last}):
@@ -154,17 +168,14 @@ def chart_svg(measure: Measure, analysis: Analysis, chart_id: str) -> str:
     if measure.target is not None:
         ty = _fmt(y(float(measure.target)))
         out.append(f'<line class="atlas-chart__target" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty}" y2="{ty}"/>')
-    xs = _x_positions(count)
-    ys = [f"{TOP + y_scale * (high - v):.1f}" for v in values]
-    out.append('<polyline class="atlas-chart__line" points="')
-    out.append(" ".join([f"{a},{b}" for a, b in zip(xs, ys)]))
-    out.append('"/>')
+    places = [f"{a},{TOP + y_scale * (high - v):.1f}" for a, v in zip(_x_positions(count), values)]
+    out.append(f'<polyline class="atlas-chart__line" points="{" ".join(places)}"/>')
     readings = analysis.point_readings
-    dots = "".join([f"M{a},{b}h0" for a, b, reading in zip(xs, ys, readings) if not reading])
+    dots = "".join([f"M{place}h0" for place, reading in zip(places, readings) if not reading])
     if dots:
         out.append(f'<path class="atlas-chart__points" d="{dots}"/>')
     if any(readings):
-        out.extend(_markers(reading, xs, ys, readings) for reading in _SIGNAL_SHAPES)
+        out.extend(_markers(reading, places, readings) for reading in _SIGNAL_SHAPES)
     out.append("</svg>")
     return "".join(out)
 
@@ -208,10 +219,11 @@ def _table(measure: Measure, analysis: Analysis) -> str:
             signal_at.setdefault(index, []).append(
                 f"{RULE_NAMES[signal.rule]}, {READING_NAMES[signal.reading]}"
             )
+    signals = {index: "; ".join(names) for index, names in signal_at.items()}
     change = analysis.change_index
     rows = [  # dates, figures and the rules' own words: nothing here needs escaping
-        f"<tr><td>{point.date.isoformat()}</td><td>{format_value(point.value)}</td>"
-        f"<td>{'before' if index < change else 'after'}</td><td>{'; '.join(signal_at.get(index, ()))}</td></tr>"
+        f"<tr><td>{point.date.isoformat()}</td><td>{_value_text(point.value)}</td>"
+        f"<td>{'before' if index < change else 'after'}</td><td>{signals.get(index, '')}</td></tr>"
         for index, point in enumerate(analysis.points)
     ]
     return (
