@@ -28,14 +28,21 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-_KEY = re.compile(r"^([ ]*(?:- )?)series:[ ]*\n", re.MULTILINE)
-"""A ``series:`` key with nothing after it on its line (the first key of a list item, too); group 1 ends at its column."""
-_NUMBER = r"(-?(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,15})?)"
+_KEY_LEAD = re.compile(r"[ ]*(?:- )?")
+"""What may come before a ``series:`` key on its line: its indentation (and the dash of a list item it starts)."""
+_KEY_END = re.compile(r"[ ]*\n")
+"""What may follow it: nothing but spaces."""
+_NUMBER = r"-?(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,15})?"
 """A number YAML 1.1 reads as the same ``int`` or ``float`` Python does (no octal ``010``, no ``1_000``)."""
-_DATE = r'("?)([0-9]{4}-[0-9]{2}-[0-9]{2})\2'
+_DATE = r'(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|"[0-9]{4}-[0-9]{2}-[0-9]{2}")'
 """A ``YYYY-MM-DD`` date, plain (YAML's timestamp, kept as its text) or in double quotes (a string)."""
-_FLOW_POINT = re.compile(rf"( *)- \{{date: {_DATE}, value: {_NUMBER}\}}[ ]*\n")
-_BLOCK_POINT = re.compile(rf"( *)- date: {_DATE}[ ]*\n\1  value: {_NUMBER}[ ]*\n")
+_FLOW = rf"- \{{date: {_DATE}, value: {_NUMBER}\}}[ ]*\n"
+_BLOCK = rf"- date: {_DATE}[ ]*\n(?P=indent)  value: {_NUMBER}[ ]*\n"
+_FLOW_RUN = re.compile(rf"(?P<indent> *){_FLOW}(?:(?P=indent){_FLOW})*")
+_BLOCK_RUN = re.compile(rf"(?P<indent> *){_BLOCK}(?:(?P=indent){_BLOCK})*")
+"""A run of points written one way at one indentation: matched whole, then read by :data:`_POINT_PARTS`."""
+_POINT_PARTS = re.compile(rf'date: ("?)([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})"?[ ]*\n?[ ]*,? ?value: ({_NUMBER})')
+"""A point's date (its quote, if any, and its text) and its number, in either form."""
 _QUIET_LINE = re.compile(r"[ ]*(?:#[^\n]*)?\n")
 """A blank line, or a line holding only a comment."""
 
@@ -84,47 +91,52 @@ def blank_series(yaml_text: str, max_points: int) -> tuple[str, QuickSeries | No
     quick = QuickSeries()
     pieces: list[str] = []
     kept = 0
-    for key in _KEY.finditer(yaml_text):
-        run = _read_run(yaml_text, key, max_points)
-        if run is None:
-            continue
-        points, end = run
-        line = yaml_text.count("\n", 0, key.start())
-        quick.runs[line] = _Run(line, len(key[1]), points)
-        pieces.append(yaml_text[kept:key.end()])
-        pieces.append("\n" * yaml_text.count("\n", key.end(), end))
-        kept = end
+    found = yaml_text.find("series:")
+    while found >= 0:
+        line_start = yaml_text.rfind("\n", 0, found) + 1
+        after = _KEY_END.match(yaml_text, found + 7)
+        run = None
+        if after is not None and found >= kept and _KEY_LEAD.fullmatch(yaml_text, line_start, found):
+            run = _read_run(yaml_text, after.end(), found - line_start, max_points)
+        if run is not None:
+            points, end = run
+            line = yaml_text.count("\n", 0, line_start)
+            quick.runs[line] = _Run(line, found - line_start, points)
+            pieces.append(yaml_text[kept:after.end()])
+            pieces.append("\n" * yaml_text.count("\n", after.end(), end))
+            kept = end
+        found = yaml_text.find("series:", found + 7)
     if not quick.runs:
         return yaml_text, None
     pieces.append(yaml_text[kept:])
     return "".join(pieces), quick
 
 
-def _read_run(text: str, key: re.Match[str], max_points: int) -> tuple[list, int] | None:
-    """The points under ``key`` and where the last ends, or None if its value is not all such points."""
-    key_indent = len(key[1])
-    pos = end = key.end()
-    indent: int | None = None
+def _read_run(text: str, pos: int, key_column: int, max_points: int) -> tuple[list, int] | None:
+    """The points from ``pos`` (the line after a ``series:`` key at ``key_column``) and where the last ends,
+    or None if the key's value is not all such points, at one indentation no shallower than the key."""
+    end = pos
+    indent: str | None = None
     points: list[tuple[str, bool, int | float]] = []
     while True:
-        point = _FLOW_POINT.match(text, pos) or _BLOCK_POINT.match(text, pos)
-        if point is not None:
-            here = len(point[1])
+        run = _FLOW_RUN.match(text, pos) or _BLOCK_RUN.match(text, pos)
+        if run is not None:
             if indent is None:
-                indent = here
-            if here != indent or here < key_indent or len(points) >= max_points:
+                indent = run["indent"]
+            if run["indent"] != indent or len(indent) < key_column:
                 return None
-            number = point[4]
-            points.append((point[3], point[2] == '"', float(number) if "." in number else int(number)))
-            pos = end = point.end()
+            points.extend(
+                (date, quote == '"', float(number) if "." in number else int(number))
+                for quote, date, number in _POINT_PARTS.findall(text, pos, run.end())
+            )
+            if len(points) > max_points:
+                return None
+            pos = end = run.end()
             continue
         quiet = _QUIET_LINE.match(text, pos)
         if quiet is None:
             break
         pos = quiet.end()
-    if indent is None:
-        return None
-    rest = text[pos:pos + indent + 1]
-    if rest.startswith(" " * indent + "-"):
-        return None  # a point in another form follows: the whole series is left to YAML
+    if indent is None or text.startswith(indent + "-", pos):
+        return None  # no point, or a point in another form follows: the whole series is left to YAML
     return points, end
