@@ -44,7 +44,7 @@ from learning_atlas.search.key_terms import RelatedListsJob
 from learning_atlas.site import explore, exports
 from learning_atlas.site.article_cache import ArticleCache
 from learning_atlas.site.case_metadata import CaseCitations
-from learning_atlas.site.charts import draw_charts, example_charts
+from learning_atlas.site.charts import example_charts
 from learning_atlas.site.learning_collections import Collection
 from learning_atlas.site.lineage import lineage_svg
 from learning_atlas.site.model import Atlas, Listing
@@ -55,7 +55,7 @@ from learning_atlas.site.rendering import (
     format_date,
     format_number,
     mailto,
-    render_case_page_article,
+    render_case_article,
 )
 
 log = logging.getLogger("mkdocs.plugins.atlas")
@@ -279,7 +279,6 @@ class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin
             env.filters["atlas_number"] = format_number
             env.filters["atlas_org_slug"] = self.atlas.organisation_slug
             env.filters["atlas_mailto"] = mailto
-            env.filters["atlas_charts"] = draw_charts  # a case's charts, drawn once Material has read the page
             env.filters["atlas_lineage_svg"] = lambda case: Markup(lineage_svg(case, self.atlas.lineage))
             env.globals["atlas_layout"] = self.shared_layout(env, config, [MATERIAL_TEMPLATES, str(TEMPLATES)])
         if self.citations is not None:
@@ -386,7 +385,7 @@ class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin
 
     @staticmethod
     def _render_articles(cases: list[Case]) -> list[tuple[str, list[dict]]]:
-        return parallel_map(render_case_page_article, cases, jobs=JOBS)
+        return parallel_map(render_case_article, cases, jobs=JOBS)
 
     def _schema_files(self) -> list[Path]:
         return schema_files(self._path(self.config.schemas_dir))

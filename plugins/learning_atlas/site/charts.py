@@ -24,7 +24,6 @@ from __future__ import annotations
 import html
 import math
 import re
-from typing import Sequence
 
 import yaml
 
@@ -235,47 +234,20 @@ def _table(measure: Measure, analysis: Analysis) -> str:
     )
 
 
-def chart_figure(measure: Measure, chart_id: str, *, detail: bool = True) -> str:
-    """A measure's chart, sentence, legend and data table as one ``<figure>``, or "" without a series.
-
-    Without ``detail``, the figure's caption and sentence alone (no drawing, legend or table): what
-    reader search indexes of it."""
+def chart_figure(measure: Measure, chart_id: str) -> str:
+    """A measure's chart, sentence, legend and data table as one ``<figure>``, or "" without a series."""
     analysis = measure.analysis
     if analysis is None:
         return ""
     kind = "SPC (XmR) chart" if analysis.chart == "spc" else "Run chart"
-    drawing = chart_svg(measure, analysis, chart_id) if detail else ""
     return (
         f'<figure class="atlas-chart atlas-chart--{analysis.verdict}" id="{chart_id}">'
         f'<figcaption class="atlas-chart__caption"><span class="atlas-chart__kind">{kind}</span> '
-        f"{_e(measure.label)}</figcaption>{drawing}"
+        f"{_e(measure.label)}</figcaption>"
+        f"{chart_svg(measure, analysis, chart_id)}"
         f'<p class="atlas-chart__sentence">{_e(analysis.sentence)}</p>'
-        + (f"{_legend(measure, analysis)}{_table(measure, analysis)}</figure>" if detail else "</figure>")
+        f"{_legend(measure, analysis)}{_table(measure, analysis)}</figure>"
     )
-
-
-CHART_PLACE = "<!--atlas-chart {number}-->"
-"""Where a case article made by ``render_case_article(case, charts=False)`` leaves its measure's chart
-(``number``: the measure's, from 1). No case text can write it: the sanitiser strips every comment."""
-_PLACE = re.compile(r"<!--atlas-chart (\d{1,4})-->")
-
-
-def draw_charts(article: str, measures: Sequence[Measure], *, detail: bool = True) -> str:
-    """``article`` with each :data:`CHART_PLACE` replaced by the chart of its measure (see :func:`chart_figure`).
-
-    The case page's template calls this on the page's content, after the theme has read it: Material's
-    search plugin scans every character of a page's content with a regular expression, and a chart's
-    drawing and table are most of a case page's (about 20 µs a kilobyte, on each build)."""
-    if "<!--atlas-chart " not in article:
-        return article
-
-    def chart(match: re.Match[str]) -> str:
-        number = int(match[1])
-        if not 1 <= number <= len(measures):
-            return ""
-        return chart_figure(measures[number - 1], f"atlas-chart-{number}", detail=detail)
-
-    return _PLACE.sub(chart, article)
 
 
 EXAMPLE_MARKER = "<!-- atlas:series-example -->"

@@ -29,7 +29,6 @@ from learning_atlas.processes.background import (
     module_command,
     remove_leftovers,
 )
-from learning_atlas.site.charts import draw_charts
 from learning_atlas.site.model import Atlas
 from learning_atlas.site.rendering import escape, format_date
 
@@ -110,7 +109,6 @@ def record_html(case: Case, atlas: Atlas, article: str) -> str:
     banner = "<p>Archived.</p>" if case.is_archived else ""
     if "atlas-chart__svg" in article:
         article = without_chart_detail(article)
-    article = draw_charts(article, case.measures, detail=False)  # an article whose charts are still places
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(case.title)}</title></head>"

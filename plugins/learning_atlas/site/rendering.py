@@ -26,7 +26,7 @@ from markupsafe import Markup
 from learning_atlas.contract.case import ADDING_VALUE_PARTS, DIMENSIONS, SECTIONS, Case
 from learning_atlas.contract.domain_checks import URL_SCHEME
 from learning_atlas.contract.reader_text import markdown_to_html
-from learning_atlas.site.charts import CHART_PLACE, chart_figure
+from learning_atlas.site.charts import chart_figure
 
 if TYPE_CHECKING:
     from learning_atlas.site.model import Atlas
@@ -183,9 +183,8 @@ _TAG = re.compile(r"<[^>]*>")
 _BODY_H2 = re.compile(r"<h2>(.*?)</h2>", re.DOTALL)
 
 
-def _adding_value(case: Case, parts: tuple[tuple[str, str, str], ...], *, charts: bool = True) -> list[str]:
-    """Each part of "Adding value" with its impact figures beside it (a part may hold only figures);
-    each chart drawn, or with ``charts`` false its :data:`~learning_atlas.site.charts.CHART_PLACE`."""
+def _adding_value(case: Case, parts: tuple[tuple[str, str, str], ...]) -> list[str]:
+    """Each part of "Adding value" with its impact figures beside it (a part may hold only figures)."""
     prose = {key: html_text for key, _, html_text in parts}
     figures = {dimension: measures for dimension, _, measures in case.measures_by_dimension()}
     out = []
@@ -202,11 +201,9 @@ def _adding_value(case: Case, parts: tuple[tuple[str, str, str], ...], *, charts
             out.append(f'<dl class="atlas-figures" aria-label="Impact figures: {escape(label.lower())}">')
             out.extend(_figure(m) for m in measures)
             out.append("</dl>")
-            numbers = [case.measures.index(m) + 1 for m in measures if m.series]
-            drawn = [chart_figure(case.measures[n - 1], f"atlas-chart-{n}") if charts else CHART_PLACE.format(number=n)
-                     for n in numbers]
-            if numbers:
-                out.append(f'<div class="atlas-value__charts">{"".join(drawn)}</div>')
+            charts = [chart_figure(m, f"atlas-chart-{case.measures.index(m) + 1}") for m in measures if m.series]
+            if charts:
+                out.append(f'<div class="atlas-value__charts">{"".join(charts)}</div>')
         out.append("</section>")
     return out
 
@@ -283,18 +280,12 @@ def _find_out_more(case: Case) -> list[str]:
 _RENDERER = MarkdownRenderer()
 
 
-def render_case_article(
-    case: Case, renderer: MarkdownRenderer = _RENDERER, *, charts: bool = True
-) -> tuple[str, list[dict]]:
+def render_case_article(case: Case, renderer: MarkdownRenderer = _RENDERER) -> tuple[str, list[dict]]:
     """The body of a case page, safe to put in it, and its table-of-contents tokens.
 
     The order (docs/case-format.md, "What the site promises"): the structured sections in the
     contract's order, each impact figure beside the part of "Adding value" it belongs to; then the
     free body, under its own headings (or "More detail"); then "Find out more".
-
-    With ``charts`` false, each chart is left as its place (``site.charts.CHART_PLACE``), for
-    ``site.charts.draw_charts`` to draw: the case page's template does, once the theme has read
-    the page (see :func:`render_case_page_article`).
     """
     parts: list[str] = []
     toc: list[dict] = []
@@ -307,7 +298,7 @@ def render_case_article(
     for section in render_sections(case, renderer):
         heading(section.anchor, section.heading)
         if section.key == "adding_value":
-            parts.extend(_adding_value(case, section.parts, charts=charts))
+            parts.extend(_adding_value(case, section.parts))
         else:
             parts.append(section.html)
     if case.body.strip():
@@ -317,12 +308,6 @@ def render_case_article(
     heading("find-out-more", "Find out more")
     parts.extend(_find_out_more(case))
     return "\n".join(parts), toc
-
-
-def render_case_page_article(case: Case) -> tuple[str, list[dict]]:
-    """:func:`render_case_article` as the site builds it: each chart a place that the case page's
-    template draws (``atlas_charts``), and reader search's record reads (``pagefind_records``)."""
-    return render_case_article(case, charts=False)
 
 
 _ROOT = "\x00root\x00"
