@@ -90,6 +90,11 @@ class Point:
     date: dt.date
     value: float
 
+    def __repr__(self) -> str:
+        # The dataclass's own text, without its guard against recursion (a point holds no point): a case's
+        # repr is the key of its cached article and a series has hundreds of points.
+        return f"Point(date={self.date!r}, value={self.value!r})"
+
 
 @dataclass(frozen=True)
 class Signal:
