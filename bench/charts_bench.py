@@ -20,6 +20,7 @@ Usage: python bench/charts_bench.py [--rounds 5] [--cases 1000]
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--cases", type=int, default=1000)
     args = parser.parse_args(argv)
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         generate(tmp / "cases-plain", args.cases, series=False)
@@ -74,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
                 seconds, cpu_seconds = build(config, tmp / f"site-{name}")
                 times[name].append(seconds)
                 cpu[name].append(cpu_seconds)
+    load_after = os.getloadavg()
     paired = median([w / b for w, b in zip(times["with"], times["without"])])
     paired_cpu = median([w / b for w, b in zip(cpu["with"], cpu["without"])])
     base, subject = median(times["without"]), median(times["with"])
@@ -85,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         "cases, each with one more measure as a single figure. Subject: the same cases, that measure with a "
         f"36-point monthly series ({charts:,} case pages, each with its chart, sentence and data table). Each "
         "subject build is divided by the baseline built just before it; the target is on the median of those "
-        f"paired ratios (the ratio of the two medians is {subject / base:.2f}).\n\n"
+        f"paired ratios (the ratio of the two medians is {subject / base:.2f}). Load average (1, 5, 15 min) before "
+        f"{', '.join(f'{x:.1f}' for x in load_before)}, after {', '.join(f'{x:.1f}' for x in load_after)} "
+        f"({os.cpu_count()} cores).\n\n"
         "Rounds (without / with series; wall-clock s, CPU s): "
         + ", ".join(f"{b:.1f} / {w:.1f} ({cb:.1f} / {cw:.1f})"
                     for b, w, cb, cw in zip(times["without"], times["with"], cpu["without"], cpu["with"])) + ".\n\n"

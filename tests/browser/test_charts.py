@@ -90,7 +90,7 @@ def test_a_case_page_draws_its_chart_beside_its_part_readable_without_colour_and
     expect(figure.locator("svg.atlas-chart__svg > title")).to_have_text("Run chart: Falls per 1,000 bed days")
     expect(figure.locator("svg.atlas-chart__svg > desc")).to_have_text(sentence)
     expect(figure.locator(".atlas-chart__sentence")).to_have_text(sentence)
-    expect(figure.locator("svg.atlas-chart__svg .atlas-chart__signal--improvement")).to_have_count(12)  # a shape, not a colour alone
+    expect(figure.locator("svg.atlas-chart__svg .atlas-chart__signal--improvement path")).to_have_count(12)  # a shape, not a colour alone
     expect(figure.locator(".atlas-chart__legend li")).to_contain_text(["The measure", "Median of the points before"])
     figure.locator("details summary").click()
     expect(figure.locator("tbody tr")).to_have_count(24)

@@ -17,6 +17,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from learning_atlas.contract.problems import format_key_path
+from learning_atlas.contract.series_lines import QuickSeries, blank_series
 from learning_atlas.contract.source import SourceError
 
 MAX_DEPTH = 32
@@ -176,6 +177,9 @@ class FrontMatter(YamlDocument):
 
     body: str = ""
     body_line: int = 1
+    quick_series: bool = False
+    """Whether a series was read from its lines rather than from YAML nodes (:mod:`~learning_atlas.contract.series_lines`):
+    the nodes of its points are then missing, and a file with a problem is read again without the shortcut."""
 
 
 def split_front_matter(text: str) -> tuple[str, int, str, int]:
@@ -210,14 +214,31 @@ def split_front_matter(text: str) -> tuple[str, int, str, int]:
     return yaml_text, first_line, text[body_start:], body_line
 
 
-def parse_front_matter(text: str) -> tuple[FrontMatter | None, list[NodeProblem]]:
+def parse_front_matter(text: str, *, quick_series: bool = False) -> tuple[FrontMatter | None, list[NodeProblem]]:
     """Split and read the front matter of a case file's text.
 
     Returns the front matter (``None`` when it cannot be used) and the
     problems found in its YAML. Raises :class:`SourceError` when there is no
     usable front matter at all.
+
+    With ``quick_series``, a series written one point a line is read from its lines
+    (:mod:`~learning_atlas.contract.series_lines`), to the same values; its points then have no
+    nodes to point at, so a caller that finds a problem reads the text again without it
+    (:attr:`FrontMatter.quick_series` says whether it was used). Whatever the YAML holds, a
+    result with problems, or an error, is always the one the nodes give.
     """
     yaml_text, first_line, body, body_line = split_front_matter(text)
+    if quick_series:
+        blanked, quick = blank_series(yaml_text, MAX_ITEMS)
+        if quick is not None:
+            fm = FrontMatter(data=None, root=None, first_line=first_line, body=body, body_line=body_line)  # type: ignore[arg-type]
+            try:
+                read, problems = _read_mapping(blanked, fm, what="front matter", quick=quick, original=yaml_text)
+            except SourceError:
+                read = None
+            if read is not None and quick.all_taken:
+                fm.quick_series = True
+                return read, problems
     fm = FrontMatter(data=None, root=None, first_line=first_line, body=body, body_line=body_line)  # type: ignore[arg-type]
     return _read_mapping(yaml_text, fm, what="front matter")
 
@@ -228,8 +249,10 @@ def parse_yaml_mapping(text: str) -> tuple[YamlDocument | None, list[NodeProblem
     return _read_mapping(text, doc, what="the file")
 
 
-def _read_mapping(yaml_text: str, doc: Any, *, what: str) -> tuple[Any, list[NodeProblem]]:
-    root = _compose(yaml_text, doc.first_line, what)
+def _read_mapping(
+    yaml_text: str, doc: Any, *, what: str, quick: QuickSeries | None = None, original: str | None = None
+) -> tuple[Any, list[NodeProblem]]:
+    root = _compose(yaml_text, doc.first_line, what, original)
     if root is None:
         raise SourceError(
             f"{what} is empty: add the fields" + (" between the '---' lines" if what == "front matter" else ""),
@@ -246,7 +269,7 @@ def _read_mapping(yaml_text: str, doc: Any, *, what: str) -> tuple[Any, list[Nod
             column=column,
             rule="front-matter.not-mapping",
         )
-    reader = _NodeReader(doc)
+    reader = _NodeReader(doc, quick)
     data = reader.convert(root, (), 0)
     if reader.problems:
         return None, reader.problems
@@ -255,14 +278,16 @@ def _read_mapping(yaml_text: str, doc: Any, *, what: str) -> tuple[Any, list[Nod
     return doc, []
 
 
-def _compose(yaml_text: str, first_line: int, what: str = "front matter") -> yaml.Node | None:
+def _compose(yaml_text: str, first_line: int, what: str = "front matter", original: str | None = None) -> yaml.Node | None:
+    """The YAML's nodes; ``original``, the text before series were blanked in ``yaml_text``, decides what is too big."""
+    whole = yaml_text if original is None else original
     direct = (
-        len(yaml_text) <= _DIRECT_COMPOSE_CHARS
-        and yaml_text.count("[") + yaml_text.count("{") <= _DIRECT_COMPOSE_BRACKETS
+        len(whole) <= _DIRECT_COMPOSE_CHARS
+        and whole.count("[") + whole.count("{") <= _DIRECT_COMPOSE_BRACKETS
     )
     try:
         if not direct:
-            _refuse_oversized_structure(yaml_text, first_line, what)
+            _refuse_oversized_structure(whole, first_line, what)
         return yaml.compose(yaml_text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, yaml_text, first_line, what) from None
@@ -329,8 +354,9 @@ def _yaml_error(exc: yaml.MarkedYAMLError, yaml_text: str, first_line: int, what
 class _NodeReader:
     """Turns composed nodes into Python values, collecting what a case may not use."""
 
-    def __init__(self, fm: YamlDocument) -> None:
+    def __init__(self, fm: YamlDocument, quick: QuickSeries | None = None) -> None:
         self.fm = fm
+        self.quick = quick
         self.problems: list[NodeProblem] = []
         self._seen: set[int] = set()
         self._alias_reported = False
@@ -396,6 +422,11 @@ class _NodeReader:
                     "yaml.duplicate-key",
                 )
                 continue
+            if self.quick is not None and key == "series" and depth + 3 <= MAX_DEPTH:
+                run = self.quick.take(key_node, value_node, node.flow_style is False)
+                if run is not None:
+                    result[key] = self._points(run.points, path + (key,))
+                    continue
             if type(value_node) is yaml.ScalarNode and depth < MAX_DEPTH and id(value_node) not in self._seen:
                 # convert's own steps for a plain value, without a call for each (a series has hundreds)
                 self._seen.add(id(value_node))
@@ -407,6 +438,18 @@ class _NodeReader:
                 continue
             result[key] = self.convert(value_node, path + (key,), depth + 1, key_node)
         return result
+
+    def _points(self, points: list, path: tuple) -> list[dict[str, Any]]:
+        """A series read by :mod:`~learning_atlas.contract.series_lines`, as its nodes would have been read."""
+        strings = self.strings
+        out = []
+        for index, (date, quoted, value) in enumerate(points):
+            if quoted:
+                strings.append((path + (index, "date"), date))
+            if type(value) is int:
+                strings.append((path + (index, "value"), str(value)))
+            out.append({"date": date, "value": value})
+        return out
 
     def _scalar(self, node: yaml.ScalarNode, path: tuple) -> Any:
         tag = node.tag

@@ -66,17 +66,32 @@ def load_case(path: Path, case_schema: CaseSchema, *, today: dt.date | None = No
     """
     today = today or dt.date.today()
     slug = path.name[: -len(CASE_SUFFIX)] if path.name.endswith(CASE_SUFFIX) else path.stem
-    case = LoadedCase(path=path, slug=slug, front_matter=None)
-    if not SLUG_PATTERN.match(slug):
-        case.problems.append(
-            Problem(
-                path, 1, 1, Severity.ERROR, "",
-                slug_message(path.name, file_name=True),
-                "file.slug",
-            )
-        )
     try:
-        fm, node_problems = parse_front_matter(read_source(path))
+        text = read_source(path)
+    except SourceError as exc:
+        case = LoadedCase(path=path, slug=slug, front_matter=None, problems=_slug_problems(path, slug))
+        case.problems.append(Problem(path, exc.line, exc.column, Severity.ERROR, "", exc.message, exc.rule))
+        return case
+    case = _check_text(path, slug, text, case_schema, today, quick_series=True)
+    if case.problems and case.front_matter is not None and case.front_matter.quick_series:
+        # A series was read from its lines, so its points have no YAML nodes to point at: read the
+        # file again the slow way, so that every message names the line and column YAML gives.
+        case = _check_text(path, slug, text, case_schema, today, quick_series=False)
+    return case
+
+
+def _slug_problems(path: Path, slug: str) -> list[Problem]:
+    if SLUG_PATTERN.match(slug):
+        return []
+    return [Problem(path, 1, 1, Severity.ERROR, "", slug_message(path.name, file_name=True), "file.slug")]
+
+
+def _check_text(
+    path: Path, slug: str, text: str, case_schema: CaseSchema, today: dt.date, *, quick_series: bool
+) -> LoadedCase:
+    case = LoadedCase(path=path, slug=slug, front_matter=None, problems=_slug_problems(path, slug))
+    try:
+        fm, node_problems = parse_front_matter(text, quick_series=quick_series)
     except SourceError as exc:
         case.problems.append(Problem(path, exc.line, exc.column, Severity.ERROR, "", exc.message, exc.rule))
         return case
@@ -89,6 +104,8 @@ def load_case(path: Path, case_schema: CaseSchema, *, today: dt.date | None = No
     if case_schema.is_valid is None or not case_schema.is_valid(fm.data):
         case.problems.extend(schema_problems(fm, path, case_schema.validator, case_schema.vocabularies))
     case.problems.extend(domain_problems(fm, path, slug, today=today))
+    if case.problems and fm.quick_series:
+        return case  # read again without the shortcut (load_case), which finds every position
     case.problems = in_order(case.problems)
     redirects = case.data.get("redirect_from")
     if isinstance(redirects, list):

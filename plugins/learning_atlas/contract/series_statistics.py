@@ -90,6 +90,11 @@ class Point:
     date: dt.date
     value: float
 
+    def __repr__(self) -> str:
+        # The dataclass's own text, without its guard against recursion (a point holds no point): a case's
+        # repr is the key of its cached article and a series has hundreds of points.
+        return f"Point(date={self.date!r}, value={self.value!r})"
+
 
 @dataclass(frozen=True)
 class Signal:
@@ -310,29 +315,29 @@ def run_chart(points: Sequence[Point], change: int, improvement: str) -> Analysi
     )
 
 
+_READING_BITS = {"improvement": 1, "concern": 2, "neither": 4}
+_MARKS = ("", "improvement", "concern", "neither", "neither", "improvement", "concern", "neither")
+"""A point's mark for each set of readings of its top rank, as bits (improvement 1, concern 2, neither 4):
+improvement and concern together are "neither"; otherwise improvement, then concern, then neither."""
+
+
 def _point_readings(count: int, signals: Sequence[Signal]) -> tuple[str, ...]:
     """Each point's reading, the same whichever way is better: a rule about the point alone (an
     astronomical point) outranks a rule about a run it is in (a shift or a trend); rules of one rank
     that disagree (improvement and concern) leave the point marked "neither"."""
-    best: list[tuple[int, set[str]]] = [(0, set()) for _ in range(count)]
+    ranks = [0] * count
+    bits = [0] * count
     for signal in signals:
         if signal.rule in ("too-few-runs", "too-many-runs"):
             continue  # about the whole chart, not its points
         rank = 2 if signal.rule == "astronomical" else 1
+        bit = _READING_BITS[signal.reading]
         for index in range(signal.start, signal.end + 1):
-            if rank > best[index][0]:
-                best[index] = (rank, {signal.reading})
-            elif rank == best[index][0]:
-                best[index][1].add(signal.reading)
-    marks = []
-    for _, readings in best:
-        if not readings:
-            marks.append("")
-        elif {"improvement", "concern"} <= readings:
-            marks.append("neither")
-        else:
-            marks.append(next(r for r in ("improvement", "concern", "neither") if r in readings))
-    return tuple(marks)
+            if rank > ranks[index]:
+                ranks[index], bits[index] = rank, bit
+            elif rank == ranks[index]:
+                bits[index] |= bit
+    return tuple([_MARKS[b] for b in bits])
 
 
 # --- XmR chart (Making Data Count) ---------------------------------------------------------------
@@ -390,18 +395,26 @@ def two_of_three(close: Sequence[bool], relative: Sequence[int]) -> list[int]:
 def special_causes(values: Sequence[float], limits: Sequence[Phase]) -> list[tuple[str, int]]:
     """``(rule, direction)`` for each point, ``("", 0)`` for common cause, read against ``limits`` (one
     phase per point's stretch) in Making Data Count's order of precedence."""
-    means = [0.0] * len(values)
-    lowers, uppers = [0.0] * len(values), [0.0] * len(values)
-    for p in limits:
-        for i in range(p.start, p.end + 1):
-            means[i], lowers[i], uppers[i] = p.mean, p.lower, p.upper
-    relative = [(v > m) - (v < m) for v, m in zip(values, means)]
-    outside = [v > u or v < lo for v, lo, u in zip(values, lowers, uppers)]
     near = 2 / 3
-    close = [
-        not out and (v < m - near * (m - lo) or v > m + near * (u - m))
-        for v, m, lo, u, out in zip(values, means, lowers, uppers, outside)
-    ]
+    if len(limits) == 1 and limits[0].start == 0 and limits[0].end == len(values) - 1:
+        # one phase for every point (as xmr_chart reads them): the same tests, against its figures
+        m, lo, u = limits[0].mean, limits[0].lower, limits[0].upper
+        low_near, high_near = m - near * (m - lo), m + near * (u - m)
+        relative = [(v > m) - (v < m) for v in values]
+        outside = [v > u or v < lo for v in values]
+        close = [not out and (v < low_near or v > high_near) for v, out in zip(values, outside)]
+    else:
+        means = [0.0] * len(values)
+        lowers, uppers = [0.0] * len(values), [0.0] * len(values)
+        for p in limits:
+            for i in range(p.start, p.end + 1):
+                means[i], lowers[i], uppers[i] = p.mean, p.lower, p.upper
+        relative = [(v > m) - (v < m) for v, m in zip(values, means)]
+        outside = [v > u or v < lo for v, lo, u in zip(values, lowers, uppers)]
+        close = [
+            not out and (v < m - near * (m - lo) or v > m + near * (u - m))
+            for v, m, lo, u, out in zip(values, means, lowers, uppers, outside)
+        ]
     trend_ends = seven_point_trend(values)
     in_trend = part_of_seven(trend_ends)
     in_two = two_of_three(close, relative)
@@ -436,15 +449,17 @@ def xmr_chart(points: Sequence[Point], change: int, improvement: str) -> Analysi
     after = phase(values, change, len(values) - 1)
     extended = Phase(0, len(values) - 1, before.mean, before.lower, before.upper)
     causes = special_causes(values, [extended])
-    signals: list[Signal] = []
+    runs_found: list[list] = []  # [rule, start, end, direction]: consecutive points of one rule and side
     for index, (rule, direction) in enumerate(causes):
         if not rule:
             continue
-        last = signals[-1] if signals else None
-        if last and last.rule == rule and last.end == index - 1 and last.direction == direction:
-            signals[-1] = Signal(rule, last.start, index, direction, last.reading)
+        last = runs_found[-1] if runs_found else None
+        if last and last[0] == rule and last[2] == index - 1 and last[3] == direction:
+            last[2] = index
         else:
-            signals.append(Signal(rule, index, index, direction, reading(direction, improvement)))
+            runs_found.append([rule, index, index, direction])
+    signals = [Signal(rule, start, end, direction, reading(direction, improvement))
+               for rule, start, end, direction in runs_found]
     return Analysis(
         "spc", tuple(points), change, improvement, before.mean, phases=(before, after),
         signals=tuple(signals), point_readings=_point_readings(len(values), signals),

@@ -55,23 +55,62 @@ def _nice_step(span: float) -> float:
     return 10 * power
 
 
+_VALUE_TEXTS: dict[float, str] = {}
+
+
+def _value_text(value: float) -> str:
+    """:func:`format_value`, remembered: the values of a thousand cases' tables repeat (a bounded memory)."""
+    text = _VALUE_TEXTS.get(value)
+    if text is None:
+        text = format_value(value)
+        if len(_VALUE_TEXTS) < 65536:
+            _VALUE_TEXTS[value] = text
+    return text
+
+
 def _fmt(number: float) -> str:
     return f"{number:.1f}"  # a tenth of a unit of a 640-unit chart: finer than any screen or printer shows
 
 
-def _marker(reading: str, x: str, y: str) -> str:
-    """A point's marker at ``x``, ``y`` (already written with :func:`_fmt`)."""
-    if reading == "improvement":
-        return f'<path class="atlas-chart__signal atlas-chart__signal--improvement" d="M{x},{y}m0,-7l7,7l-7,7l-7,-7z"/>'
-    if reading == "concern":
-        return f'<path class="atlas-chart__signal atlas-chart__signal--concern" d="M{x},{y}m-5.5,-5.5h11v11h-11z"/>'
-    if reading == "neither":
-        return f'<path class="atlas-chart__signal atlas-chart__signal--neither" d="M{x},{y}m0,-7l6.5,11h-13z"/>'
-    return f'<circle class="atlas-chart__point" cx="{x}" cy="{y}" r="3.5"/>'
+_SIGNAL_SHAPES = {
+    "improvement": ("improvement", "m0,-7l7,7l-7,7l-7,-7z"),
+    "concern": ("concern", "m-5.5,-5.5h11v11h-11z"),
+    "neither": ("neither", "m0,-7l6.5,11h-13z"),
+}
+"""Each signal's marker: its class's modifier and its shape, drawn from the point."""
+
+
+def _markers(reading: str, places: list[str], readings: tuple[str, ...]) -> str:
+    """The markers of the points read ``reading`` (at ``places``, each ``x,y``), a shape each, in a group
+    whose classes colour them."""
+    kind, shape = _SIGNAL_SHAPES[reading]
+    shapes = [f'<path d="M{place}{shape}"/>' for place, r in zip(places, readings) if r == reading]
+    if not shapes:
+        return ""
+    return f'<g class="atlas-chart__signal atlas-chart__signal--{kind}">{"".join(shapes)}</g>'
+
+
+_X_POSITIONS: dict[int, list[str]] = {}
+"""The x coordinates of a chart of so many points, written once: a series has a few dozen to 260."""
+
+
+def _x_positions(count: int) -> list[str]:
+    found = _X_POSITIONS.get(count)
+    if found is None:
+        plot_w = WIDTH - LEFT - RIGHT
+        found = [_fmt(LEFT + plot_w * i / (count - 1)) for i in range(count)] if count > 1 else [_fmt(LEFT + plot_w / 2)]
+        found = [text.removesuffix(".0") for text in found]
+        if len(_X_POSITIONS) < 512:
+            _X_POSITIONS[count] = found
+    return found
 
 
 def chart_svg(measure: Measure, analysis: Analysis, chart_id: str) -> str:
-    """The chart as an inline SVG, with ``<title>`` and ``<desc>`` referenced by ``chart_id``."""
+    """The chart as an inline SVG, with ``<title>`` and ``<desc>`` referenced by ``chart_id``.
+
+    Written compactly, for every byte of a case page is read again by the theme: the grid is one
+    path, the axis labels share their class and anchor through their group, and the points with no
+    signal are one path of dots (each a round-capped stroke of no length, which draws a circle)."""
     points = analysis.points
     values = [p.value for p in points]
     lines = [analysis.centre]
@@ -79,63 +118,63 @@ def chart_svg(measure: Measure, analysis: Analysis, chart_id: str) -> str:
         lines += [phase.mean, phase.lower, phase.upper]
     if measure.target is not None:
         lines.append(float(measure.target))
-    low, high = min(values + lines), max(values + lines)
+    low, high = min(min(values), min(lines)), max(max(values), max(lines))
     step = _nice_step(high - low)
     low, high = math.floor(low / step) * step, math.ceil(high / step) * step
     if high == low:
         low, high = low - step, high + step
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     count = len(points)
+    y_scale = plot_h / (high - low)
 
     def x(index: float) -> float:
         return LEFT + (plot_w * index / (count - 1) if count > 1 else plot_w / 2)
 
     def y(value: float) -> float:
-        return TOP + plot_h * (high - value) / (high - low)
+        return TOP + y_scale * (high - value)
 
-    title = f"{'SPC (XmR)' if analysis.chart == 'spc' else 'Run'} chart: {measure.label}"
+    title = f"{'SPC (XmR) chart' if analysis.chart == 'spc' else 'Run chart'}: {measure.label}"
+    ticks = [(y(low + i * step), low + i * step) for i in range(round((high - low) / step) + 1)]
+    grid = "".join(f"M{LEFT},{ty:.1f}H{WIDTH - RIGHT}" for ty, _ in ticks)
     out = [
         f'<svg class="atlas-chart__svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" data-pagefind-ignore="all" '
-        f'aria-labelledby="{chart_id}-title" aria-describedby="{chart_id}-desc" focusable="false">',
-        f'<title id="{chart_id}-title">{_e(title)}</title>',
-        f'<desc id="{chart_id}-desc">{_e(analysis.sentence)}</desc>',
-        '<g class="atlas-chart__axes" aria-hidden="true">',
+        f'aria-labelledby="{chart_id}-title" aria-describedby="{chart_id}-desc" focusable="false">'
+        f'<title id="{chart_id}-title">{_e(title)}</title>'
+        f'<desc id="{chart_id}-desc">{_e(analysis.sentence)}</desc>'
+        f'<g class="atlas-chart__axes" aria-hidden="true"><path class="atlas-chart__grid" d="{grid}"/>'
+        '<g class="atlas-chart__tick" text-anchor="end">',
+        *(f'<text x="{LEFT - 8}" y="{ty + 4:.1f}">{_value_text(round(value, 10))}</text>' for ty, value in ticks),
     ]
-    ticks = round((high - low) / step)
-    for i in range(ticks + 1):
-        value = low + i * step
-        ty = y(value)
-        out.append(f'<line class="atlas-chart__grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{_fmt(ty)}" y2="{_fmt(ty)}"/>')
-        out.append(f'<text class="atlas-chart__tick" x="{LEFT - 8}" y="{_fmt(ty + 4)}" text-anchor="end">'
-                   f"{format_value(round(value, 10))}</text>")
     last = count - 1
     for index in sorted({0, analysis.change_index if analysis.change_index < count else 0, last}):
         anchor = "start" if index == 0 else "end" if index == last else "middle"
-        out.append(f'<text class="atlas-chart__tick" x="{_fmt(x(index))}" y="{HEIGHT - BOTTOM + 20}" '
-                   f'text-anchor="{anchor}">{points[index].date:%b %Y}</text>')
-    out.append("</g>")
+        out.append(f'<text x="{x(index):.1f}" y="{HEIGHT - BOTTOM + 20}" text-anchor="{anchor}">'
+                   f"{points[index].date:%b %Y}</text>")
+    out.append("</g></g>")
     if analysis.change_index < count:
         cx = x(analysis.change_index - 0.5)
-        out.append(f'<line class="atlas-chart__change" x1="{_fmt(cx)}" x2="{_fmt(cx)}" y1="{TOP - 6}" '
-                   f'y2="{HEIGHT - BOTTOM}"/>')
-        out.append(f'<text class="atlas-chart__label" x="{_fmt(cx + 4)}" y="{TOP - 10}">Change</text>')
+        out.append(f'<line class="atlas-chart__change" x1="{cx:.1f}" x2="{cx:.1f}" y1="{TOP - 6}" '
+                   f'y2="{HEIGHT - BOTTOM}"/><text class="atlas-chart__label" x="{cx + 4:.1f}" y="{TOP - 10}">Change</text>')
     if analysis.chart == "spc":
         for phase in analysis.phases:
             x1, x2 = _fmt(x(max(phase.start - 0.5, 0))), _fmt(x(min(phase.end + 0.5, last)))
             for value, kind in ((phase.mean, "centre"), (phase.lower, "limit"), (phase.upper, "limit")):
-                out.append(f'<line class="atlas-chart__{kind}" x1="{x1}" x2="{x2}" '
-                           f'y1="{_fmt(y(value))}" y2="{_fmt(y(value))}"/>')
+                ly = _fmt(y(value))
+                out.append(f'<line class="atlas-chart__{kind}" x1="{x1}" x2="{x2}" y1="{ly}" y2="{ly}"/>')
     else:
         cy = _fmt(y(analysis.centre))
         out.append(f'<line class="atlas-chart__centre" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{cy}" y2="{cy}"/>')
     if measure.target is not None:
         ty = _fmt(y(float(measure.target)))
         out.append(f'<line class="atlas-chart__target" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty}" y2="{ty}"/>')
-    xs = [_fmt(x(i)) for i in range(count)]
-    ys = [_fmt(y(v)) for v in values]
-    path = " ".join(f"{a},{b}" for a, b in zip(xs, ys))
-    out.append(f'<polyline class="atlas-chart__line" points="{path}"/>')
-    out.extend(map(_marker, analysis.point_readings, xs, ys))
+    places = [f"{a},{TOP + y_scale * (high - v):.1f}" for a, v in zip(_x_positions(count), values)]
+    out.append(f'<polyline class="atlas-chart__line" points="{" ".join(places)}"/>')
+    readings = analysis.point_readings
+    dots = "".join([f"M{place}h0" for place, reading in zip(places, readings) if not reading])
+    if dots:
+        out.append(f'<path class="atlas-chart__points" d="{dots}"/>')
+    if any(readings):
+        out.extend(_markers(reading, places, readings) for reading in _SIGNAL_SHAPES)
     out.append("</svg>")
     return "".join(out)
 
@@ -179,14 +218,13 @@ def _table(measure: Measure, analysis: Analysis) -> str:
             signal_at.setdefault(index, []).append(
                 f"{RULE_NAMES[signal.rule]}, {READING_NAMES[signal.reading]}"
             )
-    rows = []
-    for index, point in enumerate(analysis.points):
-        when = "before" if index < analysis.change_index else "after"
-        signals = signal_at.get(index)
-        rows.append(  # dates, figures and the rules' own words: nothing here needs escaping
-            f"<tr><td>{point.date.isoformat()}</td><td>{format_value(point.value)}</td>"
-            f"<td>{when}</td><td>{'; '.join(signals) if signals else ''}</td></tr>"
-        )
+    signals = {index: "; ".join(names) for index, names in signal_at.items()}
+    change = analysis.change_index
+    rows = [  # dates, figures and the rules' own words: nothing here needs escaping
+        f"<tr><td>{point.date.isoformat()}</td><td>{_value_text(point.value)}</td>"
+        f"<td>{'before' if index < change else 'after'}</td><td>{signals.get(index, '')}</td></tr>"
+        for index, point in enumerate(analysis.points)
+    ]
     return (
         '<details class="atlas-chart__data" data-pagefind-ignore="all"><summary>The data behind the chart</summary>'
         f'<table><caption>{_e(measure.label)}{unit}</caption>'

@@ -25,8 +25,9 @@ EXPORT_FIELDS = (
 )
 
 
-def measure_record(measure: Measure) -> dict:
-    """A measure's fields; with a series, its points, dates in ISO form, and what they show (``signal``)."""
+def measure_record(measure: Measure, *, series: bool = True) -> dict:
+    """A measure's fields; with a series, its points (unless ``series`` is false), dates in ISO form, and
+    what they show (``signal``)."""
     record = {
         k: v for k, v in vars(measure).items()
         if v is not None and k not in ("series", "change_date", "analysis")
@@ -34,14 +35,16 @@ def measure_record(measure: Measure) -> dict:
     analysis = measure.analysis
     if analysis is None:
         return record
-    record["series"] = [{"date": p.date.isoformat(), "value": p.value} for p in measure.series]
+    if series:
+        record["series"] = [{"date": p.date.isoformat(), "value": p.value} for p in measure.series]
     record["change_date"] = measure.change_date.isoformat() if measure.change_date else None
     record["signal"] = {"chart": analysis.chart, "reading": analysis.verdict, "sentence": analysis.sentence}
     return record
 
 
-def case_record(case: Case, url: str, lineage: Lineage | None = None) -> dict:
-    """Every structured field of a case, dates in ISO form (the prose sections are on the page).
+def case_record(case: Case, url: str, lineage: Lineage | None = None, *, series: bool = True) -> dict:
+    """Every structured field of a case, dates in ISO form (the prose sections are on the page); its
+    measures' series unless ``series`` is false.
 
     With the build's ``lineage``: the cases it builds on (resolved to their current slugs), the
     cases that build on it, and the organisations that have taken its change up."""
@@ -67,7 +70,7 @@ def case_record(case: Case, url: str, lineage: Lineage | None = None) -> dict:
         "contact_organisation": case.contact.get("organisation"),
         "contact_email": case.contact.get("email"),
         "links": [{"title": link.title, "url": link.url} for link in case.links],
-        "measures": [measure_record(m) for m in case.measures],
+        "measures": [measure_record(m, series=series) for m in case.measures],
         "signal": case.signal,
         "builds_on": [
             {"case": link.case.slug, "how": link.how, **({"note": link.note} if link.note else {})}
@@ -123,8 +126,7 @@ def _csv_cell(value: object) -> str:
 def csv_row(case: Case, site_url: str, lineage: Lineage | None = None) -> list[str]:
     """A case's row of ``cases.csv``: a measure's series is left out (a row a case stays readable): its
     ``signal`` summarises it, and ``cases.json`` has its points."""
-    record = case_record(case, f"{site_url}cases/{case.slug}/", lineage)
-    record["measures"] = [{k: v for k, v in m.items() if k != "series"} for m in record["measures"]]
+    record = case_record(case, f"{site_url}cases/{case.slug}/", lineage, series=False)
     return [_csv_cell(record[f]) for f in EXPORT_FIELDS]
 
 
