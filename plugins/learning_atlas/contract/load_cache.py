@@ -14,6 +14,7 @@ builds alone; one that cannot be read, or was written by other code, is ignored.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -55,6 +56,8 @@ class CaseLoadCache:
     @classmethod
     def read(cls, path: Path) -> "CaseLoadCache":
         """The cache a full build wrote to ``path``, or an empty one (none there, damaged, or older code)."""
+        enabled = gc.isenabled()
+        gc.disable()  # unpickling makes a great many objects, none of them garbage: no passes over them meanwhile
         try:
             with open(path, "rb") as file:
                 version, cache = pickle.load(file)
@@ -63,6 +66,9 @@ class CaseLoadCache:
                 return cache
         except Exception:  # noqa: BLE001 - any damage makes an empty cache: the build loads every case
             pass
+        finally:
+            if enabled:
+                gc.enable()
         return cls()
 
     def write(self, path: Path) -> None:

@@ -194,6 +194,7 @@ class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin
         case_schema = self._load_schema()
         inc = self.incremental  # atlas serve's cache, in memory; a full build's is read from cache_dir
         cache = inc.load_cache if inc else CaseLoadCache.read(self._path(self.config.cache_dir) / "checked-cases.pickle")
+        self.freeze_atlas()
         result = check_paths(
             [self._path(self.config.cases_dir)], case_schema, jobs=JOBS,
             cache=cache, cache_key=schema_key(self._schema_files()),
@@ -208,6 +209,7 @@ class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin
             self._stop_background_work()
             raise
         self._make_atlas(result, case_schema)
+        self.freeze_atlas()
         self.relate_entries = self.atlas.relate_entries() if self.related_job is not None else []
         if self.related_job is not None:
             self.related_job.send(self.relate_entries)
@@ -312,6 +314,7 @@ class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin
     def _post_build_publish(self, *, config: MkDocsConfig) -> None:
         """Wait for Pagefind's index of the cases (the header's search box), then put the staged site in place."""
         self.stop_drawing()
+        self.release_atlas(serve=self.is_serve)
         if self.related_job is not None:  # a site without case pages never needed them
             self._relate_from_job()
         if self.pagefind is not None:
@@ -440,6 +443,7 @@ class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin
 
     def _stop_background_work(self) -> None:
         self.stop_drawing()
+        self.release_atlas(serve=self.is_serve)
         self.stop_writing()
         if self.related_job is not None:
             self.related_job.cancel()

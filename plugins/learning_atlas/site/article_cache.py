@@ -9,6 +9,7 @@ be read or written only makes the build slower.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -43,6 +44,8 @@ class ArticleCache:
         return {case.slug: live[keys[case.slug]] for case in cases}
 
     def _read(self) -> dict[str, Article]:
+        enabled = gc.isenabled()
+        gc.disable()  # a great many strings and lists, none of them garbage: no collector passes over them meanwhile
         try:
             data = json.loads(self.path.read_bytes())
             if not isinstance(data, dict):
@@ -50,6 +53,9 @@ class ArticleCache:
             return {key: (value[0], value[1]) for key, value in data.items() if _is_article(value)}
         except (OSError, ValueError, RecursionError):  # unreadable, not JSON, or nested beyond reason
             return {}
+        finally:
+            if enabled:
+                gc.enable()
 
     def _write(self, articles: dict[str, Article]) -> None:
         try:
