@@ -132,6 +132,8 @@ class IncrementalBuilds:
         self._own_changes: list[File] = []
         self._whole_atlas_changes: list[File] = []
         self._put_off = False
+        self.shown_first = False
+        """Set when ``atlas serve`` has shown the saved case's page already: the next build puts nothing off."""
         self._full_keys: dict[int, str] = {}
         self._kept: list[Any] = []
         self.rendered = 0
@@ -347,7 +349,8 @@ class IncrementalBuilds:
         """
         own, whole = self._own_changes, self._whole_atlas_changes
         self._own_changes, self._whole_atlas_changes = [], []
-        if not own or not whole or self._put_off or self.request_build is None:
+        shown_first, self.shown_first = self.shown_first, False
+        if not own or not whole or self._put_off or self.request_build is None or shown_first:
             self._put_off = False
             return 0
         for file in whole:
@@ -362,6 +365,10 @@ class IncrementalBuilds:
         self._put_off = True
         self._rebuild_wanted = True
         return len(whole)
+
+    def forget(self, dest: str) -> None:
+        """The file at ``dest`` was written outside a build (``atlas serve``'s fast render): write it again."""
+        self._written.pop(dest, None)
 
     def ask_for_build(self) -> None:
         """After a build that put pages off: ask the server for the build that follows."""

@@ -21,12 +21,15 @@ import argparse
 import importlib
 import logging
 import os
+import contextlib
+import re
 import shutil
 import sys
 import tempfile
 import threading
+import time
 from os.path import isdir, isfile, join
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 log = logging.getLogger("mkdocs.atlas.serve")
 
@@ -53,6 +56,50 @@ SCROLL_SCRIPT = b"""<script>(function () {
   addEventListener("pagehide", function () { sessionStorage.setItem(key, String(scrollY)); });
 })();</script>"""
 """Keeps the reader's place when the page reloads after a save (only on a reload, never on following a link)."""
+
+
+class SiteWrites:
+    """MkDocs' writes into the served folder, made atomic and told apart from writes of the same bytes.
+
+    A file is replaced in one step (a browser reloading a page while the build writes it gets
+    the old page or the new, never half of one), a write of the bytes already there is skipped,
+    and the paths whose bytes changed are kept in :attr:`changed` (to reload only their readers).
+    """
+
+    def __init__(self, utils_module, file_class) -> None:
+        self.changed: set[str] = set()
+        original_copy = file_class.copy_file
+
+        def write_file(content: bytes, output_path: str) -> None:
+            try:
+                with open(output_path, "rb") as f:
+                    if f.read() == content:
+                        return
+            except OSError:
+                pass
+            os.makedirs(os.path.dirname(output_path), exist_ok=True)
+            temporary = f"{output_path}.atlas-{os.getpid()}-{threading.get_ident()}.tmp"
+            try:
+                with open(temporary, "wb") as f:
+                    f.write(content)
+                os.replace(temporary, output_path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.remove(temporary)
+                raise
+            self.changed.add(os.path.normpath(output_path))
+
+        def copy_file(file, dirty: bool = False) -> None:
+            if not dirty or file.is_modified():
+                self.changed.add(os.path.normpath(file.abs_dest_path))
+            original_copy(file, dirty)
+
+        utils_module.write_file = write_file
+        file_class.copy_file = copy_file
+
+    def take(self) -> set[str]:
+        changed, self.changed = self.changed, set()
+        return changed
 
 
 class _QuietDirtyWarning(logging.Filter):
@@ -90,6 +137,29 @@ def _list_theme_once(files_class) -> None:
     files_class.add_files_from_theme = add_files_from_theme
 
 
+def _atlas_plugin(config, plugin_class):
+    """The atlas plugin of ``config`` (None if the site does not use it)."""
+    return next((p for p in config.plugins.values() if isinstance(p, plugin_class)), None)
+
+
+def _show_saved_case(fast, writes: SiteWrites, server, changes: set[str]) -> bool:
+    """Render and show the page of a saved case before the rebuild (see
+    :mod:`~learning_atlas.mkdocs_plugin.fast_render`); False when the rebuild must do it all."""
+    start = time.perf_counter()
+    writes.take()
+    try:
+        shown = fast.render(changes)
+    except Exception:  # noqa: BLE001 - the full rebuild that follows does it all, and reports any fault
+        log.debug("atlas serve: the fast render failed", exc_info=True)
+        shown = None
+    written = writes.take()
+    if shown is None:
+        return False
+    server.reload_pages(written)
+    log.info(f"atlas serve: showed {shown} in {time.perf_counter() - start:.2f} s; rebuilding what else it changes")
+    return True
+
+
 def _use_engine(engine: str) -> None:
     """Make ``mkdocs.*`` the chosen engine's modules (ProperDocs serves them as its own)."""
     if engine == "properdocs":
@@ -100,15 +170,23 @@ def _use_engine(engine: str) -> None:
 
 def serve(config_file: str | None, dev_addr: str | None, *, open_in_browser: bool = False) -> None:
     """Build the site into a temporary folder, serve it, and rebuild what changes until interrupted."""
+    import mkdocs.commands.build
+    import mkdocs.utils
     import watchdog.events
     import watchdog.observers
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, BuildError, ConfigurationError, PluginError
-    from mkdocs.livereload import LiveReloadServer, _serve_url
-    from mkdocs.structure.files import Files
+    from mkdocs.livereload import LiveReloadServer, _serve_url, _timestamp
+    from mkdocs.structure.files import File, Files
+
+    from learning_atlas.mkdocs_plugin.fast_render import BuildRecorder, FastRender
+    from learning_atlas.mkdocs_plugin.plugin import AtlasPlugin
 
     _list_theme_once(Files)
+    writes = SiteWrites(mkdocs.utils, File)
+    recorder = BuildRecorder(mkdocs.commands.build)
+    fast = FastRender(recorder, lambda config: _atlas_plugin(config, AtlasPlugin))
 
     class Server(LiveReloadServer):
         """MkDocs' live-reloading server, told of changes by the operating system, keeping the scroll position."""
@@ -117,6 +195,31 @@ def serve(config_file: str | None, dev_addr: str | None, *, open_in_browser: boo
             super().__init__(*args, **kwargs)
             self.observer = watchdog.observers.Observer()
             self.build_delay = BUILD_DELAY
+            self._changes: set[str] = set()
+            self._full_epoch = self._visible_epoch
+            """The last time every open page was to reload (a build not preceded by a fast render)."""
+            self._file_epochs: dict[str, int] = {}
+            """When each file last changed after a fast render: only the pages showing it reload."""
+
+        def take_changes(self) -> set[str]:
+            """The paths the operating system reported changed since the last call."""
+            with self._rebuild_cond:
+                changes, self._changes = self._changes, set()
+            return changes
+
+        def reload_pages(self, paths: set[str]) -> None:
+            """Show the site as it is now to browsers, reloading only the pages whose files are in ``paths``."""
+            with self._epoch_cond:
+                epoch = max(_timestamp(), self._visible_epoch + 1)
+                for path in paths:
+                    self._file_epochs[path] = epoch
+                self._wanted_epoch = self._visible_epoch = epoch
+                self._epoch_cond.notify_all()
+
+        def reload_all(self) -> None:
+            """The build under way, when it ends, reloads every open page (as MkDocs' own server does)."""
+            with self._epoch_cond:
+                self._full_epoch = self._wanted_epoch
 
         def request_rebuild(self) -> None:
             """Build again, a moment from now: the plugin asks when a build put pages off or the search
@@ -143,12 +246,49 @@ def serve(config_file: str | None, dev_addr: str | None, *, open_in_browser: boo
                     return
                 log.debug(str(event))
                 with self._rebuild_cond:
+                    self._changes.update(os.fsdecode(p) for p in (event.src_path, getattr(event, "dest_path", "")) if p)
                     self._want_rebuild = True
                     self._rebuild_cond.notify_all()
 
             handler = watchdog.events.FileSystemEventHandler()
             handler.on_any_event = callback
             self._watch_refs[path] = self.observer.schedule(handler, path, recursive=recursive)
+
+        def _serve_request(self, environ, start_response):
+            """As MkDocs' own, but a page waiting for a reload reloads only when it has to."""
+            path = environ["PATH_INFO"].encode("latin-1").decode("utf-8", "ignore")
+            match = re.fullmatch(r"/livereload/([0-9]+)/[0-9]+", path)
+            if match is None:
+                return super()._serve_request(environ, start_response)
+            epoch = int(match[1])
+            page = self._page_file(environ.get("HTTP_REFERER"))
+            start_response("200 OK", [("Content-Type", "text/plain")])
+
+            def reload() -> int | None:
+                if self._full_epoch > epoch:
+                    return max(self._full_epoch, self._visible_epoch)
+                if page is None:
+                    return self._visible_epoch if self._visible_epoch > epoch else None
+                changed = self._file_epochs.get(page, 0)
+                return changed if changed > epoch else None
+
+            with self._epoch_cond:
+                if reload() is None:
+                    self._log_poll_request(environ.get("HTTP_REFERER"), request_id=path)
+                    self._epoch_cond.wait_for(lambda: reload() is not None, timeout=self.poll_response_timeout)
+                return [b"%d" % (reload() or epoch)]
+
+        def _page_file(self, referer: str | None) -> str | None:
+            """The file in the site folder of the page at ``referer``, or None if it is not one of ours."""
+            if not referer:
+                return None
+            path = unquote(urlsplit(referer).path)
+            if not (path + "/").startswith(self.mount_path):
+                return None
+            relative = path[len(self.mount_path):]
+            if relative == "" or relative.endswith("/"):
+                relative += "index.html"
+            return os.path.normpath(os.path.join(self.root, os.path.normpath("/" + relative).lstrip("/")))
 
         def _inject_js_into_html(self, content, epoch):
             content = super()._inject_js_into_html(content, epoch)
@@ -171,11 +311,17 @@ def serve(config_file: str | None, dev_addr: str | None, *, open_in_browser: boo
     serve_url = _serve_url(host, port, mount_path)
 
     def builder(config=None) -> None:
+        changes = server.take_changes() if config is None else None
+        shown = bool(changes) and _show_saved_case(fast, writes, server, changes)
+        writes.take()
+        recorder.start()
+        ok = False
         try:
             if config is None:
                 config = get_config()
             config.site_url = serve_url
             build(config, serve_url=serve_url, dirty=True)
+            ok = True
         except (Abort, BuildError, PluginError, ConfigurationError) as exc:
             log.error(f"{exc}\natlas serve: the site was not rebuilt; it shows the last good build. "
                       "Fix the problem above and save again.")
@@ -183,6 +329,13 @@ def serve(config_file: str | None, dev_addr: str | None, *, open_in_browser: boo
             log.debug("the build failed", exc_info=True)
             log.error(f"atlas serve: the build failed ({type(exc).__name__}: {exc}); the site shows the last "
                       "good build. Fix the problem and save again.")
+        finally:
+            recorder.finish(ok)
+        changed = writes.take()
+        if changes is None or (changes and not shown):
+            server.reload_all()  # the first build, or a save only a whole build shows: every open page reloads
+        else:
+            server.reload_pages(changed)  # after a fast render, or a build that follows one: where it changed
 
     server = Server(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
 
