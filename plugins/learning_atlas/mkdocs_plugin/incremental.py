@@ -293,7 +293,7 @@ class IncrementalBuilds:
             if file.is_documentation_page():
                 self.always_rebuild(file)
         atlas_key = self.atlas_key(atlas.cases)
-        self.widen_global_key(getattr(atlas, "lineage", None), sorted(collections_dir.rglob("*")))
+        self.widen_global_key(lineage_shown(getattr(atlas, "lineage", None)), sorted(collections_dir.rglob("*")))
         return atlas_key
 
     def mark_generated(self, generated: list[File], pages: Mapping[str, Any], atlas_key: str, *, skip: bool) -> None:
@@ -419,6 +419,27 @@ class IncrementalBuilds:
         self._written = {}
         self._pending = {}
         self._outputs = {**self._outputs, **self._current}
+
+
+def lineage_shown(lineage: Any) -> Any:
+    """What pages and data files show of the lineage (``builds_on`` both ways), for the global key.
+
+    Of a linked case they show its address, title, organisations and status (case pages'
+    "How this learning spread" and its picture, the feeds' related links, the open data's
+    slugs and organisations); "Most taken up" and Explore are keyed on the whole atlas anyway.
+    Keying the links on these alone, not on every field of the linked cases, means that saving
+    the text of a case that builds on another does not rebuild every page. A template that shows
+    more of a linked case must add it here (tests/site/test_incremental_builds.py would fail).
+    """
+    if lineage is None:
+        return None
+
+    def links(table: Mapping[str, list]) -> list:
+        return [(slug, [(link.case.slug, link.case.title, link.case.organisations, link.case.status,
+                         link.case.published, link.how, link.note) for link in found])
+                for slug, found in table.items()]
+
+    return [links(lineage.builds_on), links(lineage.built_on_by), sorted(lineage.taken_up_by.items())]
 
 
 def _read(path: Path) -> str:
