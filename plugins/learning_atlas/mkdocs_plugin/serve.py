@@ -8,6 +8,11 @@ files whose output changed; it hears of changes from the operating system (inoti
 Linux) rather than by polling; and the page a reader is on reloads at the same scroll
 position.
 
+A save of one case's text is shown sooner still: its page alone is rendered and shown first
+(:mod:`learning_atlas.mkdocs_plugin.fast_render`), then the incremental build brings the rest of
+the atlas up to date, and only the pages whose files it changed reload
+(:mod:`learning_atlas.mkdocs_plugin.reload_server`).
+
 A build that fails (a vocabulary that no longer loads, say) prints one error and leaves
 the served site as it was; the server goes on and rebuilds on the next save. An invalid
 case is reported by the plugin and its page keeps its last good version.
@@ -21,85 +26,14 @@ import argparse
 import importlib
 import logging
 import os
-import contextlib
-import re
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from os.path import isdir, isfile, join
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 log = logging.getLogger("mkdocs.atlas.serve")
-
-CHANGES = frozenset({"created", "modified", "deleted", "moved", "closed"})
-"""Watchdog's events that mean a file changed ("closed" is a file closed after writing; not "opened")."""
-
-FOLLOW_UP_DELAY = 1.0
-"""Seconds between a build and the one that follows it (Explore, related lists) without a save."""
-
-BUILD_DELAY = 0.05
-"""Seconds without a further change before a rebuild starts: an editor's save is several events."""
-
-SCROLL_SCRIPT = b"""<script>(function () {
-  var key = "atlas-serve-scroll:" + location.pathname;
-  var entry = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
-  var saved = sessionStorage.getItem(key);
-  sessionStorage.removeItem(key);
-  if (saved !== null && entry && entry.type === "reload") {
-    var y = Number(saved);
-    var restore = function () { if (Math.abs(scrollY - y) > 1) scrollTo(0, y); };
-    addEventListener("DOMContentLoaded", restore);
-    addEventListener("load", restore);
-  }
-  addEventListener("pagehide", function () { sessionStorage.setItem(key, String(scrollY)); });
-})();</script>"""
-"""Keeps the reader's place when the page reloads after a save (only on a reload, never on following a link)."""
-
-
-class SiteWrites:
-    """MkDocs' writes into the served folder, made atomic and told apart from writes of the same bytes.
-
-    A file is replaced in one step (a browser reloading a page while the build writes it gets
-    the old page or the new, never half of one), a write of the bytes already there is skipped,
-    and the paths whose bytes changed are kept in :attr:`changed` (to reload only their readers).
-    """
-
-    def __init__(self, utils_module, file_class) -> None:
-        self.changed: set[str] = set()
-        original_copy = file_class.copy_file
-
-        def write_file(content: bytes, output_path: str) -> None:
-            try:
-                with open(output_path, "rb") as f:
-                    if f.read() == content:
-                        return
-            except OSError:
-                pass
-            os.makedirs(os.path.dirname(output_path), exist_ok=True)
-            temporary = f"{output_path}.atlas-{os.getpid()}-{threading.get_ident()}.tmp"
-            try:
-                with open(temporary, "wb") as f:
-                    f.write(content)
-                os.replace(temporary, output_path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.remove(temporary)
-                raise
-            self.changed.add(os.path.normpath(output_path))
-
-        def copy_file(file, dirty: bool = False) -> None:
-            if not dirty or file.is_modified():
-                self.changed.add(os.path.normpath(file.abs_dest_path))
-            original_copy(file, dirty)
-
-        utils_module.write_file = write_file
-        file_class.copy_file = copy_file
-
-    def take(self) -> set[str]:
-        changed, self.changed = self.changed, set()
-        return changed
 
 
 class _QuietDirtyWarning(logging.Filter):
@@ -142,7 +76,7 @@ def _atlas_plugin(config, plugin_class):
     return next((p for p in config.plugins.values() if isinstance(p, plugin_class)), None)
 
 
-def _show_saved_case(fast, writes: SiteWrites, server, changes: set[str]) -> bool:
+def _show_saved_case(fast, writes, server, changes: set[str]) -> bool:
     """Render and show the page of a saved case before the rebuild (see
     :mod:`~learning_atlas.mkdocs_plugin.fast_render`); False when the rebuild must do it all."""
     start = time.perf_counter()
@@ -172,131 +106,20 @@ def serve(config_file: str | None, dev_addr: str | None, *, open_in_browser: boo
     """Build the site into a temporary folder, serve it, and rebuild what changes until interrupted."""
     import mkdocs.commands.build
     import mkdocs.utils
-    import watchdog.events
-    import watchdog.observers
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, BuildError, ConfigurationError, PluginError
-    from mkdocs.livereload import LiveReloadServer, _serve_url, _timestamp
+    from mkdocs.livereload import _serve_url
     from mkdocs.structure.files import File, Files
 
     from learning_atlas.mkdocs_plugin.fast_render import BuildRecorder, FastRender
     from learning_atlas.mkdocs_plugin.plugin import AtlasPlugin
+    from learning_atlas.mkdocs_plugin.reload_server import AtlasReloadServer, SiteWrites
 
     _list_theme_once(Files)
     writes = SiteWrites(mkdocs.utils, File)
     recorder = BuildRecorder(mkdocs.commands.build)
     fast = FastRender(recorder, lambda config: _atlas_plugin(config, AtlasPlugin))
-
-    class Server(LiveReloadServer):
-        """MkDocs' live-reloading server, told of changes by the operating system, keeping the scroll position."""
-
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            self.observer = watchdog.observers.Observer()
-            self.build_delay = BUILD_DELAY
-            self._changes: set[str] = set()
-            self._full_epoch = self._visible_epoch
-            """The last time every open page was to reload (a build not preceded by a fast render)."""
-            self._file_epochs: dict[str, int] = {}
-            """When each file last changed after a fast render: only the pages showing it reload."""
-
-        def take_changes(self) -> set[str]:
-            """The paths the operating system reported changed since the last call."""
-            with self._rebuild_cond:
-                changes, self._changes = self._changes, set()
-            return changes
-
-        def reload_pages(self, paths: set[str]) -> None:
-            """Show the site as it is now to browsers, reloading only the pages whose files are in ``paths``."""
-            with self._epoch_cond:
-                epoch = max(_timestamp(), self._visible_epoch + 1)
-                for path in paths:
-                    self._file_epochs[path] = epoch
-                self._wanted_epoch = self._visible_epoch = epoch
-                self._epoch_cond.notify_all()
-
-        def reload_all(self) -> None:
-            """The build under way, when it ends, reloads every open page (as MkDocs' own server does)."""
-            with self._epoch_cond:
-                self._full_epoch = self._wanted_epoch
-
-        def request_rebuild(self) -> None:
-            """Build again, a moment from now: the plugin asks when a build put pages off or the search
-            index's related lists differ. The moment lets browsers reload the page a save changed first."""
-            timer = threading.Timer(FOLLOW_UP_DELAY, self._want_build)
-            timer.daemon = True
-            timer.start()
-
-        def _want_build(self) -> None:
-            with self._rebuild_cond:
-                self._want_rebuild = True
-                self._rebuild_cond.notify_all()
-
-        def watch(self, path: str, func=None, *, recursive: bool = True) -> None:
-            """As MkDocs' own, but only changes count: the build's own reading opens files too."""
-            path = os.path.abspath(path)
-            if path in self._watched_paths:
-                self._watched_paths[path] += 1
-                return
-            self._watched_paths[path] = 1
-
-            def callback(event) -> None:
-                if event.is_directory or event.event_type not in CHANGES:
-                    return
-                log.debug(str(event))
-                with self._rebuild_cond:
-                    self._changes.update(os.fsdecode(p) for p in (event.src_path, getattr(event, "dest_path", "")) if p)
-                    self._want_rebuild = True
-                    self._rebuild_cond.notify_all()
-
-            handler = watchdog.events.FileSystemEventHandler()
-            handler.on_any_event = callback
-            self._watch_refs[path] = self.observer.schedule(handler, path, recursive=recursive)
-
-        def _serve_request(self, environ, start_response):
-            """As MkDocs' own, but a page waiting for a reload reloads only when it has to."""
-            path = environ["PATH_INFO"].encode("latin-1").decode("utf-8", "ignore")
-            match = re.fullmatch(r"/livereload/([0-9]+)/[0-9]+", path)
-            if match is None:
-                return super()._serve_request(environ, start_response)
-            epoch = int(match[1])
-            page = self._page_file(environ.get("HTTP_REFERER"))
-            start_response("200 OK", [("Content-Type", "text/plain")])
-
-            def reload() -> int | None:
-                if self._full_epoch > epoch:
-                    return max(self._full_epoch, self._visible_epoch)
-                if page is None:
-                    return self._visible_epoch if self._visible_epoch > epoch else None
-                changed = self._file_epochs.get(page, 0)
-                return changed if changed > epoch else None
-
-            with self._epoch_cond:
-                if reload() is None:
-                    self._log_poll_request(environ.get("HTTP_REFERER"), request_id=path)
-                    self._epoch_cond.wait_for(lambda: reload() is not None, timeout=self.poll_response_timeout)
-                return [b"%d" % (reload() or epoch)]
-
-        def _page_file(self, referer: str | None) -> str | None:
-            """The file in the site folder of the page at ``referer``, or None if it is not one of ours."""
-            if not referer:
-                return None
-            path = unquote(urlsplit(referer).path)
-            if not (path + "/").startswith(self.mount_path):
-                return None
-            relative = path[len(self.mount_path):]
-            if relative == "" or relative.endswith("/"):
-                relative += "index.html"
-            return os.path.normpath(os.path.join(self.root, os.path.normpath("/" + relative).lstrip("/")))
-
-        def _inject_js_into_html(self, content, epoch):
-            content = super()._inject_js_into_html(content, epoch)
-            try:
-                head_end = content.index(b"</head>")
-            except ValueError:
-                return content
-            return content[:head_end] + SCROLL_SCRIPT + content[head_end:]
 
     site_dir = tempfile.mkdtemp(prefix="atlas-serve-")
     options = {"dev_addr": dev_addr} if dev_addr else {}
@@ -313,6 +136,8 @@ def serve(config_file: str | None, dev_addr: str | None, *, open_in_browser: boo
     def builder(config=None) -> None:
         changes = server.take_changes() if config is None else None
         shown = bool(changes) and _show_saved_case(fast, writes, server, changes)
+        if shown:
+            server.wait_for_reloads()
         writes.take()
         recorder.start()
         ok = False
@@ -337,7 +162,7 @@ def serve(config_file: str | None, dev_addr: str | None, *, open_in_browser: boo
         else:
             server.reload_pages(changed)  # after a fast render, or a build that follows one: where it changed
 
-    server = Server(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
+    server = AtlasReloadServer(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
 
     def error_handler(code: int) -> bytes | None:
         page = join(site_dir, f"{code}.html")
