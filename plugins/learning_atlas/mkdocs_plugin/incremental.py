@@ -133,6 +133,7 @@ class IncrementalBuilds:
         self._whole_atlas_changes: list[File] = []
         self._put_off = False
         self.shown_first = False
+        self._own_pages: set[str] = set()
         """Set when ``atlas serve`` has shown the saved case's page already: the next build puts nothing off."""
         self._full_keys: dict[int, str] = {}
         self._kept: list[Any] = []
@@ -289,9 +290,11 @@ class IncrementalBuilds:
         own = [f for f in files if f.generated_by is None]
         self.set_global_key(config_file=config.config_file_path, schema_files=schema_files, docs=own,
                             settings=settings, organisations=atlas.organisation_slugs)
+        self._own_pages = set()
         for file in own:
             if file.is_documentation_page():
                 self.always_rebuild(file)
+                self._own_pages.add(file.abs_dest_path)
         atlas_key = self.atlas_key(atlas.cases)
         self.widen_global_key(lineage_shown(getattr(atlas, "lineage", None)), sorted(collections_dir.rglob("*")))
         return atlas_key
@@ -303,7 +306,11 @@ class IncrementalBuilds:
             if not isinstance(file, AtlasFile):
                 continue
             spec = pages.get(file.src_uri)
-            if spec is None:
+            if file.abs_dest_path in self._own_pages:
+                # A page of the site's own goes to the same address (docs/collections.md and the
+                # collections' index): it is written every build, so this one is too, after it.
+                self.mark(file, None, every_build=True)
+            elif spec is None:
                 self.mark(file, content_key(file.content_bytes) if skip else None)
             else:
                 key = self.page_key(spec, spec.kind.value, atlas_key)
@@ -323,11 +330,12 @@ class IncrementalBuilds:
 
     # --- files -----------------------------------------------------------------------------
 
-    def mark(self, file: File, key: str | None, *, whole_atlas: bool = False) -> None:
+    def mark(self, file: File, key: str | None, *, whole_atlas: bool = False, every_build: bool = False) -> None:
         """Record the key ``file`` will be written from; skip it if that is what its output holds.
 
         A ``None`` key: always written. A page drawn from the whole atlas (``whole_atlas``) may be
-        put off to the build that follows (see :meth:`put_off_whole_atlas_pages`).
+        put off to the build that follows (see :meth:`put_off_whole_atlas_pages`); one written
+        ``every_build`` is no news of a change.
         """
         dest = file.abs_dest_path
         if key is not None:
@@ -338,7 +346,8 @@ class IncrementalBuilds:
                 self.skipped += 1
             else:
                 self.rendered += 1
-                (self._whole_atlas_changes if whole_atlas else self._own_changes).append(file)
+                if not every_build:
+                    (self._whole_atlas_changes if whole_atlas else self._own_changes).append(file)
 
     def put_off_whole_atlas_pages(self) -> int:
         """When a save changed pages of their own (a case's, say), leave the pages drawn from the whole
