@@ -70,6 +70,13 @@ def test_a_saved_text_reloads_its_own_page_and_not_a_page_it_does_not_change(tmp
             other.wait_for_timeout(500)
             assert loads["other"] == 1, "a page the save did not change was reloaded"
             assert loads["edited"] >= 2
+            # Saved again as it is: nothing changed, so nothing reloads.
+            shown, before = log.read_text().count("atlas serve: showed"), dict(loads)
+            case.write_text(case.read_text(encoding="utf-8"), encoding="utf-8")
+            wait_until(lambda: log.read_text().count("atlas serve: showed") > shown, 60, "the unchanged save")
+            wait_until(lambda: _quiet(log), 120, "the builds to end")
+            edited.wait_for_timeout(500)
+            assert loads == before, "a save that changed nothing reloaded a page"
             assert process.poll() is None
         finally:
             context.close()

@@ -160,7 +160,10 @@ def test_anything_but_a_case_s_own_text_is_left_to_the_full_build(served, atlas_
             shutil.rmtree(path)
         path.write_text(good, encoding="utf-8")
 
-    refused("unchanged", path)
+    # Saved as it was, or with its front matter laid out anew: its page stands, nothing is written.
+    _write_case(path, data, body)
+    assert served.render(path) == f"cases/{path.stem}/index.html"
+    assert served.writes.take() == set() and page.read_bytes() == before
     _write_case(path, {**data, "title": data["title"] + " (retitled)"}, body)
     refused("a new title: listings and related lists show it", path)
     themes = [t["slug"] for t in yaml.safe_load((atlas_copy / "schemas/vocabularies/themes.yaml").read_text())["terms"]]

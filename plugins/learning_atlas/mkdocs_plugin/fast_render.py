@@ -13,9 +13,11 @@ bytes would differ: the site still ends byte for byte as a clean build).
 The fast render is only taken when it is sure to write what the full rebuild will write for that
 page (:func:`differences`): the file is a valid case, still a regular file, and only fields that
 no other part of the atlas derives anything from have changed (its text, figures, contact,
-links). Anything else (a new title, other facets, a new or deleted or renamed file, an invalid
-file, a link or a folder in its place, the schema, a vocabulary, a page of the site's own)
-takes the full incremental build alone, as before.
+links); a file saved as it was stands as written, and nothing is written. Anything else (a new
+title, other facets, a new or deleted or renamed file, an invalid file, a link or a folder in
+its place, the schema, a vocabulary, a page of the site's own) takes the full incremental build
+alone, as before. Its related list is the last build's, as in every rebuild of ``atlas serve``:
+the search index's lists follow in a build of their own.
 """
 
 from __future__ import annotations
@@ -164,7 +166,7 @@ class FastRender:
         new = Case.from_loaded(loaded)
         changed = differences(old, new)
         if not changed:
-            return _no(f"{slug} is unchanged")
+            return file.dest_uri  # saved as it was (or only its layout changed): its page is as written
         if not changed <= OWN_PAGE_FIELDS:
             return _no(f"{slug}: {', '.join(sorted(changed - OWN_PAGE_FIELDS))} changed")
         new.related = list(old.related)
