@@ -147,7 +147,7 @@ def test_related_lists_can_be_switched_off(atlas_project, tmp_path):
     )
     assert build_site(config, tmp_path / "site", "--strict").returncode == 0
     assert _related(tmp_path / "site", "good-case") == []
-    assert not (tmp_path / ".atlas").exists(), "no index is built when related lists are off"
+    assert not (tmp_path / ".atlas" / "index").exists(), "no index is built when related lists are off"
 
 
 def test_a_rebuild_replaces_the_last_site_and_keeps_hidden_files(atlas_project, tmp_path):

@@ -3,17 +3,27 @@
 A case is loaded again only when its bytes, the schema or the date have changed: the key is the
 file's path and a hash of its bytes, read just before loading and again just after, so a file
 saved while it was being read is never cached under the wrong contents.
+
+A full build keeps the cache on disk between builds (:meth:`CaseLoadCache.read`,
+:meth:`CaseLoadCache.write`), with the atlas's code in its key
+(:func:`~learning_atlas.processes.code_version.code_key`). The file is a pickle: it is only
+ever read from the build caches' folder, which a build refuses to use when the repository
+tracks it (:mod:`learning_atlas.processes.committed`), so it is written by this machine's
+builds alone; one that cannot be read, or was written by other code, is ignored.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import pickle
+import tempfile
 from pathlib import Path
 from typing import Callable, Hashable, Sequence
 
 from learning_atlas.contract.loader import LoadedCase
 from learning_atlas.contract.near_duplicates import NearDuplicateFinder
+from learning_atlas.processes.code_version import code_key
 from learning_atlas.processes.parallel import parallel_map
 
 
@@ -39,6 +49,39 @@ class CaseLoadCache:
         """The near-duplicate pairs of the last check, kept for the next."""
         self.hits = 0
         self.misses = 0
+        self.changed = False
+        """Whether the last :meth:`load_all` loaded or dropped a case (the file on disk is then out of date)."""
+
+    @classmethod
+    def read(cls, path: Path) -> "CaseLoadCache":
+        """The cache a full build wrote to ``path``, or an empty one (none there, damaged, or older code)."""
+        try:
+            with open(path, "rb") as file:
+                version, cache = pickle.load(file)
+            if version == code_key() and isinstance(cache, cls):
+                cache.hits = cache.misses = 0
+                return cache
+        except Exception:  # noqa: BLE001 - any damage makes an empty cache: the build loads every case
+            pass
+        return cls()
+
+    def write(self, path: Path) -> None:
+        """Keep this cache in ``path`` for the next full build, if it changed; a failure only costs time."""
+        if not self.changed:
+            return
+        name = ""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(prefix=".checked-", dir=path.parent)
+            with os.fdopen(handle, "wb") as file:
+                pickle.dump((code_key(), self), file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(name, path)
+        except (OSError, pickle.PicklingError, RecursionError):
+            if name:
+                try:
+                    os.unlink(name)
+                except OSError:
+                    pass
 
     def _digest(self, path: Path) -> str | None:
         """:func:`file_digest`, read again only when the file's status says it may have changed.
@@ -87,6 +130,7 @@ class CaseLoadCache:
                 kept[keys[index]] = case
         self.hits += len(paths) - len(missing)
         self.misses += len(missing)
+        self.changed = bool(missing) or len(kept) != len(self._cases)
         self._cases = kept
         live = {cache_key[0] for cache_key in keys}
         self._digests = {name: value for name, value in self._digests.items() if name in live}

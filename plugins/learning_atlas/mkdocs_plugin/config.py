@@ -86,6 +86,9 @@ class AtlasConfig(Config):
     related_count = c.Type(int, default=5)
     related = c.Choice(("index", "facets", "none"), default="index")
     index_dir = c.Type(str, default=".atlas/index")
+    # Other caches of this machine's builds (Pagefind's indexes of unchanged cases): never
+    # committed (a build refuses a cache the repository tracks), always safe to remove.
+    cache_dir = c.Type(str, default=".atlas/cache")
 
     # Reader search in the header: "pagefind" indexes the case pages after the
     # build (loaded in chunks by the browser); "material" keeps Material's own.
@@ -94,3 +97,11 @@ class AtlasConfig(Config):
     # Edit links of case pages: repo_url + this + the case's path in the
     # repository. Default: edit_uri with a trailing "docs/" removed.
     cases_edit_uri = c.Optional(c.Type(str))
+
+    # Layout blocks that depend only on where a page sits (header, navigation, footer, scripts)
+    # rendered once for neighbouring pages outside the navigation; false renders them for every
+    # page (the pages are the same byte for byte; it is only slower).
+    shared_layout = c.Type(bool, default=True)
+    # In a full build, the generated pages drawn ahead by their templates on every core, then
+    # written by MkDocs in its order (the same pages); false draws them one by one as MkDocs does.
+    parallel_pages = c.Type(bool, default=True)

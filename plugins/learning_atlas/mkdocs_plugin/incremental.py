@@ -70,6 +70,15 @@ class AtlasFile(File):
             return super().is_modified()
         return not self.atlas_unchanged or not os.path.exists(self.abs_dest_path)
 
+    atlas_writes: "Any | None" = None
+    """The full build's :class:`~.fast_pages.BackgroundWrites`, which writes this data file off the main thread."""
+
+    def copy_file(self, dirty: bool = False) -> None:
+        if self.atlas_writes is None or dirty or self._content is None:
+            super().copy_file(dirty)
+        else:
+            self.atlas_writes.write(self.abs_dest_path, self._content)
+
 
 def content_key(content: bytes) -> str:
     """The key of a data file: its contents."""

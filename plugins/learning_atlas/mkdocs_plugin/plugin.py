@@ -14,36 +14,41 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import material
 from jinja2 import Environment
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
-from mkdocs.utils import CountHandler
 from mkdocs.utils.templates import TemplateContext
 
 from learning_atlas.contract.case import Case
 from learning_atlas.contract.case_assets import Asset
 from learning_atlas.contract.checker import CheckResult, check_paths
+from learning_atlas.contract.load_cache import CaseLoadCache
 from learning_atlas.contract.schema import CaseSchema, SchemaLoadError, load_case_schema, schema_files
 from learning_atlas.editors.submit_form import form_data
 from learning_atlas.mkdocs_plugin.config import AtlasConfig
+from learning_atlas.mkdocs_plugin.fast_pages import FastPagesHooks
 from learning_atlas.mkdocs_plugin.incremental import AtlasFile, IncrementalBuilds, IncrementalHooks, schema_key
+from learning_atlas.mkdocs_plugin.site_staging import SiteStagingHooks
 from learning_atlas.processes.background import remove_leftovers
+from learning_atlas.processes.committed import committed_files
 from learning_atlas.processes.parallel import parallel_map
 from learning_atlas.search.key_terms import RelatedListsJob
 from learning_atlas.site import explore, exports
+from learning_atlas.site.article_cache import ArticleCache
 from learning_atlas.site.case_metadata import CaseCitations
 from learning_atlas.site.charts import example_charts
 from learning_atlas.site.learning_collections import Collection
 from learning_atlas.site.lineage import lineage_svg
 from learning_atlas.site.model import Atlas, Listing
-from learning_atlas.site.pagefind_records import PagefindRecords, PagefindRun, ReaderSearchError
+from learning_atlas.site.pagefind_records import PagefindCache, PagefindRecords, PagefindRun, ReaderSearchError
 from learning_atlas.site.rendering import (
     CardRenderer,
     escape,
@@ -52,12 +57,12 @@ from learning_atlas.site.rendering import (
     mailto,
     render_case_article,
 )
-from learning_atlas.site.site_folder import StagedSite
 
 log = logging.getLogger("mkdocs.plugins.atlas")
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
+MATERIAL_TEMPLATES = str(Path(material.__file__).resolve().parent / "templates")
 OVERRIDES = TEMPLATES / "overrides"  # replaces Material partials (search box) unless a site overrides them
 THEME = TEMPLATES / "theme"  # the atlas's layout over Material's: main.html, 404.html, header, footer
 ASSETS = HERE / "assets"
@@ -101,19 +106,6 @@ class GeneratedPage:
     collection: Collection | None = None
 
 
-def _strict_warnings(config) -> int:
-    """How many warnings the engine has counted so far in a --strict build (it aborts after on_post_build)."""
-    if not config.strict:
-        return 0
-    # The engine counts on its own top-level logger: "mkdocs", or "properdocs" under ProperDocs,
-    # which serves every mkdocs.* import (CountHandler's too) from its own modules.
-    engine = CountHandler.__module__.partition(".")[0]
-    for handler in logging.getLogger(engine).handlers:
-        if isinstance(handler, CountHandler):
-            return sum(count for _, count in handler.get_counts())
-    return 0
-
-
 def theme_text(value: object) -> Markup:
     """``value`` escaped for HTML, once: what the adapter hands the theme.
 
@@ -136,7 +128,7 @@ def theme_metadata(spec: GeneratedPage) -> dict[str, Markup]:
     return meta
 
 
-class AtlasPlugin(IncrementalHooks, BasePlugin[AtlasConfig]):
+class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin[AtlasConfig]):
     """Turns ``cases/*.md`` into the atlas: case pages, listings, explore, feeds, open data."""
 
     def __init__(self) -> None:
@@ -150,7 +142,7 @@ class AtlasPlugin(IncrementalHooks, BasePlugin[AtlasConfig]):
         self.atlas: Atlas | None = None
         self.pagefind: PagefindRun | None = None
         self.related_job: RelatedListsJob | None = None
-        self.staged: StagedSite | None = None
+        self.staged = None
         self.site_dir = ""
         self.articles: dict[str, tuple[str, list[dict]]] = {}
         self.assets: dict[str, list[Asset]] = {}
@@ -197,14 +189,18 @@ class AtlasPlugin(IncrementalHooks, BasePlugin[AtlasConfig]):
         if not self.config.enabled:
             return
         remove_leftovers()  # temporary folders of earlier builds that were killed
+        self._refuse_committed_caches()
         self._start_related_job()
         case_schema = self._load_schema()
-        inc = self.incremental
+        inc = self.incremental  # atlas serve's cache, in memory; a full build's is read from cache_dir
+        cache = inc.load_cache if inc else CaseLoadCache.read(self._path(self.config.cache_dir) / "checked-cases.pickle")
         result = check_paths(
             [self._path(self.config.cases_dir)], case_schema, jobs=JOBS,
-            cache=inc.load_cache if inc else None, cache_key=inc and schema_key(self._schema_files()),
+            cache=cache, cache_key=schema_key(self._schema_files()),
             collections=self._path(self.config.collections_dir),
         )
+        if inc is None:
+            cache.write(self._path(self.config.cache_dir) / "checked-cases.pickle")
         self.invalid_slugs = {p.path.name.removesuffix(".md") for p in result.problems if p.is_error}
         try:
             self._report(result, strict=bool(config.strict))
@@ -227,12 +223,14 @@ class AtlasPlugin(IncrementalHooks, BasePlugin[AtlasConfig]):
             if self.related_job is not None:
                 self._relate_incrementally()  # what is rebuilt depends on the related lists
             atlas_key = self._key_atlas(files, config)
+        self.start_writing()
         generated = [f for f in self._generate_files(config) if files.get_file_from_path(f.src_uri) is None]
         if self.incremental is not None:
             self._mark_unchanged(files, generated, config, atlas_key)
         elif self.config.reader_search == "pagefind":
             articles = {slug: prepared[0] for slug, prepared in self.articles.items() if prepared}
-            self.pagefind = PagefindRun.start(self.atlas, articles, Path(config.site_dir) / "pagefind")
+            cache = PagefindCache(self._path(self.config.cache_dir) / "pagefind")
+            self.pagefind = PagefindRun.start(self.atlas, articles, Path(config.site_dir) / "pagefind", cache)
         # Case pages last (a stable sort): their related lists are made in the background.
         return Files(list(files) + sorted(generated, key=self._is_case_page))
 
@@ -282,8 +280,13 @@ class AtlasPlugin(IncrementalHooks, BasePlugin[AtlasConfig]):
             env.filters["atlas_org_slug"] = self.atlas.organisation_slug
             env.filters["atlas_mailto"] = mailto
             env.filters["atlas_lineage_svg"] = lambda case: Markup(lineage_svg(case, self.atlas.lineage))
+            env.globals["atlas_layout"] = self.shared_layout(env, config, [MATERIAL_TEMPLATES, str(TEMPLATES)])
         if self.citations is not None:
             env.globals["atlas_citations"] = self.citations  # "Cite this case" and the head's metadata
+        if self.atlas is not None and self.incremental is None:
+            if self.related_job is not None:
+                self._relate_from_job()  # the workers that draw the pages ahead need the related lists
+            self.start_drawing(env, config, files, jobs=JOBS, serve=self.is_serve)
         return env
 
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation) -> TemplateContext:
@@ -292,11 +295,21 @@ class AtlasPlugin(IncrementalHooks, BasePlugin[AtlasConfig]):
         if spec is not None and spec.case is not None and self.related_job is not None:
             self._relate_from_job()  # before the first case page (they are rendered last)
         context["atlas_page"] = spec
+        self.drawn_page(context, page, config)
         return context
 
+    @event_priority(100)  # before any plugin reads the site
+    def _post_build_data_files(self, *, config: MkDocsConfig) -> None:
+        """Wait for the data files written in the background (a full build's)."""
+        try:
+            self.finish_writing()
+        except OSError as exc:
+            raise PluginError(f"atlas: a data file could not be written: {exc}") from None
+
     @event_priority(-100)  # after every other plugin has written its files: the staged site is then whole
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
+    def _post_build_publish(self, *, config: MkDocsConfig) -> None:
         """Wait for Pagefind's index of the cases (the header's search box), then put the staged site in place."""
+        self.stop_drawing()
         if self.related_job is not None:  # a site without case pages never needed them
             self._relate_from_job()
         if self.pagefind is not None:
@@ -313,6 +326,8 @@ class AtlasPlugin(IncrementalHooks, BasePlugin[AtlasConfig]):
             inc.rendered = inc.skipped = 0
             inc.ask_for_build()
         self._publish_site(config)
+
+    on_post_build = CombinedEvent(_post_build_data_files, _post_build_publish)
 
     def on_build_error(self, *, error: Exception) -> None:
         """Stop the background work if the build failed part-way, and leave the site folder as it was."""
@@ -359,8 +374,9 @@ class AtlasPlugin(IncrementalHooks, BasePlugin[AtlasConfig]):
             _ = case.signal
         if self.incremental is not None:
             self.articles = self.incremental.render_articles(cases, self._render_articles)
-        else:
-            self.articles = dict(zip((c.slug for c in cases), self._render_articles(cases)))
+        else:  # the articles of unchanged cases come from the last build's (cache_dir)
+            self.articles = ArticleCache(self._path(self.config.cache_dir) / "articles.json").articles(
+                cases, self._render_articles)
         self.atlas = Atlas(
             cases, case_schema.vocabularies,
             related_count=self.config.related_count, relate=self.config.related == "facets",
@@ -373,39 +389,6 @@ class AtlasPlugin(IncrementalHooks, BasePlugin[AtlasConfig]):
 
     def _schema_files(self) -> list[Path]:
         return schema_files(self._path(self.config.schemas_dir))
-
-    def _stage_site(self, config) -> None:
-        """Build into a staging folder beside site_dir (not for serve, nor --dirty, which reuses site_dir)."""
-        if self.is_serve or self.is_dirty:
-            return
-        self.site_dir = config.site_dir
-        try:
-            self.staged = StagedSite(Path(config.site_dir))
-        except OSError as exc:
-            raise PluginError(f"atlas: cannot make a staging folder beside {config.site_dir}: {exc}") from None
-        for path in self.staged.removed:
-            log.info(f"atlas: removed {path}, left by a build that was stopped")
-        config.site_dir = str(self.staged.staging)
-
-    def _publish_site(self, config) -> None:
-        """Put the staged site in place, unless --strict has counted a warning (MkDocs then aborts)."""
-        staged, self.staged = self.staged, None
-        if staged is None:
-            return
-        config.site_dir = self.site_dir
-        if _strict_warnings(config):
-            staged.discard()
-            return
-        try:
-            staged.publish()
-        except OSError as exc:
-            staged.discard()
-            raise PluginError(f"atlas: the new site could not be put in place of {self.site_dir}: {exc}") from None
-
-    def _discard_staging(self) -> None:
-        staged, self.staged = self.staged, None
-        if staged is not None:
-            staged.discard()
 
     def _insert_overrides(self, config, folder: Path) -> None:
         """Put ``folder`` just before Material's templates: it overrides them, a site's custom_dir overrides it."""
@@ -421,6 +404,16 @@ class AtlasPlugin(IncrementalHooks, BasePlugin[AtlasConfig]):
 
     def _path(self, value: str) -> Path:
         return (self.root / value).resolve()
+
+    def _refuse_committed_caches(self) -> None:
+        """Stop the build if a cache folder comes from the repository (see :mod:`learning_atlas.processes.committed`)."""
+        for option in ("index_dir", "cache_dir"):
+            found = committed_files(self._path(self.config[option]))
+            if found:
+                raise PluginError(
+                    f"atlas: {self.config[option]} ({option}) holds files committed to the repository, such as "
+                    f"{found[0]}. It is a cache of one machine's builds and must never come from the repository: "
+                    f"remove it with `git rm -r --cached {self.config[option]}`, commit, and build again.")
 
     def _start_related_job(self) -> None:
         """Start the index update, key terms and related lists in the background (``related: index``)."""
@@ -444,6 +437,8 @@ class AtlasPlugin(IncrementalHooks, BasePlugin[AtlasConfig]):
             self.atlas.apply_related(related)
 
     def _stop_background_work(self) -> None:
+        self.stop_drawing()
+        self.stop_writing()
         if self.related_job is not None:
             self.related_job.cancel()
             self.related_job = None
@@ -488,6 +483,7 @@ class AtlasPlugin(IncrementalHooks, BasePlugin[AtlasConfig]):
     def _data(self, config, src_uri: str, content: str) -> File:
         file = AtlasFile.generated(config, src_uri, content=content)
         file.generated_by = "atlas"
+        file.atlas_writes = self.writes
         return file
 
     def _generate_files(self, config) -> list[File]:
@@ -503,7 +499,8 @@ class AtlasPlugin(IncrementalHooks, BasePlugin[AtlasConfig]):
             out.append(self._page(config, f"cases/{case.slug}.md", case.title, "atlas/case.html",
                                   GeneratedPage(PageKind.CASE, case=case)))
             out.extend(self._case_assets(config, case))
-            out.extend(self._data(config, path, text) for path, text in self.citations.files(case).items())
+            if not self.defer_side_files():  # else written where the case page is drawn (page_side_files)
+                out.extend(self._data(config, path, text) for path, text in self.citations.files(case).items())
         for section, listings in atlas.listings.items():
             title = titles[section]
             out.append(self._page(config, f"{section}/index.md", title, "atlas/section.html",
@@ -544,6 +541,11 @@ class AtlasPlugin(IncrementalHooks, BasePlugin[AtlasConfig]):
                 file.generated_by = "atlas"
                 out.append(file)
         return out
+
+    def page_side_files(self, page: Page) -> dict[str, str]:
+        """A case page's citation files (BibTeX, RIS, CSL-JSON), written beside it when it is drawn."""
+        spec = self.pages.get(page.file.src_uri)
+        return self.citations.files(spec.case) if spec is not None and spec.case is not None and self.citations else {}
 
     def _spread_toc(self, case: Case) -> list[dict]:
         """The table-of-contents entries of what atlas/partials/case_spread.html adds to a case page."""

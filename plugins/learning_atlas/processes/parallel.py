@@ -7,6 +7,8 @@ started them (:func:`~learning_atlas.processes.background.die_with_parent`).
 
 from __future__ import annotations
 
+import collections
+import gc
 import multiprocessing
 import os
 from typing import Callable, Sequence, TypeVar
@@ -39,7 +41,95 @@ def parallel_map(function: Callable[[T], R], items: Sequence[T], *, jobs: int) -
     _TASK = (function, items)
     try:
         context = multiprocessing.get_context("fork")
+        gc.freeze()  # the workers' collections then leave the inherited objects' pages unwritten (fewer copies)
         with context.Pool(jobs, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+            gc.unfreeze()
             return pool.map(_run, range(len(items)), chunksize=max(1, len(items) // (jobs * 8)))
     finally:
         _TASK = None
+
+
+def _run_chunk(start: int, stop: int) -> list[tuple[bool, object]]:
+    """Items ``start`` to ``stop`` of a stream: for each, (True, result) or (False, the exception it raised)."""
+    function, items = _TASK  # type: ignore[misc]
+    out: list[tuple[bool, object]] = []
+    for index in range(start, stop):
+        try:
+            out.append((True, function(items[index])))
+        except Exception as exc:  # noqa: BLE001 - raised again where the item is taken
+            out.append((False, exc))
+    return out
+
+
+class ParallelStream:
+    """``function(item)`` for each item, worked out ahead in ``jobs`` forked processes, taken in order.
+
+    Unlike :func:`parallel_map` the caller goes on while the workers work: it takes each
+    result when it needs it (:meth:`take`), and the workers stay at most :data:`AHEAD`
+    results ahead of it, so that a long list's results are never all held at once. Items go
+    to the workers :data:`CHUNK` at a time (each hand-over costs more than a small item).
+    The workers inherit what the process holds when the stream starts. :meth:`close` stops
+    them (a stream that was not used up must be closed).
+    """
+
+    AHEAD = 512
+    """Results the workers may have ready before the caller takes them."""
+    CHUNK = 8
+    """Items a worker is given at a time."""
+
+    def __init__(self, function: Callable[[T], R], items: Sequence[T], *, jobs: int) -> None:
+        global _TASK
+        self._items = items
+        self._next = 0  # the next item to take
+        self._asked = 0  # items handed to the workers so far
+        self._pending: collections.deque = collections.deque()  # (chunk's result, its length)
+        self._ready: collections.deque = collections.deque()  # the taken chunk's results not yet taken
+        self._pool = None
+        if jobs <= 1 or len(items) < LEAST or "fork" not in multiprocessing.get_all_start_methods():
+            self._function: Callable | None = function
+            return
+        self._function = None
+        _TASK = (function, items)  # inherited by the workers, forked now
+        try:
+            context = multiprocessing.get_context("fork")
+            gc.freeze()  # see parallel_map
+            self._pool = context.Pool(jobs, initializer=die_with_parent, initargs=(os.getpid(),))
+        finally:
+            gc.unfreeze()
+            _TASK = None
+        self._ask()
+
+    def _ask(self) -> None:
+        while self._pool is not None and self._asked < len(self._items) and self._asked - self._next < self.AHEAD:
+            stop = min(self._asked + self.CHUNK, len(self._items))
+            self._pending.append((self._pool.apply_async(_run_chunk, (self._asked, stop)), stop - self._asked))
+            self._asked = stop
+
+    def take(self):
+        """The next item's result (in the order of the items); IndexError once all were taken.
+
+        An item whose function raised raises here, when it is taken; the next take is the next item's."""
+        if self._next >= len(self._items):
+            raise IndexError("every result of the stream was taken")
+        if self._pool is None:
+            self._next += 1
+            return self._function(self._items[self._next - 1])  # type: ignore[misc]
+        if not self._ready:
+            result, length = self._pending.popleft()
+            try:
+                self._ready.extend(result.get())
+            except Exception as exc:  # noqa: BLE001 - the chunk was lost (a worker died): each of its items raises
+                self._ready.extend([(False, exc)] * length)
+        ok, value = self._ready.popleft()
+        self._next += 1
+        self._ask()
+        if not ok:
+            raise value  # type: ignore[misc]
+        return value
+
+    def close(self) -> None:
+        """Stop the workers (their unfinished results are dropped)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None

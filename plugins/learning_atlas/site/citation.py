@@ -16,11 +16,12 @@ balance, so a brace in a title cannot close its field; JSON is written by the js
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import urllib.parse
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from markupsafe import Markup, escape
 
@@ -80,6 +81,20 @@ def bibtex_url(url: str) -> str:
     """A URL for BibTeX's ``url`` field (read verbatim by LaTeX's url package): braces, backslashes and spaces
     percent-encoded, so the field still ends where it should."""
     return urllib.parse.quote(url, safe=":/?#[]@!$&'()*+,;=%~-._|^`\"<>")
+
+
+def _once(method: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A citation's text worked out once: the build writes it to a file and the page shows it."""
+    key = "_once_" + method.__name__
+
+    @functools.wraps(method)
+    def once(self) -> str:
+        found = self.__dict__.get(key)
+        if found is None:
+            found = self.__dict__[key] = method(self)  # not a field: a frozen dataclass allows it
+        return found
+
+    return once
 
 
 @dataclass(frozen=True)
@@ -142,6 +157,7 @@ class CaseCitation:
 
     # --- files for reference managers -----------------------------------------------------------
 
+    @_once
     def bibtex(self) -> str:
         """A BibTeX ``@misc`` entry (BibTeX and biblatex): organisations braced whole, so that an "and" in a
         name never splits it; the title double-braced, so that no style changes its capitals."""
@@ -163,6 +179,7 @@ class CaseCitation:
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
         return f"@misc{{{self.slug},\n{body}\n}}\n"
 
+    @_once
     def ris(self) -> str:
         """A RIS record (``TY  - ELEC``, a web page), one tag a line, lines ended CR LF as the format says."""
         lines = [("TY", "ELEC"), ("TI", self.title)]
@@ -194,6 +211,7 @@ class CaseCitation:
         item["language"] = self.language
         return item
 
+    @_once
     def csl_json(self) -> str:
         """The CSL-JSON file: a list of the one item (what Zotero, Pandoc and citeproc read), a field a line."""
         fields = ",\n".join(f"    {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in self.csl().items())

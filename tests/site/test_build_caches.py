@@ -1,0 +1,68 @@
+"""Caches of earlier builds: a build that reuses them writes the same site, and a committed cache is refused."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+from conftest import MINIMAL_CASE
+from site_engine import build_site
+from site_helpers import comparable_site, describe_differences
+
+VALID = MINIMAL_CASE.read_text(encoding="utf-8")
+
+
+def _cases(count: int) -> dict[str, str]:
+    title = "title: Daily safety huddles on an example surgical ward"
+    return {f"ward-{n}.md": VALID.replace(title, f"title: Daily safety huddles on ward {n}") for n in range(count)}
+
+
+def test_a_build_with_pagefinds_index_from_the_cache_is_the_same_site(atlas_project, tmp_path):
+    config = atlas_project(_cases(3))
+    cache = tmp_path / ".atlas" / "cache" / "pagefind"
+    first = build_site(config, tmp_path / "first", "--strict")
+    assert first.returncode == 0, first.stderr
+    assert len(list(cache.iterdir())) == 1, "the first build keeps its index"
+    second = build_site(config, tmp_path / "second", "--strict")
+    assert second.returncode == 0, second.stderr
+    sites = comparable_site(tmp_path / "first"), comparable_site(tmp_path / "second")
+    assert sites[0] == sites[1], describe_differences(*sites, ("first", "second"))
+    # An edit makes new records: Pagefind runs again, and the index is that of a build without a cache.
+    case = tmp_path / "cases" / "ward-1.md"
+    case.write_text(case.read_text().replace("Daily safety huddles on ward 1", "Daily safety huddles on ward one"))
+    assert build_site(config, tmp_path / "edited", "--strict").returncode == 0
+    shutil.rmtree(tmp_path / ".atlas" / "cache")
+    assert build_site(config, tmp_path / "uncached", "--strict").returncode == 0
+    sites = comparable_site(tmp_path / "edited"), comparable_site(tmp_path / "uncached")
+    assert sites[0] == sites[1], describe_differences(*sites, ("edited", "uncached"))
+    assert b"ward one" in sites[0]["cases/ward-1/index.html"]
+
+
+def test_a_damaged_article_cache_is_made_again_and_the_site_is_the_same(atlas_project, tmp_path):
+    config = atlas_project(_cases(2))
+    assert build_site(config, tmp_path / "first", "--strict").returncode == 0
+    articles = tmp_path / ".atlas" / "cache" / "articles.json"
+    kept = json.loads(articles.read_text())
+    assert len(kept) == 2
+    damaged = {key: ["<script>alert(1)</script>", [{"level": "two"}]] for key in kept}  # wrong shape: ignored
+    for text in (json.dumps(damaged), "[" * 100000, "not json", json.dumps([1, 2])):
+        articles.write_text(text)
+        done = build_site(config, tmp_path / "again", "--strict")
+        assert done.returncode == 0, done.stderr
+        sites = comparable_site(tmp_path / "first"), comparable_site(tmp_path / "again")
+        assert sites[0] == sites[1], describe_differences(*sites, ("first", "again"))
+    assert json.loads(articles.read_text()).keys() == kept.keys()
+
+
+def test_a_cache_committed_to_the_repository_stops_the_build(atlas_project, tmp_path):
+    config = atlas_project(_cases(1))
+    assert build_site(config, tmp_path / "site").returncode == 0
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text("/.atlas/\n/site/\n")
+    subprocess.run(["git", "-C", str(tmp_path), "add", "--force", ".atlas/cache"], check=True)
+    done = build_site(config, tmp_path / "site")
+    assert done.returncode != 0
+    assert ".atlas/cache (cache_dir) holds files committed to the repository" in done.stderr
+    assert "git rm -r --cached .atlas/cache" in done.stderr
+    assert "Traceback" not in done.stderr
