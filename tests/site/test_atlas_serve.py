@@ -2,18 +2,23 @@
 
 The real server (``python -m learning_atlas.mkdocs_plugin.serve``) serves a copy of the
 sample atlas while the test edits it: a case made invalid and fixed, a vocabulary that no
-longer loads, rapid saves, a case deleted and one added.
+longer loads, rapid saves, a case deleted and one added, a save while the rebuild after a fast
+render runs, a case replaced by a link and by a folder.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+import sys
 import time
 from pathlib import Path
 
 import pytest
 from serve_helpers import atlas_serve, copy_sample_atlas, get, wait_until
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from synthetic import generate  # noqa: E402
 
 _LIVERELOAD = re.compile(r"<script>(?:(?!</script>).)*?livereload\((?:(?!</script>).)*</script>", re.DOTALL)
 
@@ -98,5 +103,72 @@ def test_a_deleted_case_goes_and_an_added_one_comes(served):
     added = root / "cases" / f"{gone.stem}-again.md"
     added.write_text(text, encoding="utf-8")
     wait_until(lambda: get(base + f"cases/{added.stem}/")[0] == 200, what="the added case's page")
+    assert process.poll() is None
+    assert "Traceback" not in log.read_text()
+
+
+def _shown(log: Path) -> int:
+    return log.read_text().count("atlas serve: showed")
+
+
+@pytest.fixture
+def served_larger(tmp_path):
+    """The sample atlas with 400 synthetic cases more: a rebuild long enough to save during it."""
+    root = copy_sample_atlas(tmp_path / "atlas")
+    for path in generate(tmp_path / "synthetic", 400, seed=3):
+        shutil.copy(path, root / "cases" / path.name)
+    log = tmp_path / "serve.log"
+    with atlas_serve(root, log) as (base, process):
+        yield root, base, log, process
+
+
+def test_a_saved_text_is_shown_first_and_a_save_during_the_rebuild_is_shown_too(served_larger):
+    root, base, log, process = served_larger
+    case = sorted((root / "cases").glob("*.md"))[3]
+    url = base + f"cases/{case.stem}/"
+    good = case.read_text(encoding="utf-8")
+    shown, builds = _shown(log), _builds(log)
+    case.write_text(good + "\nA first sentence: zqfirst.\n", encoding="utf-8")
+    wait_until(lambda: _shown(log) > shown, what="the fast render")
+    assert _builds(log) == builds
+    # The rebuild is under way (it logs only when it ends): this save waits for it, and is shown after it.
+    case.write_text(good + "\nA second sentence: zqsecond.\n", encoding="utf-8")
+    assert _builds(log) == builds
+    assert "zqfirst" in get(url)[1]
+    wait_until(lambda: "zqsecond" in get(url)[1], what="the second save")
+    assert "zqfirst" not in get(url)[1]
+    wait_until(lambda: time.time() - log.stat().st_mtime > 3, 120, "the builds to end")
+    assert "zqsecond" in _page(url)[1] and "zqfirst" not in _page(url)[1]
+    assert process.poll() is None
+    assert "Traceback" not in log.read_text()
+
+
+def test_a_case_replaced_by_a_link_keeps_its_last_good_page_and_by_a_folder_goes(served, tmp_path):
+    root, base, log, process = served
+    case = sorted((root / "cases").glob("*.md"))[4]
+    url = base + f"cases/{case.stem}/"
+    good = case.read_text(encoding="utf-8")
+    status, before = _page(url)
+    assert status == 200
+    outside = tmp_path / "outside.md"
+    outside.write_text(good + "\nRead from outside the atlas: zqoutside.\n", encoding="utf-8")
+    builds = _builds(log)
+    case.unlink()
+    case.symlink_to(outside)
+    wait_until(lambda: _builds(log) > builds and "symbolic link" in log.read_text(), what="the link reported")
+    wait_until(lambda: time.time() - log.stat().st_mtime > 2, 120, "the builds to end")
+    assert _page(url) == (200, before)
+    assert "zqoutside" not in get(url)[1]
+    builds = _builds(log)
+    case.unlink()
+    case.mkdir()
+    (case / "index.md").write_text(good, encoding="utf-8")
+    # A folder with no case beside it is an asset folder left behind: the case is gone, as if deleted.
+    wait_until(lambda: _builds(log) > builds and "asset folder with no case" in log.read_text(), what="a rebuild")
+    wait_until(lambda: time.time() - log.stat().st_mtime > 2, 120, "the builds to end")
+    assert get(url)[0] == 404
+    shutil.rmtree(case)
+    case.write_text(good + "\nBack as a file: zqback.\n", encoding="utf-8")
+    wait_until(lambda: "zqback" in get(url)[1], what="the case back as a file")
     assert process.poll() is None
     assert "Traceback" not in log.read_text()

@@ -141,6 +141,9 @@ class IncrementalBuilds:
         self._own_changes: list[File] = []
         self._whole_atlas_changes: list[File] = []
         self._put_off = False
+        self.shown_first = False
+        self._own_pages: set[str] = set()
+        """Set when ``atlas serve`` has shown the saved case's page already: the next build puts nothing off."""
         self._full_keys: dict[int, str] = {}
         self._kept: list[Any] = []
         self.rendered = 0
@@ -296,11 +299,13 @@ class IncrementalBuilds:
         own = [f for f in files if f.generated_by is None]
         self.set_global_key(config_file=config.config_file_path, schema_files=schema_files, docs=own,
                             settings=settings, organisations=atlas.organisation_slugs)
+        self._own_pages = set()
         for file in own:
             if file.is_documentation_page():
                 self.always_rebuild(file)
+                self._own_pages.add(file.abs_dest_path)
         atlas_key = self.atlas_key(atlas.cases)
-        self.widen_global_key(getattr(atlas, "lineage", None), sorted(collections_dir.rglob("*")))
+        self.widen_global_key(lineage_shown(getattr(atlas, "lineage", None)), sorted(collections_dir.rglob("*")))
         return atlas_key
 
     def mark_generated(self, generated: list[File], pages: Mapping[str, Any], atlas_key: str, *, skip: bool) -> None:
@@ -310,7 +315,11 @@ class IncrementalBuilds:
             if not isinstance(file, AtlasFile):
                 continue
             spec = pages.get(file.src_uri)
-            if spec is None:
+            if file.abs_dest_path in self._own_pages:
+                # A page of the site's own goes to the same address (docs/collections.md and the
+                # collections' index): it is written every build, so this one is too, after it.
+                self.mark(file, None, every_build=True)
+            elif spec is None:
                 self.mark(file, content_key(file.content_bytes) if skip else None)
             else:
                 key = self.page_key(spec, spec.kind.value, atlas_key)
@@ -330,11 +339,12 @@ class IncrementalBuilds:
 
     # --- files -----------------------------------------------------------------------------
 
-    def mark(self, file: File, key: str | None, *, whole_atlas: bool = False) -> None:
+    def mark(self, file: File, key: str | None, *, whole_atlas: bool = False, every_build: bool = False) -> None:
         """Record the key ``file`` will be written from; skip it if that is what its output holds.
 
         A ``None`` key: always written. A page drawn from the whole atlas (``whole_atlas``) may be
-        put off to the build that follows (see :meth:`put_off_whole_atlas_pages`).
+        put off to the build that follows (see :meth:`put_off_whole_atlas_pages`); one written
+        ``every_build`` is no news of a change.
         """
         dest = file.abs_dest_path
         if key is not None:
@@ -345,7 +355,8 @@ class IncrementalBuilds:
                 self.skipped += 1
             else:
                 self.rendered += 1
-                (self._whole_atlas_changes if whole_atlas else self._own_changes).append(file)
+                if not every_build:
+                    (self._whole_atlas_changes if whole_atlas else self._own_changes).append(file)
 
     def put_off_whole_atlas_pages(self) -> int:
         """When a save changed pages of their own (a case's, say), leave the pages drawn from the whole
@@ -356,7 +367,8 @@ class IncrementalBuilds:
         """
         own, whole = self._own_changes, self._whole_atlas_changes
         self._own_changes, self._whole_atlas_changes = [], []
-        if not own or not whole or self._put_off or self.request_build is None:
+        shown_first, self.shown_first = self.shown_first, False
+        if not own or not whole or self._put_off or self.request_build is None or shown_first:
             self._put_off = False
             return 0
         for file in whole:
@@ -371,6 +383,10 @@ class IncrementalBuilds:
         self._put_off = True
         self._rebuild_wanted = True
         return len(whole)
+
+    def forget(self, dest: str) -> None:
+        """The file at ``dest`` was written outside a build (``atlas serve``'s fast render): write it again."""
+        self._written.pop(dest, None)
 
     def ask_for_build(self) -> None:
         """After a build that put pages off: ask the server for the build that follows."""
@@ -421,6 +437,27 @@ class IncrementalBuilds:
         self._written = {}
         self._pending = {}
         self._outputs = {**self._outputs, **self._current}
+
+
+def lineage_shown(lineage: Any) -> Any:
+    """What pages and data files show of the lineage (``builds_on`` both ways), for the global key.
+
+    Of a linked case they show its address, title, organisations and status (case pages'
+    "How this learning spread" and its picture, the feeds' related links, the open data's
+    slugs and organisations); "Most taken up" and Explore are keyed on the whole atlas anyway.
+    Keying the links on these alone, not on every field of the linked cases, means that saving
+    the text of a case that builds on another does not rebuild every page. A template that shows
+    more of a linked case must add it here (tests/site/test_incremental_builds.py would fail).
+    """
+    if lineage is None:
+        return None
+
+    def links(table: Mapping[str, list]) -> list:
+        return [(slug, [(link.case.slug, link.case.title, link.case.organisations, link.case.status,
+                         link.case.published, link.how, link.note) for link in found])
+                for slug, found in table.items()]
+
+    return [links(lineage.builds_on), links(lineage.built_on_by), sorted(lineage.taken_up_by.items())]
 
 
 def _read(path: Path) -> str:

@@ -8,6 +8,11 @@ files whose output changed; it hears of changes from the operating system (inoti
 Linux) rather than by polling; and the page a reader is on reloads at the same scroll
 position.
 
+A save of one case's text is shown sooner still: its page alone is rendered and shown first
+(:mod:`learning_atlas.mkdocs_plugin.fast_render`), then the incremental build brings the rest of
+the atlas up to date, and only the pages whose files it changed reload
+(:mod:`learning_atlas.mkdocs_plugin.reload_server`).
+
 A build that fails (a vocabulary that no longer loads, say) prints one error and leaves
 the served site as it was; the server goes on and rebuilds on the next save. An invalid
 case is reported by the plugin and its page keeps its last good version.
@@ -24,35 +29,11 @@ import os
 import shutil
 import sys
 import tempfile
-import threading
+import time
 from os.path import isdir, isfile, join
 from urllib.parse import urlsplit
 
 log = logging.getLogger("mkdocs.atlas.serve")
-
-CHANGES = frozenset({"created", "modified", "deleted", "moved", "closed"})
-"""Watchdog's events that mean a file changed ("closed" is a file closed after writing; not "opened")."""
-
-FOLLOW_UP_DELAY = 1.0
-"""Seconds between a build and the one that follows it (Explore, related lists) without a save."""
-
-BUILD_DELAY = 0.05
-"""Seconds without a further change before a rebuild starts: an editor's save is several events."""
-
-SCROLL_SCRIPT = b"""<script>(function () {
-  var key = "atlas-serve-scroll:" + location.pathname;
-  var entry = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
-  var saved = sessionStorage.getItem(key);
-  sessionStorage.removeItem(key);
-  if (saved !== null && entry && entry.type === "reload") {
-    var y = Number(saved);
-    var restore = function () { if (Math.abs(scrollY - y) > 1) scrollTo(0, y); };
-    addEventListener("DOMContentLoaded", restore);
-    addEventListener("load", restore);
-  }
-  addEventListener("pagehide", function () { sessionStorage.setItem(key, String(scrollY)); });
-})();</script>"""
-"""Keeps the reader's place when the page reloads after a save (only on a reload, never on following a link)."""
 
 
 class _QuietDirtyWarning(logging.Filter):
@@ -90,6 +71,29 @@ def _list_theme_once(files_class) -> None:
     files_class.add_files_from_theme = add_files_from_theme
 
 
+def _atlas_plugin(config, plugin_class):
+    """The atlas plugin of ``config`` (None if the site does not use it)."""
+    return next((p for p in config.plugins.values() if isinstance(p, plugin_class)), None)
+
+
+def _show_saved_case(fast, writes, server, changes: set[str]) -> bool:
+    """Render and show the page of a saved case before the rebuild (see
+    :mod:`~learning_atlas.mkdocs_plugin.fast_render`); False when the rebuild must do it all."""
+    start = time.perf_counter()
+    writes.take()
+    try:
+        shown = fast.render(changes)
+    except Exception:  # noqa: BLE001 - the full rebuild that follows does it all, and reports any fault
+        log.debug("atlas serve: the fast render failed", exc_info=True)
+        shown = None
+    written = writes.take()
+    if shown is None:
+        return False
+    server.reload_pages(written)
+    log.info(f"atlas serve: showed {shown} in {time.perf_counter() - start:.2f} s; rebuilding what else it changes")
+    return True
+
+
 def _use_engine(engine: str) -> None:
     """Make ``mkdocs.*`` the chosen engine's modules (ProperDocs serves them as its own)."""
     if engine == "properdocs":
@@ -100,63 +104,22 @@ def _use_engine(engine: str) -> None:
 
 def serve(config_file: str | None, dev_addr: str | None, *, open_in_browser: bool = False) -> None:
     """Build the site into a temporary folder, serve it, and rebuild what changes until interrupted."""
-    import watchdog.events
-    import watchdog.observers
+    import mkdocs.commands.build
+    import mkdocs.utils
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, BuildError, ConfigurationError, PluginError
-    from mkdocs.livereload import LiveReloadServer, _serve_url
-    from mkdocs.structure.files import Files
+    from mkdocs.livereload import _serve_url
+    from mkdocs.structure.files import File, Files
+
+    from learning_atlas.mkdocs_plugin.fast_render import BuildRecorder, FastRender
+    from learning_atlas.mkdocs_plugin.plugin import AtlasPlugin
+    from learning_atlas.mkdocs_plugin.reload_server import AtlasReloadServer, SiteWrites
 
     _list_theme_once(Files)
-
-    class Server(LiveReloadServer):
-        """MkDocs' live-reloading server, told of changes by the operating system, keeping the scroll position."""
-
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            self.observer = watchdog.observers.Observer()
-            self.build_delay = BUILD_DELAY
-
-        def request_rebuild(self) -> None:
-            """Build again, a moment from now: the plugin asks when a build put pages off or the search
-            index's related lists differ. The moment lets browsers reload the page a save changed first."""
-            timer = threading.Timer(FOLLOW_UP_DELAY, self._want_build)
-            timer.daemon = True
-            timer.start()
-
-        def _want_build(self) -> None:
-            with self._rebuild_cond:
-                self._want_rebuild = True
-                self._rebuild_cond.notify_all()
-
-        def watch(self, path: str, func=None, *, recursive: bool = True) -> None:
-            """As MkDocs' own, but only changes count: the build's own reading opens files too."""
-            path = os.path.abspath(path)
-            if path in self._watched_paths:
-                self._watched_paths[path] += 1
-                return
-            self._watched_paths[path] = 1
-
-            def callback(event) -> None:
-                if event.is_directory or event.event_type not in CHANGES:
-                    return
-                log.debug(str(event))
-                with self._rebuild_cond:
-                    self._want_rebuild = True
-                    self._rebuild_cond.notify_all()
-
-            handler = watchdog.events.FileSystemEventHandler()
-            handler.on_any_event = callback
-            self._watch_refs[path] = self.observer.schedule(handler, path, recursive=recursive)
-
-        def _inject_js_into_html(self, content, epoch):
-            content = super()._inject_js_into_html(content, epoch)
-            try:
-                head_end = content.index(b"</head>")
-            except ValueError:
-                return content
-            return content[:head_end] + SCROLL_SCRIPT + content[head_end:]
+    writes = SiteWrites(mkdocs.utils, File)
+    recorder = BuildRecorder(mkdocs.commands.build)
+    fast = FastRender(recorder, lambda config: _atlas_plugin(config, AtlasPlugin))
 
     site_dir = tempfile.mkdtemp(prefix="atlas-serve-")
     options = {"dev_addr": dev_addr} if dev_addr else {}
@@ -171,11 +134,19 @@ def serve(config_file: str | None, dev_addr: str | None, *, open_in_browser: boo
     serve_url = _serve_url(host, port, mount_path)
 
     def builder(config=None) -> None:
+        changes = server.take_changes() if config is None else None
+        shown = bool(changes) and _show_saved_case(fast, writes, server, changes)
+        if shown:
+            server.wait_for_reloads()
+        writes.take()
+        recorder.start()
+        ok = False
         try:
             if config is None:
                 config = get_config()
             config.site_url = serve_url
             build(config, serve_url=serve_url, dirty=True)
+            ok = True
         except (Abort, BuildError, PluginError, ConfigurationError) as exc:
             log.error(f"{exc}\natlas serve: the site was not rebuilt; it shows the last good build. "
                       "Fix the problem above and save again.")
@@ -183,8 +154,15 @@ def serve(config_file: str | None, dev_addr: str | None, *, open_in_browser: boo
             log.debug("the build failed", exc_info=True)
             log.error(f"atlas serve: the build failed ({type(exc).__name__}: {exc}); the site shows the last "
                       "good build. Fix the problem and save again.")
+        finally:
+            recorder.finish(ok)
+        changed = writes.take()
+        if changes is None or (changes and not shown):
+            server.reload_all()  # the first build, or a save only a whole build shows: every open page reloads
+        else:
+            server.reload_pages(changed)  # after a fast render, or a build that follows one: where it changed
 
-    server = Server(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
+    server = AtlasReloadServer(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
 
     def error_handler(code: int) -> bytes | None:
         page = join(site_dir, f"{code}.html")

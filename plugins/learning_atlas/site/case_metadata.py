@@ -133,6 +133,10 @@ class CaseCitations:
             )
         return found
 
+    def forget(self, slug: str) -> None:
+        """Make the citation of the case ``slug`` again when next asked (its case was saved since)."""
+        self._citations.pop(slug, None)
+
     def json_ld(self, case: Case) -> Markup:
         """The case's JSON-LD, ready for its ``<script type="application/ld+json">``."""
         citation = self.of(case)
