@@ -14,16 +14,15 @@ builds alone; one that cannot be read, or was written by other code, is ignored.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Callable, Hashable, Sequence
 
 from learning_atlas.contract.loader import LoadedCase
 from learning_atlas.contract.near_duplicates import NearDuplicateFinder
+from learning_atlas.processes.cache_files import collector_paused, replace_file
 from learning_atlas.processes.code_version import code_key
 from learning_atlas.processes.parallel import parallel_map
 
@@ -56,38 +55,21 @@ class CaseLoadCache:
     @classmethod
     def read(cls, path: Path) -> "CaseLoadCache":
         """The cache a full build wrote to ``path``, or an empty one (none there, damaged, or older code)."""
-        enabled = gc.isenabled()
-        gc.disable()  # unpickling makes a great many objects, none of them garbage: no passes over them meanwhile
         try:
-            with open(path, "rb") as file:
+            with collector_paused(), open(path, "rb") as file:
                 version, cache = pickle.load(file)
             if version == code_key() and isinstance(cache, cls):
                 cache.hits = cache.misses = 0
                 return cache
         except Exception:  # noqa: BLE001 - any damage makes an empty cache: the build loads every case
             pass
-        finally:
-            if enabled:
-                gc.enable()
         return cls()
 
     def write(self, path: Path) -> None:
         """Keep this cache in ``path`` for the next full build, if it changed; a failure only costs time."""
-        if not self.changed:
-            return
-        name = ""
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(prefix=".checked-", dir=path.parent)
-            with os.fdopen(handle, "wb") as file:
-                pickle.dump((code_key(), self), file, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(name, path)
-        except (OSError, pickle.PicklingError, RecursionError):
-            if name:
-                try:
-                    os.unlink(name)
-                except OSError:
-                    pass
+        if self.changed:
+            replace_file(path, lambda file: pickle.dump((code_key(), self), file, protocol=pickle.HIGHEST_PROTOCOL),
+                         errors=(pickle.PicklingError, RecursionError))
 
     def _digest(self, path: Path) -> str | None:
         """:func:`file_digest`, read again only when the file's status says it may have changed.

@@ -198,11 +198,8 @@ class FastPagesHooks:
 
     def _write_side_files(self, page, config: MkDocsConfig) -> None:
         if self.defer_side_files():
-            for path, text in self.page_side_files(page).items():
-                target = os.path.join(config.site_dir, *path.split("/"))
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                with open(target, "wb") as out:
-                    out.write(text.encode("utf-8"))
+            _write_files([(os.path.join(config.site_dir, *path.split("/")), text)
+                          for path, text in self.page_side_files(page).items()])
 
     def stop_drawing(self) -> None:
         if self.drawer is not None:

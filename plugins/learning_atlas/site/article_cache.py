@@ -9,15 +9,13 @@ be read or written only makes the build slower.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from learning_atlas.contract.case import Case
+from learning_atlas.processes.cache_files import collector_paused, replace_file
 from learning_atlas.processes.code_version import code_key
 
 Article = tuple[str, list[dict]]
@@ -44,31 +42,18 @@ class ArticleCache:
         return {case.slug: live[keys[case.slug]] for case in cases}
 
     def _read(self) -> dict[str, Article]:
-        enabled = gc.isenabled()
-        gc.disable()  # a great many strings and lists, none of them garbage: no collector passes over them meanwhile
         try:
-            data = json.loads(self.path.read_bytes())
-            if not isinstance(data, dict):
-                return {}
-            return {key: (value[0], value[1]) for key, value in data.items() if _is_article(value)}
+            with collector_paused():
+                data = json.loads(self.path.read_bytes())
+                if not isinstance(data, dict):
+                    return {}
+                return {key: (value[0], value[1]) for key, value in data.items() if _is_article(value)}
         except (OSError, ValueError, RecursionError):  # unreadable, not JSON, or nested beyond reason
             return {}
-        finally:
-            if enabled:
-                gc.enable()
 
     def _write(self, articles: dict[str, Article]) -> None:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(prefix=".articles-", dir=self.path.parent)
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump({key: [html, toc] for key, (html, toc) in articles.items()}, out, ensure_ascii=False)
-            os.replace(name, self.path)
-        except OSError:
-            try:
-                os.unlink(name)
-            except (OSError, UnboundLocalError):
-                pass
+        data = {key: [html, toc] for key, (html, toc) in articles.items()}
+        replace_file(self.path, lambda out: out.write(json.dumps(data, ensure_ascii=False).encode("utf-8")))
 
 
 def _is_article(value: Any) -> bool:
