@@ -73,3 +73,17 @@ def test_closing_a_stream_part_way_stops_its_workers():
     stream.close()
     assert time.monotonic() - started < 5
     assert multiprocessing.active_children() == []
+
+
+def test_a_pool_that_never_ends_by_itself_is_ended_by_close(monkeypatch):
+    """Pool.terminate waiting for ever (seen once a build's template failed part-way) does not hang the build."""
+    import multiprocessing.pool
+
+    monkeypatch.setattr(ParallelStream, "CLOSE_WAIT", 0.5)
+    monkeypatch.setattr(multiprocessing.pool.Pool, "terminate", lambda self: time.sleep(3600))
+    stream = ParallelStream(lambda n: time.sleep(0.01) or n, list(range(500)), jobs=2)
+    assert stream.take() == 0
+    started = time.monotonic()
+    stream.close()
+    assert time.monotonic() - started < 5
+    assert multiprocessing.active_children() == []

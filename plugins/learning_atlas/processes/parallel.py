@@ -11,7 +11,9 @@ import collections
 import contextlib
 import gc
 import multiprocessing
+import multiprocessing.pool
 import os
+import threading
 from typing import Callable, Sequence, TypeVar
 
 from learning_atlas.processes.background import die_with_parent
@@ -92,6 +94,8 @@ class ParallelStream:
     """Results the workers may have ready before the caller takes them."""
     CHUNK = 8
     """Items a worker is given at a time."""
+    CLOSE_WAIT = 5.0
+    """Seconds :meth:`close` waits for the pool to end by itself."""
 
     def __init__(self, function: Callable[[T], R], items: Sequence[T], *, jobs: int) -> None:
         global _TASK
@@ -144,7 +148,19 @@ class ParallelStream:
 
     def close(self) -> None:
         """Stop the workers (their unfinished results are dropped)."""
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        # Pool.terminate can wait for ever on the pool's task thread when it is stopped part-way (seen
+        # in a build whose template failed): it is given a few seconds, then the workers, which it
+        # has stopped by then, are reaped here and its threads left to end in the background.
+        ender = threading.Thread(target=pool.terminate, name="atlas-pool-end", daemon=True)
+        ender.start()
+        ender.join(self.CLOSE_WAIT)
+        if not ender.is_alive():
+            pool.join()
+            return
+        pool._worker_handler._state = multiprocessing.pool.TERMINATE  # type: ignore[attr-defined]  # no new workers
+        for process in list(pool._pool):  # type: ignore[attr-defined]
+            process.kill()
+            process.join()
