@@ -79,3 +79,43 @@ def test_a_cache_committed_to_the_repository_stops_the_build(atlas_project, tmp_
     assert ".atlas/cache (cache_dir) holds files committed to the repository" in done.stderr
     assert "git rm -r --cached .atlas/cache" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_builds_over_the_old_site_are_the_same_site_through_edits(atlas_project, tmp_path):
+    """The site a build replaces is kept in the cache and written over by the next (reuse_old_site)."""
+    cases = _cases(55)  # enough for the pages to be drawn ahead, whose citation files are written there
+    config = atlas_project(cases, assets={"ward-1/report.txt": b"the ward's report\n"})
+    reference = tmp_path / "reference.yml"  # its own caches, and the old site deleted as MkDocs does
+    reference.write_text(config.read_text().replace("  - atlas:\n", "  - atlas:\n      reuse_old_site: false\n"
+                                                    "      cache_dir: .reference/cache\n      index_dir: .reference/index\n"))
+    site, spare = tmp_path / "site", tmp_path / ".atlas" / "cache" / "old-site"
+
+    def same_as_a_fresh_build(step: str) -> None:
+        done = build_site(config, site)
+        assert done.returncode == 0, done.stderr
+        fresh = tmp_path / f"fresh-{step}"
+        assert build_site(reference, fresh).returncode == 0
+        sites = comparable_site(site), comparable_site(fresh)
+        assert sites[0] == sites[1], describe_differences(*sites, (step, "fresh"))
+
+    same_as_a_fresh_build("first")
+    same_as_a_fresh_build("unchanged")
+    assert spare.is_dir(), "the replaced site is kept for the next build"
+    inode = (spare / "cases" / "ward-7" / "index.html").stat().st_ino
+    case = tmp_path / "cases" / "ward-7.md"
+    case.write_text(case.read_text().replace("Daily safety huddles on ward 7", "Daily safety huddles on ward seven"))
+    (tmp_path / "cases" / "ward-2.md").unlink()
+    (tmp_path / "cases" / "ward-3.md").rename(tmp_path / "cases" / "ward-three.md")
+    (tmp_path / "cases" / "ward-1" / "report.txt").unlink()
+    (tmp_path / "cases" / "ward-4" / "notes").mkdir(parents=True)
+    (tmp_path / "cases" / "ward-4" / "notes" / "minutes.txt").write_text("minutes\n")
+    same_as_a_fresh_build("edited")
+    page = site / "cases" / "ward-7" / "index.html"
+    assert page.stat().st_ino == inode and b"ward seven" in page.read_bytes(), "written over, not made anew"
+    assert not (site / "cases" / "ward-2").exists() and not (site / "cases" / "ward-2.bib").exists()
+    assert (site / "pagefind" / "pagefind-entry.json").stat().st_nlink == 1  # Pagefind ran: an edit
+    case.write_text("---\ntitle: [not, a, title]\n---\n")  # invalid: skipped with a warning
+    same_as_a_fresh_build("invalid")
+    assert not (site / "cases" / "ward-7").exists()
+    same_as_a_fresh_build("again")
+    assert (site / "pagefind" / "pagefind-entry.json").stat().st_nlink == 2, "linked from Pagefind's cache"

@@ -37,6 +37,45 @@ def test_an_index_kept_is_restored_exactly(tmp_path):
     assert (tmp_path / "site/pagefind/fragment/a.pf_fragment").read_text() == "index"
 
 
+def test_an_index_is_hard_linked_into_the_site_and_one_changed_there_in_place_is_refused(tmp_path):
+    cache = PagefindCache(tmp_path / "cache")
+    key = cache.key(RECORDS)
+    cache.keep(key, _index(tmp_path / "built"))
+    assert cache.restore(key, tmp_path / "site" / "pagefind")
+    fragment = tmp_path / "site/pagefind/fragment/a.pf_fragment"
+    assert fragment.stat().st_nlink == 2 and not (tmp_path / "site/pagefind" / PagefindCache.MANIFEST).exists()
+    with open(fragment, "a") as out:  # a tool that edits the published site in place
+        out.write(" changed")
+    assert not cache.restore(key, tmp_path / "again" / "pagefind")
+    assert not (tmp_path / "again").exists() and not (tmp_path / "cache" / key).exists()
+
+
+def test_an_index_is_copied_where_hard_links_cannot_be_made(tmp_path, monkeypatch):
+    cache = PagefindCache(tmp_path / "cache")
+    key = cache.key(RECORDS)
+    cache.keep(key, _index(tmp_path / "built"))
+
+    def no_links(source, target):
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", no_links)
+    assert cache.restore(key, tmp_path / "site" / "pagefind")
+    fragment = tmp_path / "site/pagefind/fragment/a.pf_fragment"
+    assert fragment.read_text() == "index" and fragment.stat().st_nlink == 1
+
+
+def test_an_entry_with_a_file_it_did_not_list_or_without_its_list_is_refused(tmp_path):
+    cache = PagefindCache(tmp_path / "cache")
+    key = cache.key(RECORDS)
+    cache.keep(key, _index(tmp_path / "built"))
+    (tmp_path / "cache" / key / "fragment" / "extra.pf_fragment").write_text("planted")
+    assert not cache.restore(key, tmp_path / "site" / "pagefind")
+    cache.keep(key, _index(tmp_path / "built-again"))
+    (tmp_path / "cache" / key / PagefindCache.MANIFEST).write_text("not JSON")
+    assert not cache.restore(key, tmp_path / "site" / "pagefind")
+    assert not (tmp_path / "site").exists()
+
+
 def test_an_entry_with_a_link_is_refused_removed_and_what_it_points_to_left_alone(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("not for the site")

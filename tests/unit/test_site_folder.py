@@ -93,3 +93,105 @@ def test_our_own_staging_is_never_abandoned(tmp_path):
     assert staged.staging.is_dir()
     staged.discard()
     assert os.listdir(tmp_path) == []
+
+
+# --- writing over the site the last build replaced (the spare) -------------------------------
+
+
+def _spare(tmp_path, files):
+    spare = tmp_path / "cache" / "old-site"
+    for path, text in files.items():
+        (spare / path).parent.mkdir(parents=True, exist_ok=True)
+        (spare / path).write_text(text)
+    return spare
+
+
+def _build(staged, written):
+    for path, text in written.items():
+        (staged.staging / path).parent.mkdir(parents=True, exist_ok=True)
+        with open(staged.staging / path, "w") as out:  # as MkDocs writes: over a file that is there
+            out.write(text)
+
+
+def test_files_written_again_keep_their_inodes_and_the_site_is_exactly_the_new_one(tmp_path):
+    spare = _spare(tmp_path, {"index.html": "old home", "cases/a/index.html": "old a", "cases/a.bib": "old bib",
+                              "cases/gone/index.html": "a deleted case", "cases/gone.bib": "its citation"})
+    inode = (spare / "cases/a/index.html").stat().st_ino
+    site = _old_site(tmp_path)
+    staged = StagedSite(site, spare)
+    new = {"index.html": "new home", "cases/a/index.html": "new a", "cases/a.bib": "new bib", "cases/b/index.html": "b"}
+    assert staged.carry_over(new) == 3
+    assert not spare.exists()
+    assert not (staged.staging / "cases" / "gone").exists() and not (staged.staging / "cases" / "gone.bib").exists()
+    _build(staged, new)
+    assert (staged.staging / "cases/a/index.html").stat().st_ino == inode
+    staged.publish()
+    staged.wait()
+    assert _tree(site) == {".git": None, ".git/HEAD": "ref: refs/heads/gh-pages", "cases": None, "cases/a": None,
+                           "cases/b": None, **new}
+    assert _tree(spare) == {"cases": None, "cases/a": None, "cases/a/index.html": "old page",
+                            "index.html": "old home"}  # the site replaced, for the next build
+
+
+def test_a_carried_file_the_build_did_not_write_is_removed_with_its_empty_folders(tmp_path):
+    spare = _spare(tmp_path, {"index.html": "old", "drafts/page/index.html": "an old draft"})
+    staged = StagedSite(tmp_path / "site", spare)
+    # The build meant to write the draft (MkDocs lists it) but left it out after all.
+    assert staged.carry_over(["index.html", "drafts/page/index.html"]) == 2
+    _build(staged, {"index.html": "new"})
+    staged.publish()
+    assert _tree(tmp_path / "site") == {"index.html": "new"}
+
+
+def test_a_file_written_again_with_the_same_bytes_is_kept(tmp_path):
+    spare = _spare(tmp_path, {"same.txt": "same"})
+    staged = StagedSite(tmp_path / "site", spare)
+    assert staged.carry_over(["same.txt"]) == 1
+    _build(staged, {"same.txt": "same"})
+    staged.publish()
+    assert _tree(tmp_path / "site") == {"same.txt": "same"}
+
+
+def test_links_folders_in_the_way_and_hard_links_in_the_spare_are_removed_never_written_through(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not the site's")
+    spare = _spare(tmp_path, {"cases/a/index.html/x": "a folder where a page goes", "cases/b": "a file where a folder goes"})
+    os.symlink(outside, spare / "linked.html")
+    os.link(outside, spare / "hard.html")
+    os.symlink(tmp_path, spare / "folder-link")
+    staged = StagedSite(tmp_path / "site", spare)
+    written = {"cases/a/index.html": "a", "cases/b/index.html": "b", "linked.html": "page", "hard.html": "page",
+               "folder-link/index.html": "page"}
+    assert staged.carry_over(written) == 0
+    _build(staged, written)
+    staged.publish()
+    assert _tree(tmp_path / "site") == {"cases": None, "cases/a": None, "cases/b": None, "folder-link": None, **written}
+    assert outside.read_text() == "not the site's" and (tmp_path / "outside.txt").stat().st_nlink == 1
+
+
+def test_a_spare_that_is_a_link_or_a_file_is_never_followed(tmp_path):
+    target = tmp_path / "elsewhere"
+    (target / "cases").mkdir(parents=True)
+    (target / "cases" / "keep.html").write_text("not ours")
+    (tmp_path / "cache").mkdir()
+    os.symlink(target, tmp_path / "cache" / "old-site")
+    staged = StagedSite(tmp_path / "site", tmp_path / "cache" / "old-site")
+    assert staged.carry_over(["cases/keep.html"]) == 0
+    assert (target / "cases" / "keep.html").read_text() == "not ours"
+    assert os.listdir(staged.staging) == []
+    staged.discard()
+
+
+def test_without_a_spare_the_old_site_is_kept_as_one_and_a_failed_build_loses_only_the_spare(tmp_path):
+    site = _old_site(tmp_path)
+    spare = tmp_path / "cache" / "old-site"
+    staged = StagedSite(site, spare)
+    assert staged.carry_over(["index.html"]) == 0  # no spare yet: a first build
+    _build(staged, {"index.html": "new"})
+    staged.publish()
+    assert _tree(spare) == {"cases": None, "cases/a": None, "cases/a/index.html": "old page", "index.html": "old home"}
+    failed = StagedSite(site, spare)
+    assert failed.carry_over(["index.html"]) == 1
+    failed.discard()
+    assert not spare.exists() and _tree(site)["index.html"] == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "site"]

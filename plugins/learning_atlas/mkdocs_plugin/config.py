@@ -105,3 +105,7 @@ class AtlasConfig(Config):
     # In a full build, the generated pages drawn ahead by their templates on every core, then
     # written by MkDocs in its order (the same pages); false draws them one by one as MkDocs does.
     parallel_pages = c.Type(bool, default=True)
+    # A full build keeps the site it replaces in cache_dir and writes over that site's files next
+    # time, rather than deleting a whole site and making every file anew (the same site; false
+    # deletes the old site as MkDocs does).
+    reuse_old_site = c.Type(bool, default=True)

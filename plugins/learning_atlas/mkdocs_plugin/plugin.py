@@ -227,6 +227,7 @@ class AtlasPlugin(IncrementalHooks, FastPagesHooks, SiteStagingHooks, BasePlugin
             atlas_key = self._key_atlas(files, config)
         self.start_writing()
         generated = [f for f in self._generate_files(config) if files.get_file_from_path(f.src_uri) is None]
+        self._carry_over([*files, *generated], also=self.citations.paths() if self.defer_side_files() else [])
         if self.incremental is not None:
             self._mark_unchanged(files, generated, config, atlas_key)
         elif self.config.reader_search == "pagefind":

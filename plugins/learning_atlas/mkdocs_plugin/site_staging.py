@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
 from mkdocs.utils import CountHandler
 
 from learning_atlas.site.site_folder import StagedSite
@@ -30,8 +31,12 @@ def strict_warnings(config) -> int:
     return 0
 
 
+SPARE_SITE = "old-site"
+"""The folder in ``cache_dir`` where a full build keeps the site it replaced, for the next to write over."""
+
+
 class SiteStagingHooks:
-    """Mixed into ``AtlasPlugin``: uses its ``is_serve`` and ``is_dirty``."""
+    """Mixed into ``AtlasPlugin``: uses its ``is_serve``, ``is_dirty``, ``config`` and ``_path``."""
 
     is_serve: bool
     is_dirty: bool
@@ -44,12 +49,23 @@ class SiteStagingHooks:
             return
         self.site_dir = config.site_dir
         try:
-            self.staged = StagedSite(Path(config.site_dir))
+            spare = self._path(self.config.cache_dir) / SPARE_SITE if self.config.reuse_old_site else None  # type: ignore[attr-defined]
+            self.staged = StagedSite(Path(config.site_dir), spare)
         except OSError as exc:
             raise PluginError(f"atlas: cannot make a staging folder beside {config.site_dir}: {exc}") from None
         for path in self.staged.removed:
             log.info(f"atlas: removed {path}, left by a build that was stopped")
         config.site_dir = str(self.staged.staging)
+
+    def _carry_over(self, files: list[File], *, also: list[str]) -> None:
+        """Write over the files of the site the last build replaced: the build writes ``files`` and the site paths ``also``
+        (the files written where pages are drawn)."""
+        if self.staged is not None:
+            try:
+                carried = self.staged.carry_over([file.dest_uri for file in files] + also)
+            except OSError as exc:
+                raise PluginError(f"atlas: the staging folder {self.staged.staging} could not be prepared: {exc}") from None
+            log.debug(f"atlas: {carried} files of the last site are written over")
 
     def _publish_site(self, config) -> None:
         """Put the staged site in place, unless --strict has counted a warning (MkDocs then aborts)."""

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from markupsafe import Markup
 
 from learning_atlas.contract.case import Case
-from learning_atlas.site.citation import CaseCitation
+from learning_atlas.site.citation import CITATION_FORMATS, CaseCitation, citation_path
 from learning_atlas.site.model import Atlas
 
 DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
@@ -150,3 +150,7 @@ class CaseCitations:
     def files(self, case: Case) -> dict[str, str]:
         """``{path in the site: text}`` of the case's BibTeX, RIS and CSL-JSON files."""
         return self.of(case).files()
+
+    def paths(self) -> list[str]:
+        """Where :meth:`files` puts every case's files (without making them)."""
+        return [citation_path(case.slug, kind) for case in self.atlas.cases for kind in CITATION_FORMATS]

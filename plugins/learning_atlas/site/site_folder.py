@@ -9,6 +9,15 @@ elsewhere), keeps the old site's hidden entries (a ``.git`` of a deployment, as
 MkDocs keeps them) and deletes the old site in the background. On failure
 :meth:`StagedSite.discard` removes the staging folder and ``site/`` is as it
 was. Staging folders left by a build that was killed are removed by the next.
+
+Given a ``spare`` folder (in the build caches), the site a build replaces is kept there
+instead of deleted, and the next build writes over its files (:meth:`StagedSite.carry_over`):
+a file written again keeps its inode, where deleting a site and making every file and folder
+anew costs the file system far more (on ext4 without a journal, each new inode is looked for
+past every inode deleted in the last minutes, so a build after a larger one crawled). Only
+what the build writes again is carried: the rest is removed first, and a carried file the
+build did not write after all is removed before the site is published, so the site is
+exactly what a build into an empty folder gives.
 """
 
 from __future__ import annotations
@@ -17,7 +26,10 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+import stat
+import tempfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from learning_atlas.processes.background import lower_priority, make_temp_folder, remove_leftovers
@@ -48,15 +60,100 @@ def _exchange(a: Path, b: Path) -> bool:
 class StagedSite:
     """A build written into a staging folder beside the site folder, put in place only on success."""
 
-    def __init__(self, site: Path) -> None:
+    def __init__(self, site: Path, spare: Path | None = None) -> None:
         self.site = site
+        self.spare = spare
         self.removed = remove_abandoned_staging(site)
         site.parent.mkdir(parents=True, exist_ok=True)
         self.staging = make_temp_folder(STAGING_PURPOSE, site.parent, hidden=True)
         self._deleting: threading.Thread | None = None
+        self._carried: dict[str, tuple[int, int]] = {}  # path: (inode, change time) when carried over
+        self._carried_before = 0  # a change time the file system gave just after carrying them
+
+    def carry_over(self, will_write: Iterable[str]) -> int:
+        """Move the spare site into the staging folder, keeping only the regular files at ``will_write``.
+
+        ``will_write`` are the site paths (``cases/a/index.html``) the build is about to write;
+        call this before it writes anything. Everything else in the spare (another file, a link,
+        a folder where a file will be) is removed now, so the build never writes through a
+        link nor trips over a folder. Returns how many files were carried over; 0 when there is
+        no spare or it cannot be moved (another file system, another build took it).
+        """
+        if self.spare is None:
+            return 0
+        taken = self.staging / ".atlas-spare"
+        try:
+            os.rename(self.spare, taken)
+        except OSError:
+            return 0
+        files = set(will_write)
+        folders = {parent for path in files for parent in _parents(path)}
+        moved: list[str] = []
+        try:
+            if taken.is_symlink() or not taken.is_dir():
+                taken.unlink()
+                return 0
+            for name in os.listdir(taken):
+                if not os.path.lexists(self.staging / name):
+                    os.rename(taken / name, self.staging / name)
+                    moved.append(name)
+            shutil.rmtree(taken)
+            for name in moved:
+                self._prune(name, files, folders)
+            self._carried_before = _change_time_now(self.staging)
+        except OSError:
+            shutil.rmtree(taken, ignore_errors=True)
+            self._clear(moved)
+            return 0
+        return len(self._carried)
+
+    def _prune(self, path: str, files: set[str], folders: set[str]) -> None:
+        full = os.path.join(self.staging, path)
+        info = os.lstat(full)
+        if stat.S_ISDIR(info.st_mode):
+            if path in folders:
+                for name in os.listdir(full):
+                    self._prune(f"{path}/{name}", files, folders)
+            else:
+                shutil.rmtree(full)
+        elif path in files and stat.S_ISREG(info.st_mode) and info.st_nlink == 1:
+            self._carried[path] = (info.st_ino, info.st_ctime_ns)
+        else:  # not written again, or not a plain file of its own (a link: never written through)
+            os.unlink(full)
+
+    def _clear(self, moved: list[str]) -> None:
+        """Remove what a carry-over that failed part-way had moved into the staging folder."""
+        self._carried.clear()
+        for name in moved:
+            path = self.staging / name
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+    def _remove_unwritten(self) -> None:
+        """Remove the carried files the build did not write after all.
+
+        Writing a file changes its change time. One the build did not write still has the
+        change time it was carried with, and that time is older than the carrying (compared
+        as the file system keeps times, so that a system that keeps coarse times errs
+        towards keeping a file, never towards removing one the build wrote)."""
+        carried, self._carried = self._carried, {}
+        for path, (inode, changed) in carried.items():
+            full = os.path.join(self.staging, path)
+            try:
+                info = os.lstat(full)
+            except OSError:
+                continue
+            if info.st_ino == inode and info.st_ctime_ns == changed and changed < self._carried_before:
+                os.unlink(full)
+                _remove_empty_parents(self.staging, path)
 
     def publish(self) -> None:
-        """Put the staged site in place of the old one, keeping the old one's hidden entries."""
+        """Put the staged site in place of the old one, keeping the old one's hidden entries.
+
+        The old site becomes the spare of the next build, if there is a spare folder."""
+        self._remove_unwritten()
         if self.site.is_dir() and not self.site.is_symlink():
             for name in os.listdir(self.site):
                 if name.startswith(".") and not (self.staging / name).exists():
@@ -66,7 +163,7 @@ class StagedSite:
                 os.rename(self.site, old / "site")
                 os.rename(self.staging, self.site)
                 self.staging = old
-            self._delete_in_background(self.staging)
+            self._keep_or_delete(self.staging)
         elif self.site.exists() or self.site.is_symlink():
             raise OSError(f"{self.site} is not a folder")
         else:
@@ -75,6 +172,17 @@ class StagedSite:
     def discard(self) -> None:
         """Remove the staging folder: the build failed, and the site folder stays as it was."""
         shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _keep_or_delete(self, old_site: Path) -> None:
+        """Keep the old site as the spare (if there is none yet), else delete it in the background."""
+        if self.spare is not None and not os.path.lexists(self.spare):
+            try:
+                self.spare.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(old_site, self.spare)
+                return
+            except OSError:
+                pass
+        self._delete_in_background(old_site)
 
     def _delete_in_background(self, folder: Path) -> None:
         def delete() -> None:
@@ -89,3 +197,28 @@ class StagedSite:
         """Wait until the old site is gone (tests; the process waits for it anyway)."""
         if self._deleting is not None:
             self._deleting.join()
+
+
+def _parents(path: str) -> list[str]:
+    """The folders ``path`` lies in: ``a``, ``a/b`` for ``a/b/c.html``."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _change_time_now(folder: Path) -> int:
+    """The change time the file system gives a file written now (its clock, its precision)."""
+    fd, name = tempfile.mkstemp(prefix=".atlas-now-", dir=folder)
+    try:
+        os.write(fd, b"now")
+        return os.fstat(fd).st_ctime_ns
+    finally:
+        os.close(fd)
+        os.unlink(name)
+
+
+def _remove_empty_parents(root: Path, path: str) -> None:
+    for parent in reversed(_parents(path)):
+        try:
+            os.rmdir(os.path.join(root, parent))
+        except OSError:
+            return
