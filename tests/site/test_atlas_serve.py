@@ -8,6 +8,7 @@ render runs, a case replaced by a link and by a folder.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
@@ -172,3 +173,32 @@ def test_a_case_replaced_by_a_link_keeps_its_last_good_page_and_by_a_folder_goes
     wait_until(lambda: "zqback" in get(url)[1], what="the case back as a file")
     assert process.poll() is None
     assert "Traceback" not in log.read_text()
+
+
+def test_a_stopped_server_removes_its_site_and_a_killed_ones_is_removed_by_the_next_build(tmp_path):
+    import glob
+    import signal
+    import tempfile
+
+    from site_engine import build_site
+
+    root = copy_sample_atlas(tmp_path / "atlas")
+
+    def site_of(process) -> list[str]:
+        return glob.glob(f"{tempfile.gettempdir()}/atlas-serve-{process.pid}-*")
+
+    for stop in (signal.SIGTERM, signal.SIGHUP):  # a process manager's stop; the terminal closed
+        with atlas_serve(root, tmp_path / "serve.log") as (base, process):
+            folders = site_of(process)
+            assert len(folders) == 1 and os.path.isfile(os.path.join(folders[0], "index.html"))
+            process.send_signal(stop)
+            process.wait(timeout=60)
+        assert not os.path.exists(folders[0]), f"{stop.name} left the served site behind"
+    with atlas_serve(root, tmp_path / "serve.log") as (base, process):
+        folders = site_of(process)
+        process.kill()  # no chance to clean up
+        process.wait()
+    assert os.path.isdir(folders[0])
+    done = build_site(root / "mkdocs.yml", tmp_path / "site")
+    assert done.returncode == 0, done.stderr
+    assert not os.path.exists(folders[0]), "the next build removes what a killed server left"

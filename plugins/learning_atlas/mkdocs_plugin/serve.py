@@ -27,8 +27,8 @@ import importlib
 import logging
 import os
 import shutil
+import signal
 import sys
-import tempfile
 import time
 from os.path import isdir, isfile, join
 from urllib.parse import urlsplit
@@ -115,13 +115,16 @@ def serve(config_file: str | None, dev_addr: str | None, *, open_in_browser: boo
     from learning_atlas.mkdocs_plugin.fast_render import BuildRecorder, FastRender
     from learning_atlas.mkdocs_plugin.plugin import AtlasPlugin
     from learning_atlas.mkdocs_plugin.reload_server import AtlasReloadServer, SiteWrites
+    from learning_atlas.processes.background import make_temp_folder, remove_leftovers
 
     _list_theme_once(Files)
     writes = SiteWrites(mkdocs.utils, File)
     recorder = BuildRecorder(mkdocs.commands.build)
     fast = FastRender(recorder, lambda config: _atlas_plugin(config, AtlasPlugin))
 
-    site_dir = tempfile.mkdtemp(prefix="atlas-serve-")
+    # Named after this process: if it is killed outright, the next build or serve removes the folder.
+    remove_leftovers()
+    site_dir = str(make_temp_folder("serve"))
     options = {"dev_addr": dev_addr} if dev_addr else {}
 
     def get_config():
@@ -192,6 +195,10 @@ def serve(config_file: str | None, dev_addr: str | None, *, open_in_browser: boo
             shutil.rmtree(site_dir, ignore_errors=True)
 
 
+def _interrupt(number: int, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m learning_atlas.mkdocs_plugin.serve``: see the module's docstring."""
     parser = argparse.ArgumentParser(prog="atlas serve", description=__doc__.splitlines()[0])
@@ -201,6 +208,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--open", action="store_true", help="open the site in a browser")
     args = parser.parse_args(argv)
     _use_engine(args.engine)
+    # A closed terminal (SIGHUP) or a stop from a process manager (SIGTERM) ends the server as Ctrl+C
+    # does, so its temporary site (hundreds of megabytes at a few thousand cases) is removed.
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, _interrupt)
     logging.basicConfig(level=logging.DEBUG if os.environ.get("ATLAS_SERVE_DEBUG") else logging.INFO, format="%(levelname)-7s -  %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(_QuietDirtyWarning())
