@@ -98,11 +98,23 @@ def test_our_own_staging_is_never_abandoned(tmp_path):
 # --- writing over the site the last build replaced (the spare) -------------------------------
 
 
+def _clock_past(folder, changed: int) -> None:
+    """Return once the file system's clock is past the change time ``changed`` (a coarse clock ticks every few ms)."""
+    probe = folder / ".probe"
+    for _ in range(100000):
+        probe.write_text("tick")
+        if probe.stat().st_ctime_ns > changed:
+            break
+    probe.unlink()
+
+
 def _spare(tmp_path, files):
     spare = tmp_path / "cache" / "old-site"
     for path, text in files.items():
         (spare / path).parent.mkdir(parents=True, exist_ok=True)
         (spare / path).write_text(text)
+    # As between two builds: the files of the site replaced are older than anything the next build writes.
+    _clock_past(tmp_path, max((p.lstat().st_ctime_ns for p in spare.rglob("*")), default=0))
     return spare
 
 
@@ -195,3 +207,33 @@ def test_without_a_spare_the_old_site_is_kept_as_one_and_a_failed_build_loses_on
     failed.discard()
     assert not spare.exists() and _tree(site)["index.html"] == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "site"]
+
+
+def test_write_over_leaves_exactly_the_new_bytes_and_marks_unchanged_files_written(tmp_path):
+    from learning_atlas.site.site_folder import write_over
+
+    path = tmp_path / "page.html"
+    for data in (b"a longer first version", b"short", b"", b"", "répété".encode(), "répété".encode()):
+        before = path.stat() if path.exists() else None
+        if before is not None:
+            _clock_past(tmp_path, before.st_ctime_ns)
+        write_over(str(path), data)
+        assert path.read_bytes() == data
+        if before is not None:
+            assert path.stat().st_ino == before.st_ino, "written over in place, not made anew"
+            assert path.stat().st_ctime_ns != before.st_ctime_ns, "even an unchanged file is marked written"
+    os.symlink(tmp_path / "elsewhere", tmp_path / "link.html")
+    with pytest.raises(OSError):
+        write_over(str(tmp_path / "link.html"), b"never through a link")
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_an_empty_file_written_again_over_a_carried_one_is_kept(tmp_path):
+    from learning_atlas.site.site_folder import write_over
+
+    spare = _spare(tmp_path, {"empty.txt": ""})
+    staged = StagedSite(tmp_path / "site", spare)
+    assert staged.carry_over(["empty.txt"]) == 1
+    write_over(str(staged.staging / "empty.txt"), b"")
+    staged.publish()
+    assert _tree(tmp_path / "site") == {"empty.txt": ""}

@@ -26,6 +26,7 @@ from mkdocs.utils.templates import TemplateContext
 from learning_atlas.mkdocs_plugin.parallel_pages import PageDrawer
 from learning_atlas.mkdocs_plugin.shared_layout import SharedLayout, template_only
 from learning_atlas.processes.parallel import LEAST
+from learning_atlas.site.site_folder import write_over
 
 
 class BackgroundWrites:
@@ -69,11 +70,13 @@ class BackgroundWrites:
 
 
 def _write_files(batch: list[tuple[str, str | bytes]]) -> None:
+    made: set[str] = set()
     for path, content in batch:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        with open(path, "wb") as out:
-            out.write(data)
+        folder = os.path.dirname(path)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        write_over(path, content.encode("utf-8") if isinstance(content, str) else content)
 
 
 class TemplateCodeCache(FileSystemBytecodeCache):
