@@ -237,3 +237,13 @@ def test_an_empty_file_written_again_over_a_carried_one_is_kept(tmp_path):
     write_over(str(staged.staging / "empty.txt"), b"")
     staged.publish()
     assert _tree(tmp_path / "site") == {"empty.txt": ""}
+
+
+def test_a_spare_that_is_the_site_or_in_it_or_holds_it_is_never_used(tmp_path):
+    site = _old_site(tmp_path)
+    before = _tree(site)
+    for spare in (site, site / "cases", tmp_path):
+        staged = StagedSite(site, spare)
+        assert staged.carry_over(["index.html", "cases/a/index.html"]) == 0
+        staged.discard()
+        assert _tree(site) == before

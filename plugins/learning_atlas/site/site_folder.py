@@ -62,7 +62,7 @@ class StagedSite:
 
     def __init__(self, site: Path, spare: Path | None = None) -> None:
         self.site = site
-        self.spare = spare
+        self.spare = spare if spare is None or not _overlap(site, spare) else None  # never the site itself
         self.removed = remove_abandoned_staging(site)
         site.parent.mkdir(parents=True, exist_ok=True)
         self.staging = make_temp_folder(STAGING_PURPOSE, site.parent, hidden=True)
@@ -235,6 +235,12 @@ def _read_all(fd: int, size: int) -> bytes:
         chunks.append(chunk)
         offset += len(chunk)
     return b"".join(chunks)
+
+
+def _overlap(one: Path, other: Path) -> bool:
+    """Whether one of the two folders is, or holds, the other."""
+    a, b = one.resolve(), other.resolve()
+    return a == b or a in b.parents or b in a.parents
 
 
 def _parents(path: str) -> list[str]:
