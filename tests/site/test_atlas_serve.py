@@ -183,6 +183,8 @@ def test_a_stopped_server_removes_its_site_and_a_killed_ones_is_removed_by_the_n
     from site_engine import build_site
 
     root = copy_sample_atlas(tmp_path / "atlas")
+    for path in generate(tmp_path / "synthetic", 60, seed=5):  # enough for the checks to fork workers
+        shutil.copy(path, root / "cases" / path.name)
 
     def site_of(process) -> list[str]:
         return glob.glob(f"{tempfile.gettempdir()}/atlas-serve-{process.pid}-*")
@@ -194,6 +196,8 @@ def test_a_stopped_server_removes_its_site_and_a_killed_ones_is_removed_by_the_n
             process.send_signal(stop)
             process.wait(timeout=60)
         assert not os.path.exists(folders[0]), f"{stop.name} left the served site behind"
+        log = (tmp_path / "serve.log").read_text()
+        assert "Traceback" not in log, log[-3000:]  # the build's forked workers end quietly
     with atlas_serve(root, tmp_path / "serve.log") as (base, process):
         folders = site_of(process)
         process.kill()  # no chance to clean up

@@ -146,10 +146,10 @@ def test_files_written_again_keep_their_inodes_and_the_site_is_exactly_the_new_o
 
 
 def test_a_carried_file_the_build_did_not_write_is_removed_with_its_empty_folders(tmp_path):
-    spare = _spare(tmp_path, {"index.html": "old", "drafts/page/index.html": "an old draft"})
+    spare = _spare(tmp_path, {"index.html": "old", "drafts/page/index.html": "an old draft", "feed.xml": "old"})
     staged = StagedSite(tmp_path / "site", spare)
-    # The build meant to write the draft (MkDocs lists it) but left it out after all.
-    assert staged.carry_over(["index.html", "drafts/page/index.html"]) == 2
+    # The build meant to write the draft and the feed (MkDocs lists them) but left them out after all.
+    assert staged.carry_over(["index.html", "drafts/page/index.html", "feed.xml"]) == 3
     _build(staged, {"index.html": "new"})
     staged.publish()
     assert _tree(tmp_path / "site") == {"index.html": "new"}
@@ -233,7 +233,7 @@ def test_an_empty_file_written_again_over_a_carried_one_is_kept(tmp_path):
 
     spare = _spare(tmp_path, {"empty.txt": ""})
     staged = StagedSite(tmp_path / "site", spare)
-    assert staged.carry_over(["empty.txt"]) == 1
+    assert staged.carry_over(["empty.txt"]) == 0  # an empty file is never carried: it is written anew
     write_over(str(staged.staging / "empty.txt"), b"")
     staged.publish()
     assert _tree(tmp_path / "site") == {"empty.txt": ""}
@@ -247,3 +247,45 @@ def test_a_spare_that_is_the_site_or_in_it_or_holds_it_is_never_used(tmp_path):
         assert staged.carry_over(["index.html", "cases/a/index.html"]) == 0
         staged.discard()
         assert _tree(site) == before
+
+
+def test_files_changed_after_the_carrying_by_the_clock_or_not_as_a_new_file_would_be_are_not_carried(tmp_path, monkeypatch):
+    from learning_atlas.site import site_folder
+
+    spare = _spare(tmp_path, {"index.html": "old", "private.html": "old", "cases/a/index.html": "old"})
+    (spare / "private.html").chmod(0o600)  # not the mode a build gives a new file
+    (spare / "cases").chmod(0o700)
+    staged = StagedSite(tmp_path / "site", spare)
+    assert staged.carry_over(["index.html", "private.html", "cases/a/index.html"]) == 1
+    assert sorted(os.listdir(staged.staging)) == ["index.html"]
+    staged.discard()
+    spare = _spare(tmp_path, {"index.html": "old"})
+    monkeypatch.setattr(site_folder, "_change_time_now", lambda folder: 0)  # the clock put back since
+    staged = StagedSite(tmp_path / "site2", spare)
+    assert staged.carry_over(["index.html"]) == 0 and os.listdir(staged.staging) == []
+
+
+def test_a_carry_over_that_fails_part_way_leaves_an_empty_staging_folder(tmp_path, monkeypatch):
+    spare = _spare(tmp_path, {"index.html": "old", "cases/a/index.html": "old"})
+    staged = StagedSite(tmp_path / "site", spare)
+
+    def broken(self, path, keep):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(StagedSite, "_prune", broken)
+    assert staged.carry_over(["index.html", "cases/a/index.html"]) == 0
+    assert os.listdir(staged.staging) == []
+
+
+def test_without_an_exchange_in_one_step_the_old_site_is_still_kept_whole_as_the_spare(tmp_path, monkeypatch):
+    from learning_atlas.site import site_folder
+
+    monkeypatch.setattr(site_folder, "_exchange", lambda a, b: False)
+    site = _old_site(tmp_path)
+    spare = tmp_path / "cache" / "old-site"
+    staged = StagedSite(site, spare)
+    _build(staged, {"index.html": "new"})
+    staged.publish()
+    assert _tree(site) == {".git": None, ".git/HEAD": "ref: refs/heads/gh-pages", "index.html": "new"}
+    assert _tree(spare) == {"cases": None, "cases/a": None, "cases/a/index.html": "old page", "index.html": "old home"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "site"]

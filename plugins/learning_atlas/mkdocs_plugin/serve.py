@@ -195,7 +195,15 @@ def serve(config_file: str | None, dev_addr: str | None, *, open_in_browser: boo
             shutil.rmtree(site_dir, ignore_errors=True)
 
 
+_SERVER = 0
+"""The server's process id: processes forked from it (the build's workers) end on these signals as usual."""
+
+
 def _interrupt(number: int, frame) -> None:
+    if os.getpid() != _SERVER:
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+        return
     raise KeyboardInterrupt
 
 
@@ -210,8 +218,11 @@ def main(argv: list[str] | None = None) -> int:
     _use_engine(args.engine)
     # A closed terminal (SIGHUP) or a stop from a process manager (SIGTERM) ends the server as Ctrl+C
     # does, so its temporary site (hundreds of megabytes at a few thousand cases) is removed.
+    global _SERVER
+    _SERVER = os.getpid()
     for number in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(number, _interrupt)
+        if signal.getsignal(number) is not signal.SIG_IGN:  # under nohup, SIGHUP stays ignored
+            signal.signal(number, _interrupt)
     logging.basicConfig(level=logging.DEBUG if os.environ.get("ATLAS_SERVE_DEBUG") else logging.INFO, format="%(levelname)-7s -  %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(_QuietDirtyWarning())

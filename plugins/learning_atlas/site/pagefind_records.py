@@ -168,6 +168,9 @@ class PagefindRun:
                 self.from_cache = True
                 return
             self._write_records(records)
+            # Pagefind writes over what it finds; in a --dirty build that is the last index, whose
+            # files may be links into the cache.
+            shutil.rmtree(output_dir, ignore_errors=True)
             with self._lock:
                 if self._cancelled.is_set():
                     return
@@ -334,6 +337,8 @@ def _link_or_copy(entry: Path, output_dir: Path, files: list[str]) -> None:
             os.makedirs(os.path.join(output_dir, folder), exist_ok=True)
             made.add(folder)
         source, target = os.path.join(entry, path), os.path.join(output_dir, path)
+        if os.path.lexists(target):  # a --dirty build's site: never written through (it may be linked to the cache)
+            os.unlink(target)
         if link:
             try:
                 os.link(source, target)

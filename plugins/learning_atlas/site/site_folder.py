@@ -31,6 +31,7 @@ import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from learning_atlas.processes.background import lower_priority, make_temp_folder, remove_leftovers
 
@@ -68,76 +69,74 @@ class StagedSite:
         self.staging = make_temp_folder(STAGING_PURPOSE, site.parent, hidden=True)
         self._deleting: threading.Thread | None = None
         self._carried: dict[str, tuple[int, int]] = {}  # path: (inode, change time) when carried over
-        self._carried_before = 0  # a change time the file system gave just after carrying them
 
     def carry_over(self, will_write: Iterable[str]) -> int:
-        """Move the spare site into the staging folder, keeping only the regular files at ``will_write``.
+        """Make the spare site the staging folder, keeping only the files at ``will_write`` that can be written over.
 
         ``will_write`` are the site paths (``cases/a/index.html``) the build is about to write;
-        call this before it writes anything. Everything else in the spare (another file, a link,
-        a folder where a file will be) is removed now, so the build never writes through a
-        link nor trips over a folder. Returns how many files were carried over; 0 when there is
-        no spare or it cannot be moved (another file system, another build took it).
+        call this while the staging folder is still empty. A file is kept only if it is a regular,
+        non-empty file with no other link, this user's, with the mode a new file gets, and older
+        than the carrying; a folder only if it is this user's with a new folder's mode. Everything
+        else (another file, a link, a folder where a file will be) is removed now, so the build
+        never writes through a link nor trips over a folder, and the site has the modes a build
+        into an empty folder gives. Returns how many files were carried over; 0 when there is no
+        spare or it cannot be used (another file system, another build took it). Raises OSError
+        only if the staging folder could not be made empty again after a failure.
         """
         if self.spare is None:
             return 0
-        taken = self.staging / ".atlas-spare"
         try:
-            os.rename(self.spare, taken)
+            if os.listdir(self.staging):
+                return 0
+            os.rename(self.spare, self.staging)  # in place of the empty staging folder; a link or a file is refused
         except OSError:
             return 0
         files = set(will_write)
         folders = {parent for path in files for parent in _parents(path)}
-        moved: list[str] = []
+        mask = _umask()
+        keep = _Keep(files, folders, os.getuid(), 0o666 & ~mask, 0o777 & ~mask, _change_time_now(self.staging))
         try:
-            if taken.is_symlink() or not taken.is_dir():
-                taken.unlink()
-                return 0
-            for name in os.listdir(taken):
-                if not os.path.lexists(self.staging / name):
-                    os.rename(taken / name, self.staging / name)
-                    moved.append(name)
-            shutil.rmtree(taken)
-            for name in moved:
-                self._prune(name, files, folders)
-            self._carried_before = _change_time_now(self.staging)
+            for name in os.listdir(self.staging):
+                self._prune(name, keep)
         except OSError:
-            shutil.rmtree(taken, ignore_errors=True)
-            self._clear(moved)
+            self._clear()
             return 0
         return len(self._carried)
 
-    def _prune(self, path: str, files: set[str], folders: set[str]) -> None:
+    def _prune(self, path: str, keep: "_Keep") -> None:
         full = os.path.join(self.staging, path)
         info = os.lstat(full)
         if stat.S_ISDIR(info.st_mode):
-            if path in folders:
+            if path in keep.folders and info.st_uid == keep.owner and stat.S_IMODE(info.st_mode) == keep.folder_mode:
                 for name in os.listdir(full):
-                    self._prune(f"{path}/{name}", files, folders)
+                    self._prune(f"{path}/{name}", keep)
             else:
                 shutil.rmtree(full)
-        elif path in files and stat.S_ISREG(info.st_mode) and info.st_nlink == 1:
+        elif (path in keep.files and stat.S_ISREG(info.st_mode) and info.st_nlink == 1 and info.st_size > 0
+              and info.st_uid == keep.owner and stat.S_IMODE(info.st_mode) == keep.file_mode
+              and info.st_ctime_ns < keep.before):
             self._carried[path] = (info.st_ino, info.st_ctime_ns)
         else:  # not written again, or not a plain file of its own (a link: never written through)
             os.unlink(full)
 
-    def _clear(self, moved: list[str]) -> None:
-        """Remove what a carry-over that failed part-way had moved into the staging folder."""
+    def _clear(self) -> None:
+        """Empty the staging folder again (a carry-over that failed part-way); OSError if it cannot be."""
         self._carried.clear()
-        for name in moved:
+        for name in os.listdir(self.staging):
             path = self.staging / name
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path, ignore_errors=True)
             else:
                 path.unlink(missing_ok=True)
+        if os.listdir(self.staging):
+            raise OSError(f"{self.staging}: the last site's files could not be removed from the staging folder")
 
     def _remove_unwritten(self) -> None:
         """Remove the carried files the build did not write after all.
 
-        Writing a file changes its change time. One the build did not write still has the
-        change time it was carried with, and that time is older than the carrying (compared
-        as the file system keeps times, so that a system that keeps coarse times errs
-        towards keeping a file, never towards removing one the build wrote)."""
+        Writing a file changes its change time, so one the build did not write still has the
+        inode and change time it was carried with (only files changed before the carrying, as
+        the file system tells times, were carried)."""
         carried, self._carried = self._carried, {}
         for path, (inode, changed) in carried.items():
             full = os.path.join(self.staging, path)
@@ -145,7 +144,7 @@ class StagedSite:
                 info = os.lstat(full)
             except OSError:
                 continue
-            if info.st_ino == inode and info.st_ctime_ns == changed and changed < self._carried_before:
+            if info.st_ino == inode and info.st_ctime_ns == changed:
                 os.unlink(full)
                 _remove_empty_parents(self.staging, path)
 
@@ -158,12 +157,18 @@ class StagedSite:
             for name in os.listdir(self.site):
                 if name.startswith(".") and not (self.staging / name).exists():
                     os.rename(self.site / name, self.staging / name)
-            if not _exchange(self.staging, self.site):
-                old = make_temp_folder(STAGING_PURPOSE, self.site.parent, hidden=True)
-                os.rename(self.site, old / "site")
+            if _exchange(self.staging, self.site):
+                old_site, holder = self.staging, self.staging
+            else:
+                holder = make_temp_folder(STAGING_PURPOSE, self.site.parent, hidden=True)
+                os.rename(self.site, holder / "site")
                 os.rename(self.staging, self.site)
-                self.staging = old
-            self._keep_or_delete(self.staging)
+                old_site = holder / "site"
+            self.staging = holder
+            if not self._keep_as_spare(old_site):
+                self._delete_in_background(holder)
+            elif holder != old_site:
+                os.rmdir(holder)
         elif self.site.exists() or self.site.is_symlink():
             raise OSError(f"{self.site} is not a folder")
         else:
@@ -173,16 +178,16 @@ class StagedSite:
         """Remove the staging folder: the build failed, and the site folder stays as it was."""
         shutil.rmtree(self.staging, ignore_errors=True)
 
-    def _keep_or_delete(self, old_site: Path) -> None:
-        """Keep the old site as the spare (if there is none yet), else delete it in the background."""
-        if self.spare is not None and not os.path.lexists(self.spare):
-            try:
-                self.spare.parent.mkdir(parents=True, exist_ok=True)
-                os.rename(old_site, self.spare)
-                return
-            except OSError:
-                pass
-        self._delete_in_background(old_site)
+    def _keep_as_spare(self, old_site: Path) -> bool:
+        """Keep the old site as the spare, if there is a spare folder and no spare yet; False if not kept."""
+        if self.spare is None or os.path.lexists(self.spare):
+            return False
+        try:
+            self.spare.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(old_site, self.spare)
+            return True
+        except OSError:
+            return False
 
     def _delete_in_background(self, folder: Path) -> None:
         def delete() -> None:
@@ -247,6 +252,31 @@ def _parents(path: str) -> list[str]:
     """The folders ``path`` lies in: ``a``, ``a/b`` for ``a/b/c.html``."""
     parts = path.split("/")[:-1]
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+class _Keep(NamedTuple):
+    """What :meth:`StagedSite.carry_over` keeps of the spare site."""
+
+    files: set[str]
+    folders: set[str]
+    owner: int
+    file_mode: int
+    folder_mode: int
+    before: int  # files changed since (as the file system tells times) are not carried
+
+
+def _umask() -> int:
+    """This process's umask, read without changing it (Linux), else set and put back."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _change_time_now(folder: Path) -> int:
