@@ -1,10 +1,12 @@
-"""Files of the caches kept between builds: read without the collector's passes, written whole or not at all."""
+"""Files of the caches kept between builds: read without the collector's passes, written whole or not at all,
+and removed without ever following a link."""
 
 from __future__ import annotations
 
 import contextlib
 import gc
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import IO, Callable, Iterator
@@ -41,3 +43,12 @@ def replace_file(path: Path, write: Callable[[IO[bytes]], None], *, errors: tupl
             with contextlib.suppress(OSError):
                 os.unlink(name)
         return False
+
+
+def remove_entry(path: Path) -> None:
+    """Remove what is at ``path``: a real folder with all it holds, or a file or link (never what a link
+    points to); nothing there is no error, and a folder's files that cannot be removed are left."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)

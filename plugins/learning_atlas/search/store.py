@@ -14,7 +14,6 @@ import fcntl
 import json
 import os
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 import whoosh
 from whoosh import index as whoosh_index
 
+from learning_atlas.processes.cache_files import remove_entry
 from learning_atlas.search.documents import INDEX_SCHEMA, LAYOUT_VERSION
 from learning_atlas.search.errors import IndexBusyError, IndexDamaged, IndexUsageError, SearchIndexError, describe
 
@@ -162,11 +162,7 @@ def clear_folder(index_dir: Path) -> None:
     """Empty the index folder (it holds only index files: see :func:`prepare_folder`)."""
     index_dir.mkdir(parents=True, exist_ok=True)
     for entry in index_dir.iterdir():
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                entry.unlink()
+        remove_entry(entry)
 
 
 def open_checked(index_dir: Path) -> whoosh_index.FileIndex:

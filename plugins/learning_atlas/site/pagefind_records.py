@@ -31,6 +31,7 @@ from learning_atlas.processes.background import (
     module_command,
     remove_leftovers,
 )
+from learning_atlas.processes.cache_files import remove_entry
 from learning_atlas.site.model import Atlas
 from learning_atlas.site.rendering import escape, format_date
 
@@ -257,7 +258,7 @@ class PagefindCache:
         try:
             files = _listed_files(entry, self.MANIFEST)
             if files is None or "pagefind-entry.json" not in files:
-                _remove(entry)
+                remove_entry(entry)
                 return False
             _link_or_copy(entry, output_dir, files)
             os.utime(entry)  # the latest used, kept the longest
@@ -280,17 +281,9 @@ class PagefindCache:
             entries = sorted((e for e in self.folder.iterdir() if not e.name.startswith(".")),
                              key=lambda e: e.lstat().st_mtime, reverse=True)
             for old in entries[self.KEEP:]:
-                _remove(old)
+                remove_entry(old)
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
-
-
-def _remove(path: Path) -> None:
-    """Remove a cache entry: a folder with what it holds, or a link or file (never what a link points to)."""
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    elif path.is_symlink() or path.exists():
-        path.unlink()
 
 
 def _file_list(folder: Path) -> dict[str, list[int]] | None:

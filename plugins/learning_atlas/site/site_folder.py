@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from learning_atlas.processes.background import lower_priority, make_temp_folder, remove_leftovers
+from learning_atlas.processes.cache_files import remove_entry
 
 STAGING_PURPOSE = "build"
 """The word in a staging folder's name: ``.atlas-build-<pid>-<start time>-<pid namespace>-<random>``."""
@@ -123,11 +124,7 @@ class StagedSite:
         """Empty the staging folder again (a carry-over that failed part-way); OSError if it cannot be."""
         self._carried.clear()
         for name in os.listdir(self.staging):
-            path = self.staging / name
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
+            remove_entry(self.staging / name)
         if os.listdir(self.staging):
             raise OSError(f"{self.staging}: the last site's files could not be removed from the staging folder")
 
