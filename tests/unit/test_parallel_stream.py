@@ -66,13 +66,18 @@ def test_the_workers_stay_a_bounded_number_of_results_ahead():
         stream.close()
 
 
-def test_closing_a_stream_part_way_stops_its_workers():
+def _close_part_way() -> None:
+    """A stream closed after its first result: close returns within seconds and no worker is left."""
     stream = ParallelStream(lambda n: time.sleep(0.01) or n, list(range(500)), jobs=2)
     assert stream.take() == 0
     started = time.monotonic()
     stream.close()
     assert time.monotonic() - started < 5
     assert multiprocessing.active_children() == []
+
+
+def test_closing_a_stream_part_way_stops_its_workers():
+    _close_part_way()
 
 
 def test_a_pool_that_never_ends_by_itself_is_ended_by_close(monkeypatch):
@@ -81,9 +86,4 @@ def test_a_pool_that_never_ends_by_itself_is_ended_by_close(monkeypatch):
 
     monkeypatch.setattr(ParallelStream, "CLOSE_WAIT", 0.5)
     monkeypatch.setattr(multiprocessing.pool.Pool, "terminate", lambda self: time.sleep(3600))
-    stream = ParallelStream(lambda n: time.sleep(0.01) or n, list(range(500)), jobs=2)
-    assert stream.take() == 0
-    started = time.monotonic()
-    stream.close()
-    assert time.monotonic() - started < 5
-    assert multiprocessing.active_children() == []
+    _close_part_way()
